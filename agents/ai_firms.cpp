@@ -1,0 +1,20 @@
+#include "agents/ai_firms.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+namespace chipsim {
+
+void update_ai_firms(const Model& model, State& state) {
+  tbb::parallel_for(tbb::blocked_range<int>(0, model.n_ai_firms()), [&](const tbb::blocked_range<int>& r) {
+    for (int i = r.begin(); i != r.end(); ++i) {
+      const AiFirm& a = model.ai_firms[i];
+      state.compute_stock_h100e(i) =
+          (1.0 - a.compute_depreciation) * state.compute_stock_h100e(i) + state.buyer_compute_h100e(i);
+      state.budget_usd(i) *= 1.0 + state.budget_growth(i);
+      state.budget_growth(i) *= 1.0 - a.budget_growth_decay;
+    }
+  });
+}
+
+}  // namespace chipsim

@@ -1,0 +1,109 @@
+// The chipsim command line. CLI11 lives in this one translation unit only.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "experiments/run_scenario.hpp"
+#include "output/run_summary.hpp"
+#include "sim/build_info.hpp"
+#include "sim/demand_model.hpp"
+#include "sim/event_registry.hpp"
+#include "sim/scenario.hpp"
+
+namespace {
+
+std::string joined_command_line(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) s += (i ? " " : "") + std::string(argv[i]);
+  return s;
+}
+
+int cmd_validate(const std::string& path) {
+  const chipsim::Model m = chipsim::load_scenario(path);
+  std::cout << path << ": ok — scenario \"" << m.name << "\", " << m.calendar.label(0) << " to "
+            << m.calendar.label(m.n_periods() - 1) << " (" << m.n_periods() << " periods), " << m.n_countries()
+            << " countries, " << m.n_firms() << " firms, " << m.n_products() << " products, " << m.n_ai_firms()
+            << " AI firms, " << m.events.size() << " events, demand model " << m.demand_model << "\n";
+  for (const chipsim::Event& e : m.events) {
+    std::cout << "  " << e.date.to_string() << "  " << e.effect->describe();
+    if (e.period >= m.n_periods()) std::cout << "  (after the horizon: never applied)";
+    std::cout << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "chipsim — agent-based simulator of the AI-accelerator market under export controls, tariffs and\n"
+      "licences. Runs a scenario (a TOML file describing countries, chipmakers, products, AI firms and\n"
+      "dated policy events) month by month and writes the time series to one HDF5 file.\n\n"
+      "Examples:\n"
+      "  chipsim run experiments/scenarios/history.toml -o history.h5\n"
+      "  chipsim validate my_scenario.toml\n",
+      "chipsim"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(chipsim::build_info().version) + " (" +
+                                        chipsim::build_info().git_revision + ")");
+
+  chipsim::RunRequest req;
+  std::string focus = "CN";
+  bool quiet = false;
+  std::uint64_t seed = 0;
+  CLI::App* run = app.add_subcommand("run", "Run a scenario and write its time series to an HDF5 file");
+  run->add_option("scenario", req.scenario_path, "Scenario file (TOML)")->required()->check(CLI::ExistingFile);
+  run->add_option("-o,--output", req.output_path, "Output HDF5 file (default: <scenario name>.h5 in the current directory)");
+  auto* seed_opt = run->add_option("--seed", seed, "Random seed (default: the scenario's [scenario].seed)");
+  run->add_option("--threads", req.threads, "Worker threads (default: all cores); results do not depend on it")
+      ->check(CLI::Range(1, 1024));
+  run->add_flag("--compress", req.compress, "Deflate-compress the output (smaller, slower to write)");
+  run->add_option("--focus", focus, "Country whose self-sufficiency and revenue the summary shows")->capture_default_str();
+  run->add_flag("-q,--quiet", quiet, "Do not print the summary");
+
+  std::string validate_path;
+  CLI::App* validate = app.add_subcommand("validate", "Check a scenario file and list its events; exit 1 on any error");
+  validate->add_option("scenario", validate_path, "Scenario file (TOML)")->required();
+
+  CLI::App* models = app.add_subcommand("list", "List the registered demand models and event actions");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  try {
+    if (*validate) return cmd_validate(validate_path);
+    if (*models) {
+      std::cout << "demand models:";
+      for (const auto& n : chipsim::demand_model_names()) std::cout << " " << n;
+      std::cout << "\nevent actions:";
+      for (const auto& n : chipsim::event_action_names()) std::cout << " " << n;
+      std::cout << "\n";
+      return 0;
+    }
+    if (*run) {
+      if (*seed_opt) req.seed = seed;
+      req.command_line = joined_command_line(argc, argv);
+      if (req.output_path.empty()) {
+        req.output_path = chipsim::load_scenario(req.scenario_path).name + ".h5";
+      }
+      const chipsim::RunResult r = chipsim::run_scenario(req);
+      if (!quiet) {
+        chipsim::print_run_summary(r.model, r.state.series, focus, std::cout);
+        std::cout << "\nwrote " << req.output_path << " (" << r.state.series.n_periods() << " periods, seed "
+                  << req.seed.value_or(r.model.default_seed) << ") in " << r.wall_seconds << " s\n";
+      }
+      return 0;
+    }
+  } catch (const chipsim::Error& e) {
+    std::cerr << "chipsim: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "chipsim: internal error: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}

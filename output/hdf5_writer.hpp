@@ -1,0 +1,34 @@
+#pragma once
+// Writes one run's recorded series as a self-describing, NetCDF-4-compatible HDF5 file
+// (schema in output/SCHEMA.md): a coordinate variable per dimension made an HDF5 dimension
+// scale and attached to every axis of every variable, an unlimited chunked time axis, CF
+// attributes (units, long_name), and provenance attributes on the root group.
+//
+// The file is written to a temporary name beside the target and renamed into place only when
+// complete, so an existing file is never left half-overwritten (full disk, crash, Ctrl-C).
+// HDF5 calls are made from the calling thread only.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/model.hpp"
+#include "sim/series.hpp"
+
+namespace chipsim {
+
+struct RunMetadata {
+  std::uint64_t seed = 0;
+  std::uint64_t run = 0;
+  int threads = 0;               // threads used (results do not depend on it)
+  std::string started_utc;       // ISO 8601
+  std::string finished_utc;      // ISO 8601
+  std::string command_line;
+  bool compress = false;         // deflate level 1 on every variable
+};
+
+// Throws IoError naming the path on any failure; the target path is then untouched.
+void write_run_file(const std::string& path, const Model& model, const Series& series, const RunMetadata& meta);
+
+std::string utc_now_iso8601();
+
+}  // namespace chipsim

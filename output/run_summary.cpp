@@ -1,0 +1,83 @@
+#include "output/run_summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <numeric>
+
+namespace chipsim {
+
+namespace {
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  if (std::isnan(v)) return "-";
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s : std::string(w - s.size(), ' ') + s; }
+}  // namespace
+
+void print_run_summary(const Model& model, const Series& series, const std::string& focus_country, std::ostream& out) {
+  const auto focus = model.country_index(focus_country);
+  const std::size_t T = series.n_periods();
+  const int C = model.n_countries(), F = model.n_firms();
+  const auto& revenue = series.variable("revenue");        // (t, firm, destination)
+  const auto& ss_value = series.variable("self_sufficiency_value");
+  const auto& ss_units = series.variable("self_sufficiency_units");
+  const auto& units = series.variable("units_sold");        // (t, product, destination)
+  const auto& stock = series.variable("compute_stock");
+
+  // Calendar years present in the run, in order.
+  std::map<int, std::vector<std::size_t>> years;
+  for (std::size_t t = 0; t < T; ++t) years[std::stoi(series.time_labels[t].substr(0, 4))].push_back(t);
+
+  out << "chipsim: " << model.name << " (" << series.time_labels.front() << " to " << series.time_labels.back()
+      << ", " << T << " periods)\n";
+  if (focus) {
+    const int c = *focus;
+    out << "\n" << focus_country << " accelerator self-sufficiency (domestic-made share of purchases, year average)\n";
+    out << pad("year", 6) << pad("by value", 10) << pad("by units", 10) << pad("units bought", 14);
+    for (int k = 0; k < C; ++k) out << pad(model.countries[k].code + " compute", 14);
+    out << "\n" << pad("", 40);
+    for (int k = 0; k < C; ++k) (void)k, out << pad("(k H100e)", 14);
+    out << "\n";
+    for (const auto& [year, ts] : years) {
+      double v = 0, u = 0, bought = 0;
+      int n = 0;
+      for (std::size_t t : ts) {
+        const double sv = ss_value.data[t * C + c], su = ss_units.data[t * C + c];
+        if (!std::isnan(sv)) v += sv, u += su, ++n;
+        for (int j = 0; j < model.n_products(); ++j) bought += units.data[(t * model.n_products() + j) * C + c];
+      }
+      out << pad(std::to_string(year), 6) << pad(fmt("%.1f%%", n ? 100 * v / n : NAN), 10)
+          << pad(fmt("%.1f%%", n ? 100 * u / n : NAN), 10) << pad(fmt("%.0f", bought), 14);
+      for (int k = 0; k < C; ++k) out << pad(fmt("%.0f", stock.data[ts.back() * C + k] / 1e3), 14);
+      out << "\n";
+    }
+  }
+
+  // Revenue by firm and year: from the focus country and in total (USD billion).
+  std::vector<int> firms(F);
+  std::iota(firms.begin(), firms.end(), 0);
+  out << "\nRevenue by firm, USD billion per year" << (focus ? " (from " + focus_country + " / total)" : "") << "\n";
+  out << pad("year", 6);
+  for (int f : firms) out << pad(model.firms[f].name, 18);
+  out << "\n";
+  for (const auto& [year, ts] : years) {
+    out << pad(std::to_string(year), 6);
+    for (int f : firms) {
+      double from_focus = 0, total = 0;
+      for (std::size_t t : ts)
+        for (int k = 0; k < C; ++k) {
+          const double r = revenue.data[(t * F + f) * C + k];
+          total += r;
+          if (focus && k == *focus) from_focus += r;
+        }
+      out << pad((focus ? fmt("%.2f", from_focus / 1e9) + " / " : std::string()) + fmt("%.1f", total / 1e9), 18);
+    }
+    out << "\n";
+  }
+}
+
+}  // namespace chipsim

@@ -1,0 +1,15 @@
+#pragma once
+// The short terminal summary printed after `chipsim run`: per year, the focus country's
+// accelerator self-sufficiency (by value and units), compute stocks, and chipmakers' revenue
+// from the focus country and in total.
+#include <ostream>
+#include <string>
+
+#include "sim/model.hpp"
+#include "sim/series.hpp"
+
+namespace chipsim {
+
+void print_run_summary(const Model& model, const Series& series, const std::string& focus_country, std::ostream& out);
+
+}  // namespace chipsim

@@ -1,0 +1,20 @@
+#pragma once
+// Stage 5 (MODEL.md §5): the accelerator market clears. Buyers are the AI firms, sellers the
+// accelerator makers; demand is the scenario's demand model; prices are the multi-product
+// Bertrand-Nash equilibrium with capacity limits (sim/bertrand_nash.hpp), warm-started from
+// last period's prices. Output: prices, units by product and destination, buyers' spending
+// and compute bought.
+#include "sim/market_data.hpp"
+#include "sim/model.hpp"
+#include "sim/state.hpp"
+
+namespace chipsim {
+
+// The market as the demand model sees it this period.
+//  - market size M_i = budget_i / reference_unit_price (potential units per period);
+//  - mean utility delta_j = utility_per_log_performance * ln(H100e per unit) + appeal_j.
+MarketData accelerator_market_data(const Model& model, const State& state);
+
+void clear_accelerator_market(const Model& model, State& state);
+
+}  // namespace chipsim

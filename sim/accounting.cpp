@@ -1,0 +1,82 @@
+#include "sim/accounting.hpp"
+
+#include <cmath>
+#include <sstream>
+
+namespace chipsim {
+
+void book_accounts(const Model& model, State& state) {
+  const int P = model.n_products(), C = model.n_countries();
+  state.revenue_usd.setZero(model.n_firms(), C);
+  state.fee_income_usd.setZero(C);
+  state.tariff_income_usd.setZero(C);
+  state.trade_usd.setZero(C, C);
+  for (int j = 0; j < P; ++j) {
+    const Product& prod = model.products[j];
+    const double p = state.price_usd(j);
+    for (int c = 0; c < C; ++c) {
+      const double units = state.units_to(j, c);
+      if (units == 0) continue;
+      const double value = p * units;  // at producer prices, USD
+      const double fee = state.licence_fee(j, c) * value;
+      state.revenue_usd(prod.owner, c) += value;
+      if (fee > 0) state.fee_income_usd(state.fee_recipient(j, c)) += fee;
+      state.tariff_income_usd(c) += state.tariff_rate(j, c) * value;
+      state.trade_usd(prod.origin, c) += value;
+      state.firm_cash_usd(prod.owner) += value - fee - prod.marginal_cost_usd * units;
+    }
+  }
+}
+
+namespace {
+bool close(double a, double b, double rel) { return std::abs(a - b) <= rel * std::max({1.0, std::abs(a), std::abs(b)}); }
+
+[[noreturn]] void broken(const Model& m, const State& s, const std::string& what) {
+  throw InvariantError(s.period, m.calendar.label(s.period), what);
+}
+}  // namespace
+
+void check_invariants(const Model& model, const State& state) {
+  const double tol = model.parameters.invariant_tolerance;
+  const int P = model.n_products(), C = model.n_countries();
+  double fees_owed = 0, gross = 0, buyer_paid_product_side = 0;
+  for (int j = 0; j < P; ++j) {
+    const Product& prod = model.products[j];
+    const double p = state.price_usd(j);
+    double delivered = 0;
+    for (int c = 0; c < C; ++c) {
+      const double u = state.units_to(j, c);
+      if (u < 0 || !std::isfinite(u))
+        broken(model, state, "negative or non-finite units of " + prod.name + " to " + model.countries[c].code);
+      if (u > 0 && state.available(j, c) == 0)
+        broken(model, state, prod.name + " delivered to " + model.countries[c].code + " where access is denied");
+      delivered += u;
+      fees_owed += state.licence_fee(j, c) * p * u;
+      buyer_paid_product_side += p * (1.0 + state.tariff_rate(j, c)) * u;
+    }
+    if (!close(delivered, state.units_sold(j), tol))
+      broken(model, state, "units of " + prod.name + " delivered to destinations do not add up to units sold");
+    if (state.units_sold(j) > state.capacity_units(j) * (1.0 + tol) + tol)
+      broken(model, state, "units sold of " + prod.name + " exceed its capacity");
+    if (state.units_sold(j) > 0 && !(p >= prod.marginal_cost_usd))
+      broken(model, state, "price of " + prod.name + " below marginal cost");
+    gross += p * state.units_sold(j);
+  }
+  const double revenue = state.revenue_usd.sum();
+  const double buyers_paid = state.buyer_spend_usd.sum();
+  const double tariffs = state.tariff_income_usd.sum();
+  const double fees = state.fee_income_usd.sum();
+  if (!close(buyers_paid, buyer_paid_product_side, tol))
+    broken(model, state, "money: buyers' payments (" + std::to_string(buyers_paid) +
+                             " USD) differ from the value of deliveries incl. tariffs (" +
+                             std::to_string(buyer_paid_product_side) + " USD)");
+  if (!close(buyers_paid, revenue + tariffs, tol))
+    broken(model, state, "money: buyers' payments differ from firms' revenue plus tariff income");
+  if (!close(revenue, gross, tol)) broken(model, state, "money: revenue by destination differs from price x units sold");
+  if (!close(fees, fees_owed, tol)) broken(model, state, "money: licence-fee income differs from fees owed");
+  for (int i = 0; i < model.n_ai_firms(); ++i)
+    if (state.compute_stock_h100e(i) < 0 || state.budget_usd(i) < 0)
+      broken(model, state, "negative compute stock or budget of " + model.ai_firms[i].name);
+}
+
+}  // namespace chipsim

@@ -1,0 +1,22 @@
+#pragma once
+// Stage 6 (MODEL.md §5): accounting. Revenue by firm and destination, licence fees to the
+// licensing government, tariffs to the importing government, trade flows, firms' cash; then
+// the conservation checks.
+//
+// Money identity per period (checked):
+//   sum of buyers' payments = sum of firms' gross revenue + tariff income
+//   sum of firms' gross revenue = sum of firms' net receipts + licence-fee income
+// Units identity (checked): units delivered to destinations = units sold <= capacity, no
+// units delivered where access is denied, no negative flows; prices >= marginal cost for
+// every product sold.
+#include "sim/model.hpp"
+#include "sim/state.hpp"
+
+namespace chipsim {
+
+void book_accounts(const Model& model, State& state);
+
+// Throws InvariantError naming the period and the quantity that broke.
+void check_invariants(const Model& model, const State& state);
+
+}  // namespace chipsim

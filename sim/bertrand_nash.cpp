@@ -1,0 +1,69 @@
+#include "sim/bertrand_nash.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace chipsim {
+
+namespace {
+// A Newton step towards the capacity-clearing price may at most double or halve a price in
+// one iteration: logit demand is flat far from the kink, where Newton overshoots.
+constexpr double kMaxNewtonFactor = 2.0;
+// After this many iterations without convergence, updates are averaged with the old price.
+constexpr int kDampAfter = 200;
+}  // namespace
+
+Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& market,
+                                const Eigen::VectorXd& warm_start, const PricingOptions& options) {
+  const int P = market.n_products();
+  Equilibrium eq;
+  eq.price = warm_start;
+  const double mean_alpha = market.n_buyers() > 0 ? market.alpha.mean() : 1.0;
+  for (int j = 0; j < P; ++j)
+    if (!(eq.price(j) > market.marginal_cost(j)) || !std::isfinite(eq.price(j)))
+      eq.price(j) = market.marginal_cost(j) + 1.0 / mean_alpha;
+
+  PricingTerms t;
+  Eigen::VectorXd next(P);
+  for (eq.iterations = 1; eq.iterations <= options.max_iterations; ++eq.iterations) {
+    demand.pricing_pass(market, eq.price, nullptr, t);
+    double change = 0;
+    for (int j = 0; j < P; ++j) {
+      const double p = eq.price(j);
+      if (!(t.slope_net(j) > 0)) {  // nobody can buy it: price is irrelevant, keep it
+        next(j) = p;
+        continue;
+      }
+      double target = (market.marginal_cost(j) * t.slope(j) + t.foc_rest(j)) / t.slope_net(j);
+      // Newton estimate of the price at which demand equals capacity (below p when demand is
+      // under capacity). At a fixed point p = max(bertrand, clearing): either the FOC holds
+      // with Q_j <= K_j, or Q_j = K_j at a price above the Bertrand price.
+      if (t.own_derivative(j) < 0) {
+        double clearing = p + (t.quantity(j) - market.capacity(j)) / (-t.own_derivative(j));
+        clearing = std::clamp(clearing, p / kMaxNewtonFactor, p * kMaxNewtonFactor);
+        target = std::max(target, clearing);
+      }
+      if (eq.iterations > kDampAfter) target = 0.5 * (p + target);
+      next(j) = target;
+      change = std::max(change, std::abs(target - p) / std::max(p, 1e-300));
+    }
+    eq.price = next;
+    eq.residual = change;
+    if (change < options.tolerance) {
+      eq.converged = true;
+      break;
+    }
+  }
+  eq.iterations = std::min(eq.iterations, options.max_iterations);
+
+  // Allocation at the equilibrium: ration any excess demand left within the tolerance.
+  demand.pricing_pass(market, eq.price, nullptr, t);
+  eq.rationing = Eigen::VectorXd::Ones(P);
+  for (int j = 0; j < P; ++j)
+    if (t.quantity(j) > market.capacity(j) && t.quantity(j) > 0)
+      eq.rationing(j) = std::max(0.0, market.capacity(j)) / t.quantity(j);
+  demand.pricing_pass(market, eq.price, &eq.rationing, eq.terms);
+  return eq;
+}
+
+}  // namespace chipsim

@@ -1,0 +1,35 @@
+#pragma once
+// Multi-product Bertrand-Nash pricing with capacity limits (MODEL.md §3, Chipmakers/Pricing).
+//
+// Each firm sets the prices of its products to maximise sum_i sum_j ((1 - fee_ij) p_j - c_j) q_ij.
+// The first-order conditions are solved by the zeta fixed point of Morrow & Skerlos (2011):
+//     p_j <- (c_j slope_j + foc_rest_j) / slope_net_j            (see PricingTerms),
+// one O(buyers x products) pass per iteration. Where demand at the Bertrand price exceeds
+// capacity K_j the price rises until demand equals capacity: each iteration also takes a Newton
+// step towards Q_j(p) = K_j on the product's own price and keeps the higher of the two prices.
+// Any remaining excess (within tolerance) is rationed proportionally across buyers.
+#include <Eigen/Core>
+
+#include "sim/demand_model.hpp"
+
+namespace chipsim {
+
+struct PricingOptions {
+  double tolerance = 1e-9;   // stop when max |dp| / p falls below this
+  int max_iterations = 2000;
+};
+
+struct Equilibrium {
+  Eigen::VectorXd price;        // USD per unit (P)
+  Eigen::VectorXd rationing;    // share of demand served, 1 unless capacity binds (P)
+  PricingTerms terms;           // at the equilibrium prices, with allocation
+  int iterations = 0;
+  double residual = 0;          // max relative price change of the last iteration
+  bool converged = false;
+};
+
+// warm_start: previous prices (NaN or <= cost entries are re-initialised to c + 1/mean alpha).
+Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& market,
+                                const Eigen::VectorXd& warm_start, const PricingOptions& options);
+
+}  // namespace chipsim

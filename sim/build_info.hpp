@@ -1,0 +1,17 @@
+#pragma once
+// Build provenance recorded in every output file (generated at build time).
+
+namespace chipsim {
+
+struct BuildInfo {
+  const char* version;        // chipsim semantic version
+  const char* git_revision;   // commit hash, "-dirty" when the tree had local changes
+  const char* build_type;     // CMake build type
+  const char* arch;           // -march target of this binary
+  const char* compiler;       // compiler id and version
+  const char* libraries;      // versions of HDF5, Eigen, oneTBB, toml++
+};
+
+const BuildInfo& build_info();
+
+}  // namespace chipsim

@@ -1,0 +1,67 @@
+#pragma once
+// Export-control rules (MODEL.md §3, Governments): which products a government bars or
+// licenses to which destinations, by thresholds on product attributes.
+#include <array>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <optional>
+#include <vector>
+
+namespace chipsim {
+
+// Product attributes that rules can test. NaN = not known (never matches a condition).
+enum class Attribute : int {
+  tpp = 0,                    // total processing performance (dense TOPS x bit length)
+  perf_density,               // TPP per mm² of die area
+  interconnect_GBps,          // chip-to-chip bandwidth, GB/s
+  memory_bandwidth_GBps,      // DRAM bandwidth, GB/s
+  hbm_stacks,                 // HBM stacks per unit
+  bandwidth_density_GBps_mm2, // HBM bandwidth per mm² of package (HBM rule of Dec 2024)
+  count
+};
+inline constexpr int kAttributes = static_cast<int>(Attribute::count);
+std::string_view attribute_name(Attribute a);
+std::optional<Attribute> attribute_from_name(std::string_view name);
+
+using ProductAttributes = std::array<double, kAttributes>;
+inline ProductAttributes unknown_attributes() {
+  ProductAttributes a;
+  a.fill(std::numeric_limits<double>::quiet_NaN());
+  return a;
+}
+
+enum class Comparison : int { ge, gt, le, lt };
+
+struct Condition {
+  Attribute attribute = Attribute::tpp;
+  Comparison comparison = Comparison::ge;
+  double threshold = 0;
+  bool holds(const ProductAttributes& a) const;
+};
+
+// A prong matches when all its conditions hold (and, if it names products, the product is
+// one of them). A rule matches a product when any prong matches.
+struct Prong {
+  std::vector<Condition> conditions;
+  std::vector<int> products;  // product indices; empty = any product of the rule's kind
+};
+
+enum class Treatment : int { deny = 0, licence = 1, allow = 2 };
+
+struct ControlRule {
+  std::string id;               // unique name, used by later events to modify or remove it
+  int issuer = -1;              // country index of the issuing government
+  int kind = 0;                 // ProductKind as int
+  std::vector<int> destinations;  // country indices
+  std::vector<Prong> prongs;
+  Treatment treatment = Treatment::deny;
+  double licence_fee = 0;           // share of revenue paid to the issuer, [0, 1)
+  double approval_probability = 1;  // chance per period that the licence is granted, [0, 1]
+  std::string source;               // citation / note, carried into provenance
+
+  bool matches(int product, const ProductAttributes& a) const;
+};
+
+}  // namespace chipsim

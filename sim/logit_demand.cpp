@@ -1,0 +1,187 @@
+// Multinomial logit with an outside option and heterogeneous price sensitivity (MODEL.md §4).
+//
+// Buyer i (country c) values product j at
+//     u_ij = delta_j + h_i [origin_j == c] - alpha_i (1 + tariff_cj) p_j,   outside good u_i0 = 0,
+// and buys q_ij = M_i s_ij units with s_ij = exp(u_ij) / (1 + sum_k exp(u_ik)) over the products
+// it may buy (others are masked out: exactly zero). With a_ij = alpha_i (1 + tariff_cj):
+//     dq_ij/dp_k = -M_i a_ik s_ij (1[j=k] - s_ik).
+// Assumptions: one price per product worldwide (tariffs are wedges on top), no income effects,
+// the outside option is "do not buy an accelerator this period".
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <Eigen/Core>
+#include <cmath>
+#include <limits>
+
+#include "sim/demand_model.hpp"
+
+namespace chipsim {
+namespace {
+
+using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// Buyers are processed in fixed blocks so that floating-point sums are added in the same
+// order whatever the number of threads: partial sums per block, then a serial sum over blocks.
+constexpr int kBuyersPerBlock = 256;
+
+// Per-country views of the product side (C x P, row-major so a country's row is contiguous).
+struct CountryRows {
+  RowArray buyer_price;  // p_j (1 + tariff_cj)
+  RowArray home;         // 1 if product j is made in c
+  RowArray avail;        // 1 if j may be bought in c
+  RowArray net_share;    // 1 - fee_cj
+  RowArray margin;       // (1 - fee_cj) p_j - c_j
+  RowArray price_factor; // 1 + tariff_cj
+};
+
+CountryRows country_rows(const MarketData& m, const Eigen::VectorXd& p) {
+  const int C = m.n_countries, P = m.n_products();
+  CountryRows r;
+  r.buyer_price.resize(C, P);
+  r.home.resize(C, P);
+  r.avail.resize(C, P);
+  r.net_share.resize(C, P);
+  r.margin.resize(C, P);
+  r.price_factor.resize(C, P);
+  for (int c = 0; c < C; ++c)
+    for (int j = 0; j < P; ++j) {
+      const bool offered = m.available(j, c) > 0 && m.capacity(j) > 0;
+      r.price_factor(c, j) = 1.0 + m.tariff_rate(j, c);
+      r.buyer_price(c, j) = p(j) * r.price_factor(c, j);
+      r.home(c, j) = m.product_origin[j] == c ? 1.0 : 0.0;
+      r.avail(c, j) = offered ? 1.0 : 0.0;
+      r.net_share(c, j) = 1.0 - m.licence_fee(j, c);
+      r.margin(c, j) = r.net_share(c, j) * p(j) - m.marginal_cost(j);
+    }
+  return r;
+}
+
+// Shares of one buyer (row vector of length P) at the given country rows.
+void buyer_shares(const MarketData& m, const CountryRows& r, int i, Eigen::Array<double, 1, Eigen::Dynamic>& s) {
+  const int c = m.buyer_country[i];
+  const auto avail = r.avail.row(c);
+  Eigen::Array<double, 1, Eigen::Dynamic> u =
+      m.mean_utility.transpose().array() + m.home_bias(i) * r.home.row(c) - m.alpha(i) * r.buyer_price.row(c);
+  const double lowest = -std::numeric_limits<double>::infinity();
+  const double umax = std::max(0.0, (avail > 0).select(u, lowest).maxCoeff());
+  s = (avail > 0).select((u - umax).exp(), 0.0);
+  const double denom = std::exp(-umax) + s.sum();
+  s /= denom;
+}
+
+class LogitDemand final : public DemandModel {
+ public:
+  std::string_view name() const override { return "logit"; }
+
+  Eigen::ArrayXXd quantities(const MarketData& m, const Eigen::VectorXd& p) const override {
+    const CountryRows r = country_rows(m, p);
+    Eigen::ArrayXXd q(m.n_buyers(), m.n_products());
+    Eigen::Array<double, 1, Eigen::Dynamic> s(m.n_products());
+    for (int i = 0; i < m.n_buyers(); ++i) {
+      buyer_shares(m, r, i, s);
+      q.row(i) = m.market_size(i) * s;
+    }
+    return q;
+  }
+
+  Eigen::MatrixXd price_jacobian(const MarketData& m, const Eigen::VectorXd& p) const override {
+    const CountryRows r = country_rows(m, p);
+    const int P = m.n_products();
+    Eigen::MatrixXd J = Eigen::MatrixXd::Zero(P, P);
+    Eigen::Array<double, 1, Eigen::Dynamic> s(P);
+    for (int i = 0; i < m.n_buyers(); ++i) {
+      buyer_shares(m, r, i, s);
+      const int c = m.buyer_country[i];
+      // a_ik = alpha_i (1 + tariff_ck); dQ_j/dp_k += M_i a_ik s_ij (s_ik - 1[j=k])
+      const Eigen::RowVectorXd a = (m.alpha(i) * r.price_factor.row(c)).matrix();
+      const Eigen::VectorXd sv = s.transpose().matrix();
+      const Eigen::RowVectorXd as = a.cwiseProduct(s.matrix());
+      J.noalias() += m.market_size(i) * (sv * as);
+      J.diagonal() -= m.market_size(i) * as.transpose();
+    }
+    return J;
+  }
+
+  void pricing_pass(const MarketData& m, const Eigen::VectorXd& p, const Eigen::VectorXd* rationing,
+                    PricingTerms& out) const override {
+    const bool with_allocation = rationing != nullptr;
+    const int A = m.n_buyers(), P = m.n_products(), C = m.n_countries, F = m.n_owners;
+    const CountryRows r = country_rows(m, p);
+    const int n_blocks = (A + kBuyersPerBlock - 1) / kBuyersPerBlock;
+
+    struct Partial {
+      Eigen::ArrayXd quantity, slope, slope_net, foc_rest, own_derivative;
+      Eigen::ArrayXXd units_to;
+    };
+    std::vector<Partial> partial(static_cast<std::size_t>(n_blocks));
+    if (with_allocation) {
+      out.buyer_spend.setZero(A);
+      out.buyer_compute.setZero(A);
+      out.buyer_domestic_units.setZero(A);
+    }
+
+    tbb::parallel_for(
+        tbb::blocked_range<int>(0, n_blocks, 1),
+        [&](const tbb::blocked_range<int>& range) {
+          Eigen::Array<double, 1, Eigen::Dynamic> s(P), own(P), gj(P);
+          Eigen::ArrayXd firm_sum(F);
+                for (int b = range.begin(); b != range.end(); ++b) {
+            Partial& acc = partial[static_cast<std::size_t>(b)];
+            acc.quantity.setZero(P);
+            acc.slope.setZero(P);
+            acc.slope_net.setZero(P);
+            acc.foc_rest.setZero(P);
+            acc.own_derivative.setZero(P);
+            if (with_allocation) acc.units_to.setZero(P, C);
+            const int i_end = std::min(A, (b + 1) * kBuyersPerBlock);
+            for (int i = b * kBuyersPerBlock; i < i_end; ++i) {
+              buyer_shares(m, r, i, s);
+              const int c = m.buyer_country[i];
+              const double M = m.market_size(i);
+              // own_ij = M_i a_ij s_ij
+              own = M * m.alpha(i) * r.price_factor.row(c) * s;
+              // Per-firm sums G_if = sum_{k in f} s_ik m_ck, gathered back per product.
+              firm_sum.setZero();
+              for (int k = 0; k < P; ++k) firm_sum(m.product_owner[k]) += s(k) * r.margin(c, k);
+              for (int j = 0; j < P; ++j) gj(j) = firm_sum(m.product_owner[j]);
+              const auto net = r.net_share.row(c);
+              acc.quantity += (M * s).transpose();
+              acc.slope += own.transpose();
+              acc.slope_net += (net * own).transpose();
+              acc.foc_rest += (net * M * s + own * gj).transpose();
+              acc.own_derivative -= (own * (1.0 - s)).transpose();
+              if (with_allocation) {
+                // Units actually delivered: demand scaled by the product's rationing factor.
+                const auto bought = M * s * rationing->transpose().array();
+                acc.units_to.col(c) += bought.transpose();
+                out.buyer_spend(i) = (bought * r.buyer_price.row(c)).sum();
+                out.buyer_compute(i) = (bought * m.performance.transpose().array()).sum();
+                out.buyer_domestic_units(i) = (bought * r.home.row(c)).sum();
+              }
+            }
+          }
+        },
+        tbb::simple_partitioner());
+
+    out.quantity.setZero(P);
+    out.slope.setZero(P);
+    out.slope_net.setZero(P);
+    out.foc_rest.setZero(P);
+    out.own_derivative.setZero(P);
+    if (with_allocation) out.units_to.setZero(P, C);
+    for (const Partial& acc : partial) {  // fixed order: bit-identical for any thread count
+      out.quantity += acc.quantity.matrix();
+      out.slope += acc.slope.matrix();
+      out.slope_net += acc.slope_net.matrix();
+      out.foc_rest += acc.foc_rest.matrix();
+      out.own_derivative += acc.own_derivative.matrix();
+      if (with_allocation) out.units_to += acc.units_to;
+    }
+  }
+};
+
+const bool registered = register_demand_model("logit", [] { return std::make_unique<LogitDemand>(); });
+
+}  // namespace
+}  // namespace chipsim

@@ -1,0 +1,47 @@
+#include "sim/pipeline/pipeline.hpp"
+
+#include <array>
+
+#include "agents/ai_firms.hpp"
+#include "agents/chipmakers.hpp"
+#include "sim/accelerator_market.hpp"
+#include "sim/accounting.hpp"
+#include "sim/policy.hpp"
+#include "sim/record.hpp"
+
+namespace chipsim {
+
+namespace {
+void apply_policy(const Model& m, State& s) {
+  apply_policy_events(m, s);
+  resolve_market_access(m, s);
+}
+
+constexpr std::array<Stage, 6> kStages = {{
+    {"apply_policy", apply_policy},                         // 1. events, rules -> market access
+    {"clear_accelerator_market", clear_accelerator_market}, // 5. Bertrand-Nash with capacity
+    {"book_accounts", book_accounts},                       // 6. revenue, fees, tariffs, trade
+    {"grow_capacity", grow_capacity},                       // 7. capacity arrivals
+    {"update_ai_firms", update_ai_firms},                   // 8. compute stock, budgets
+    {"record_period", record_period},                       // 9. outputs
+}};
+}  // namespace
+
+std::span<const Stage> period_pipeline() { return kStages; }
+
+State run_model(const Model& model, const RunOptions& options) {
+  State state = initial_state(model, RandomKey{options.seed, options.run});
+  define_outputs(model, state.series);
+  const int n = model.n_periods();
+  for (state.period = 0; state.period < n; ++state.period) {
+    for (const Stage& stage : kStages) {
+      stage.run(model, state);
+      if (options.check_invariants && stage.run == book_accounts) check_invariants(model, state);
+    }
+    if (options.on_period) options.on_period(state.period, n);
+  }
+  state.period = n - 1;
+  return state;
+}
+
+}  // namespace chipsim

@@ -1,0 +1,49 @@
+#include "sim/policy.hpp"
+
+#include <algorithm>
+
+namespace chipsim {
+
+void apply_policy_events(const Model& model, State& state) {
+  for (const Event& e : model.events)
+    if (e.period == state.period) e.effect->apply(model, state);
+}
+
+void resolve_market_access(const Model& model, State& state) {
+  const int P = model.n_products(), C = model.n_countries();
+  const Month now = model.calendar.month_of(state.period);
+  state.available.setZero(P, C);
+  state.licence_fee.setZero(P, C);
+  state.fee_recipient.setConstant(P, C, -1);
+  state.tariff_rate.setZero(P, C);
+  for (int j = 0; j < P; ++j) {
+    const Product& prod = model.products[j];
+    const bool on_sale = !(now < prod.launch) && !(prod.end && *prod.end < now);
+    for (int c = 0; c < C; ++c) {
+      state.tariff_rate(j, c) = state.tariff[model.tariff_slot(c, prod.origin, prod.kind)];
+      if (!on_sale) continue;
+      const ControlRule* decisive = nullptr;
+      for (const ControlRule& r : state.rules) {
+        if (r.issuer != prod.origin || r.kind != static_cast<int>(prod.kind)) continue;
+        if (std::find(r.destinations.begin(), r.destinations.end(), c) == r.destinations.end()) continue;
+        if (r.matches(j, prod.attributes)) decisive = &r;  // the latest adopted rule wins
+      }
+      if (!decisive || decisive->treatment == Treatment::allow) {
+        state.available(j, c) = 1;
+        continue;
+      }
+      if (decisive->treatment == Treatment::deny) continue;
+      // Licence: granted this period with probability pi.
+      const std::uint64_t agent = static_cast<std::uint64_t>(j) * static_cast<std::uint64_t>(C) + c;
+      const double u = uniform01(state.random, agent, static_cast<std::uint64_t>(state.period),
+                                 RandomPurpose::licence_approval);
+      if (u < decisive->approval_probability) {
+        state.available(j, c) = 1;
+        state.licence_fee(j, c) = decisive->licence_fee;
+        state.fee_recipient(j, c) = decisive->issuer;
+      }
+    }
+  }
+}
+
+}  // namespace chipsim

@@ -1,0 +1,20 @@
+#pragma once
+// Stage 1 of the period (MODEL.md §5): apply the policy events dated this period and resolve
+// market access — which product may be sold where, under which licence fee and tariff.
+#include "sim/model.hpp"
+#include "sim/state.hpp"
+
+namespace chipsim {
+
+// Applies every event whose period is state.period, in scenario order.
+void apply_policy_events(const Model& model, State& state);
+
+// Fills state.available, licence_fee, fee_recipient and tariff_rate (P x C) from the rules
+// and tariffs in force. For each (product, destination) the most recently adopted matching
+// rule of the product's jurisdiction decides: deny -> not available; licence -> available
+// with the fee only if this period's approval draw succeeds (probability pi, drawn from the
+// counter-based RNG keyed by product, destination and period); allow -> available, no fee.
+// Products outside [launch, end] or without capacity are not available anywhere.
+void resolve_market_access(const Model& model, State& state);
+
+}  // namespace chipsim

@@ -1,0 +1,126 @@
+#include "sim/record.hpp"
+
+#include <limits>
+
+namespace chipsim {
+
+namespace {
+std::vector<std::string> labels_of(const std::vector<Country>& v) {
+  std::vector<std::string> out;
+  for (const auto& c : v) out.push_back(c.code);
+  return out;
+}
+template <class T>
+std::vector<std::string> names_of(const std::vector<T>& v) {
+  std::vector<std::string> out;
+  for (const auto& e : v) out.push_back(e.name);
+  return out;
+}
+// Eigen arrays are column-major; the series are row-major (C order, like HDF5 and NumPy).
+std::vector<double> row_major(const Eigen::ArrayXXd& a) {
+  std::vector<double> out(static_cast<std::size_t>(a.size()));
+  for (Eigen::Index r = 0; r < a.rows(); ++r)
+    for (Eigen::Index c = 0; c < a.cols(); ++c) out[static_cast<std::size_t>(r * a.cols() + c)] = a(r, c);
+  return out;
+}
+void put(Series& s, const char* name, const std::vector<double>& v) { s.append(name, v.data(), v.size()); }
+void put(Series& s, const char* name, const Eigen::VectorXd& v) { s.append(name, v.data(), static_cast<std::size_t>(v.size())); }
+void put(Series& s, const char* name, double v) { s.append(name, &v, 1); }
+}  // namespace
+
+void define_outputs(const Model& model, Series& s) {
+  const auto countries = labels_of(model.countries);
+  s.add_dimension({"product", "accelerator product", names_of(model.products)});
+  s.add_dimension({"firm", "chipmaker", names_of(model.firms)});
+  s.add_dimension({"ai_firm", "AI firm (buyer)", names_of(model.ai_firms)});
+  s.add_dimension({"country", "country or bloc", countries});
+  s.add_dimension({"origin", "country of origin (export jurisdiction)", countries});
+  s.add_dimension({"destination", "destination country", countries});
+
+  s.define("price", "producer price of the product (Bertrand-Nash with capacity limits)", "USD", {"product"});
+  s.define("marginal_cost", "marginal cost of production", "USD", {"product"});
+  s.define("capacity", "production capacity", "units per period", {"product"});
+  s.define("units_sold", "units sold by product to destination", "units per period", {"product", "destination"});
+  s.define("available", "product may be sold to destination this period (1) or not (0)", "1", {"product", "destination"});
+  s.define("licence_fee", "share of revenue owed to the licensing government", "1", {"product", "destination"});
+  s.define("revenue", "gross revenue of the firm by destination", "USD", {"firm", "destination"});
+  s.define("firm_cash", "cumulative cash of the firm (net of licence fees and production cost)", "USD", {"firm"});
+  s.define("trade_value", "accelerator trade at producer prices by origin and destination", "USD", {"origin", "destination"});
+  s.define("fee_income", "licence-fee income of the government", "USD", {"country"});
+  s.define("tariff_income", "tariff income of the government", "USD", {"country"});
+  s.define("buyer_spend", "spending of AI firms in the country on accelerators, incl. tariffs", "USD", {"country"});
+  s.define("compute_purchased", "compute bought by AI firms in the country this period", "H100e", {"country"});
+  s.define("compute_stock", "installed compute of AI firms in the country", "H100e", {"country"});
+  s.define("self_sufficiency_value", "domestic-made share of accelerator purchases, by value at producer prices", "1", {"country"});
+  s.define("self_sufficiency_units", "domestic-made share of accelerator purchases, by units", "1", {"country"});
+  s.define("ai_firm_budget", "compute budget of the AI firm", "USD per period", {"ai_firm"});
+  s.define("ai_firm_compute_stock", "installed compute of the AI firm", "H100e", {"ai_firm"});
+  s.define("pricing_iterations", "fixed-point iterations of the Bertrand-Nash solver", "1", {});
+  s.define("pricing_residual", "final max relative price change of the Bertrand-Nash solver", "1", {});
+  s.reserve_periods(static_cast<std::size_t>(model.n_periods()));
+}
+
+void record_period(const Model& model, State& state) {
+  Series& s = state.series;
+  const int P = model.n_products(), C = model.n_countries();
+  const Month month = model.calendar.month_of(state.period);
+  s.time_labels.push_back(month.to_string());
+  s.time_days.push_back(static_cast<double>(days_since_epoch(month)));
+
+  Eigen::VectorXd cost(P);
+  for (int j = 0; j < P; ++j) cost(j) = model.products[j].marginal_cost_usd;
+  Eigen::VectorXd price = state.price_usd;
+  for (int j = 0; j < P; ++j)  // not on sale anywhere this period: no price
+    if (!std::isfinite(price(j)) || state.available.row(j).sum() == 0) price(j) = std::numeric_limits<double>::quiet_NaN();
+  put(s, "price", price);
+  put(s, "marginal_cost", cost);
+  put(s, "capacity", state.capacity_units);
+  put(s, "units_sold", row_major(state.units_to));
+  put(s, "available", row_major(state.available));
+  put(s, "licence_fee", row_major(state.licence_fee));
+  put(s, "revenue", row_major(state.revenue_usd));
+  put(s, "firm_cash", state.firm_cash_usd);
+  put(s, "trade_value", row_major(state.trade_usd));
+  put(s, "fee_income", state.fee_income_usd);
+  put(s, "tariff_income", state.tariff_income_usd);
+
+  Eigen::VectorXd spend = Eigen::VectorXd::Zero(C), bought = Eigen::VectorXd::Zero(C), stock = Eigen::VectorXd::Zero(C);
+  for (int i = 0; i < model.n_ai_firms(); ++i) {
+    const int c = model.ai_firms[i].country;
+    spend(c) += state.buyer_spend_usd(i);
+    bought(c) += state.buyer_compute_h100e(i);
+    stock(c) += state.compute_stock_h100e(i);
+  }
+  put(s, "buyer_spend", spend);
+  put(s, "compute_purchased", bought);
+  put(s, "compute_stock", stock);
+
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Eigen::VectorXd ss_value = Eigen::VectorXd::Constant(C, nan), ss_units = Eigen::VectorXd::Constant(C, nan);
+  for (int c = 0; c < C; ++c) {
+    double value = 0, value_dom = 0, units = 0, units_dom = 0;
+    for (int j = 0; j < P; ++j) {
+      const double u = state.units_to(j, c);
+      if (u == 0) continue;
+      const bool domestic = model.products[j].origin == c;
+      value += state.price_usd(j) * u;
+      units += u;
+      if (domestic) {
+        value_dom += state.price_usd(j) * u;
+        units_dom += u;
+      }
+    }
+    if (units > 0) {
+      ss_value(c) = value_dom / value;
+      ss_units(c) = units_dom / units;
+    }
+  }
+  put(s, "self_sufficiency_value", ss_value);
+  put(s, "self_sufficiency_units", ss_units);
+  put(s, "ai_firm_budget", state.budget_usd);
+  put(s, "ai_firm_compute_stock", state.compute_stock_h100e);
+  put(s, "pricing_iterations", static_cast<double>(state.pricing_iterations));
+  put(s, "pricing_residual", state.pricing_residual);
+}
+
+}  // namespace chipsim

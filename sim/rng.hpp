@@ -1,0 +1,41 @@
+#pragma once
+// Deterministic, counter-based randomness (MODEL.md §8). Every draw is a pure function of
+// (seed, run, agent, period, purpose, draw index): Philox4x64-10 from Random123 with the
+// key (seed, run) and the counter (agent, period, purpose, draw). No engine is shared or
+// advanced, so results cannot depend on thread count or scheduling order.
+#include <cstdint>
+
+namespace chipsim {
+
+// Why a random number is drawn; part of the counter so that streams never overlap.
+enum class RandomPurpose : std::uint64_t {
+  licence_approval = 1,     // is an export licence granted this period?
+  generation_arrival = 2,   // innovation hazard draws
+  stochastic_event = 3,     // events with a probability per period
+  enforcement_leak = 4,     // grey-market leakage
+  synthetic_world = 5,      // building benchmark/test worlds
+};
+
+struct RandomKey {
+  std::uint64_t seed = 0;
+  std::uint64_t run = 0;
+};
+
+// Four independent 64-bit words for one (agent, period, purpose, draw).
+struct RandomBlock {
+  std::uint64_t word[4];
+};
+
+RandomBlock random_block(RandomKey key, std::uint64_t agent, std::uint64_t period, RandomPurpose purpose,
+                         std::uint64_t draw = 0);
+
+// Uniform in [0, 1) with 53 random bits: (word >> 11) * 2^-53.
+double uniform01(RandomKey key, std::uint64_t agent, std::uint64_t period, RandomPurpose purpose,
+                 std::uint64_t draw = 0);
+
+// Standard normal via Box-Muller on two words of one block (uses only exact arithmetic
+// plus std::log/std::cos/std::sqrt from one libm; recorded in provenance as the build).
+double standard_normal(RandomKey key, std::uint64_t agent, std::uint64_t period, RandomPurpose purpose,
+                       std::uint64_t draw = 0);
+
+}  // namespace chipsim

@@ -1,0 +1,273 @@
+#include "sim/scenario.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "sim/demand_model.hpp"
+#include "sim/event_registry.hpp"
+#include "sim/table_reader.hpp"
+
+namespace chipsim {
+
+namespace {
+
+constexpr double kHuge = 1e18;  // upper bound for money and unit counts in validation
+
+// Monthly figures in the scenario become per-period figures (quarterly runs: 3 months).
+struct PeriodConversion {
+  int months = 1;
+  double flow(double per_month) const { return per_month * months; }
+  double growth(double per_month) const { return std::pow(1.0 + per_month, months) - 1.0; }
+  double decay(double per_month) const { return 1.0 - std::pow(1.0 - per_month, months); }
+};
+
+void read_header(TableReader& root, Model& m) {
+  auto sc = root.table("scenario");
+  if (!sc) root.fail("scenario", "missing: the file needs a [scenario] table with name, start and horizon");
+  m.name = sc->string("name");
+  m.description = sc->optional_string("description").value_or("");
+  m.calendar.start = sc->month("start");
+  m.calendar.horizon = sc->month("horizon");
+  if (m.calendar.horizon < m.calendar.start) sc->fail("horizon", "must not be before start");
+  const std::string period = sc->optional_string("period").value_or("month");
+  if (period == "month")
+    m.calendar.months_per_period = 1;
+  else if (period == "quarter")
+    m.calendar.months_per_period = 3;
+  else
+    sc->fail("period", "must be \"month\" or \"quarter\", got \"" + period + "\"");
+  m.default_seed = static_cast<std::uint64_t>(sc->integer("seed", 0, INT64_MAX));
+  sc->finish();
+}
+
+void read_demand_and_parameters(TableReader& root, Model& m) {
+  if (auto d = root.table("demand")) {
+    m.demand_model = d->optional_string("model").value_or("logit");
+    if (!make_demand_model(m.demand_model)) {
+      std::string known;
+      for (const auto& n : demand_model_names()) known += (known.empty() ? "" : ", ") + n;
+      d->fail("model", "unknown demand model \"" + m.demand_model + "\" (known: " + known + ")");
+    }
+    m.demand = make_demand_model(m.demand_model);
+    d->finish();
+  }
+  if (auto p = root.table("parameters")) {
+    Parameters& q = m.parameters;
+    q.reference_unit_price_usd = p->number_or("reference_unit_price_usd", q.reference_unit_price_usd, 1.0, kHuge);
+    q.utility_per_log_performance = p->number_or("utility_per_log_performance", q.utility_per_log_performance, 0.0, 100.0);
+    q.performance_reference_tpp = p->number_or("performance_reference_tpp", q.performance_reference_tpp, 1.0, kHuge);
+    q.pricing_tolerance = p->number_or("pricing_tolerance", q.pricing_tolerance, 1e-15, 1e-2);
+    q.pricing_max_iterations = static_cast<int>(p->number_or("pricing_max_iterations", q.pricing_max_iterations, 1, 1e6));
+    q.invariant_tolerance = p->number_or("invariant_tolerance", q.invariant_tolerance, 1e-15, 1e-2);
+    p->finish();
+  }
+}
+
+void check_unique(TableReader& t, const std::string& key, const std::string& value, std::set<std::string>& seen,
+                  const char* what) {
+  if (!seen.insert(value).second) t.fail(key, std::string("duplicate ") + what + " \"" + value + "\"");
+}
+
+void read_countries(TableReader& root, Model& m) {
+  auto tables = root.tables("country");
+  if (tables.empty()) root.fail("country", "missing: the world needs at least one [[country]]");
+  std::set<std::string> seen;
+  for (TableReader& t : tables) {
+    Country c;
+    c.code = t.string("code");
+    check_unique(t, "code", c.code, seen, "country");
+    c.name = t.optional_string("name").value_or(c.code);
+    t.finish();
+    m.countries.push_back(std::move(c));
+  }
+}
+
+void read_firms(TableReader& root, Model& m, const PeriodConversion&) {
+  std::set<std::string> seen;
+  for (TableReader& t : root.tables("firm")) {
+    Firm f;
+    f.name = t.string("name");
+    check_unique(t, "name", f.name, seen, "firm");
+    f.home = read_country(t, "home", m);
+    f.kind = read_product_kind(t, "kind");
+    if (f.kind == ProductKind::hbm)
+      t.fail("kind", "HBM makers and the HBM market are not part of this version of chipsim (accelerators only)");
+    f.initial_cash_usd = t.number_or("initial_cash_usd", 0.0, -kHuge, kHuge);
+    t.optional_string("source");
+    t.finish();
+    m.firms.push_back(std::move(f));
+  }
+  if (m.firms.empty()) root.fail("firm", "missing: the world needs at least one [[firm]]");
+}
+
+void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
+  std::set<std::string> seen;
+  for (TableReader& t : root.tables("product")) {
+    Product p;
+    p.name = t.string("name");
+    check_unique(t, "name", p.name, seen, "product");
+    p.kind = read_product_kind(t, "kind");
+    p.owner = read_firm(t, "owner", m);
+    if (m.firms[p.owner].kind != p.kind) t.fail("kind", "does not match the kind of its owner " + m.firms[p.owner].name);
+    p.origin = t.has("origin") ? read_country(t, "origin", m) : m.firms[p.owner].home;
+    p.launch = t.month("launch");
+    p.end = t.optional_month("end");
+    if (p.end && *p.end < p.launch) t.fail("end", "must not be before launch");
+    p.attributes = unknown_attributes();
+    auto set_attr = [&](Attribute a, const char* key) {
+      if (auto v = t.optional_number(key, 0.0, kHuge)) p.attributes[static_cast<int>(a)] = *v;
+    };
+    set_attr(Attribute::tpp, "tpp");
+    set_attr(Attribute::perf_density, "perf_density");
+    set_attr(Attribute::interconnect_GBps, "interconnect_GBps");
+    set_attr(Attribute::memory_bandwidth_GBps, "memory_bandwidth_GBps");
+    set_attr(Attribute::hbm_stacks, "hbm_stacks");
+    set_attr(Attribute::bandwidth_density_GBps_mm2, "bandwidth_density_GBps_mm2");
+    const double tpp = p.attributes[static_cast<int>(Attribute::tpp)];
+    if (std::isnan(tpp) || !(tpp > 0)) t.fail("tpp", "missing or zero: accelerators need their TPP (dense TOPS x bit length)");
+    if (auto area = t.optional_number("die_area_mm2", 1.0, 1e5);
+        area && std::isnan(p.attributes[static_cast<int>(Attribute::perf_density)]))
+      p.attributes[static_cast<int>(Attribute::perf_density)] = tpp / *area;  // BIS: PD = TPP / die area
+    const double ai_efficiency = t.number_or("ai_efficiency", 1.0, 1e-6, 100.0);
+    p.performance_h100e = tpp / m.parameters.performance_reference_tpp * ai_efficiency;
+    p.appeal = t.number_or("appeal", 0.0, -100.0, 100.0);
+    p.marginal_cost_usd = t.number("marginal_cost_usd", 0.0, kHuge);
+    p.capacity_units = conv.flow(t.number("capacity_units_per_month", 0.0, kHuge));
+    p.capacity_growth = conv.growth(t.number_or("capacity_growth_per_month", 0.0, -0.99, 10.0));
+    p.capacity_max = conv.flow(t.number_or("capacity_max_units_per_month", 0.0, 0.0, kHuge));
+    if (p.capacity_max > 0 && p.capacity_max < p.capacity_units)
+      t.fail("capacity_max_units_per_month", "must not be below capacity_units_per_month");
+    t.optional_string("source");
+    t.optional_string("note");
+    t.finish();
+    m.products.push_back(std::move(p));
+  }
+  if (m.products.empty()) root.fail("product", "missing: the world needs at least one [[product]]");
+}
+
+void read_ai_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
+  std::set<std::string> seen;
+  for (TableReader& t : root.tables("ai_firm")) {
+    AiFirm a;
+    a.name = t.string("name");
+    check_unique(t, "name", a.name, seen, "AI firm");
+    a.country = read_country(t, "country", m);
+    a.budget_usd = conv.flow(t.number("budget_usd_per_month", 0.0, kHuge));
+    a.budget_growth = conv.growth(t.number_or("budget_growth_per_month", 0.0, -0.99, 10.0));
+    a.budget_growth_decay = conv.decay(t.number_or("budget_growth_decay_per_month", 0.0, 0.0, 1.0));
+    // Scenario: utils per thousand USD of price (readable magnitudes); model: utils per USD.
+    a.price_sensitivity_per_usd = t.number("price_sensitivity_per_kusd", 1e-9, 1e3) / 1000.0;
+    a.home_bias = t.number_or("home_bias", 0.0, -100.0, 100.0);
+    a.compute_depreciation = conv.decay(t.number_or("compute_depreciation_per_month", 0.0, 0.0, 1.0));
+    a.initial_compute_h100e = t.number_or("initial_compute_h100e", 0.0, 0.0, kHuge);
+    t.optional_string("source");
+    t.optional_string("note");
+    t.finish();
+    m.ai_firms.push_back(std::move(a));
+  }
+  if (m.ai_firms.empty()) root.fail("ai_firm", "missing: the world needs at least one [[ai_firm]] (buyer)");
+}
+
+void read_tariffs(TableReader& root, Model& m) {
+  for (TableReader& t : root.tables("tariff")) {
+    Tariff x;
+    x.importer = read_country(t, "importer", m);
+    x.origin = read_country(t, "origin", m);
+    if (x.importer == x.origin) t.fail("origin", "a country does not levy tariffs on its own products");
+    x.kind = read_product_kind(t, "kind");
+    x.rate = t.number("rate", 0.0, 5.0);
+    t.optional_string("source");
+    t.finish();
+    m.initial_tariffs.push_back(x);
+  }
+}
+
+void read_events(TableReader& root, Model& m) {
+  struct Pending {
+    Event event;
+    std::string rule_id;  // for control events: which rule they touch
+  };
+  std::vector<Pending> pending;
+  for (TableReader& t : root.tables("event")) {
+    Pending p;
+    p.event.where = t.where();
+    p.event.date = t.month("date");
+    p.event.action = t.string("action");
+    const EventParser* parser = find_event_action(p.event.action);
+    if (!parser) {
+      std::string known;
+      for (const auto& n : event_action_names()) known += (known.empty() ? "" : ", ") + n;
+      t.fail("action", "unknown action \"" + p.event.action + "\" (known: " + known + ")");
+    }
+    if (t.has("id")) {
+      const toml::node* n = t.raw().get("id");
+      if (n->is_string()) p.rule_id = n->as_string()->get();
+    }
+    t.optional_string("note");
+    p.event.effect = (*parser)(t, m);
+    t.finish();
+    const int period = m.calendar.period_of(p.event.date);
+    p.event.period = period < 0 ? 0 : period;  // dated before the start: in force from period 0
+    pending.push_back(std::move(p));
+  }
+  std::stable_sort(pending.begin(), pending.end(),
+                   [](const Pending& a, const Pending& b) { return a.event.date < b.event.date; });
+  // Walk the control-rule events in order: ids must be added before they are changed.
+  std::set<std::string> active;
+  for (const Pending& p : pending) {
+    const std::string& a = p.event.action;
+    if (a == "add_control") {
+      if (!active.insert(p.rule_id).second)
+        fail_at(p.event.where, "event add_control: rule \"" + p.rule_id + "\" is already in force at " +
+                                   p.event.date.to_string() + " (use modify_control)");
+    } else if (a == "modify_control" || a == "remove_control") {
+      if (!active.count(p.rule_id))
+        fail_at(p.event.where, "event " + a + ": no rule \"" + p.rule_id + "\" is in force at " +
+                                   p.event.date.to_string() + " (rules must be added by an earlier add_control)");
+      if (a == "remove_control") active.erase(p.rule_id);
+    }
+  }
+  for (Pending& p : pending) m.events.push_back(std::move(p.event));
+}
+
+}  // namespace
+
+Model load_scenario_text(const std::string& text, const std::string& file) {
+  toml::table doc;
+  try {
+    doc = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    fail_at(location_of(e.source(), file), std::string("TOML syntax error: ") + std::string(e.description()));
+  }
+  Model m;
+  m.scenario_file = file;
+  m.scenario_text = text;
+  TableReader root(doc, file, "");
+  read_header(root, m);
+  m.demand = make_demand_model(m.demand_model);
+  PeriodConversion conv{m.calendar.months_per_period};
+  read_demand_and_parameters(root, m);
+  read_countries(root, m);
+  read_firms(root, m, conv);
+  read_products(root, m, conv);
+  read_ai_firms(root, m, conv);
+  read_tariffs(root, m);
+  read_events(root, m);
+  root.finish();
+  return m;
+}
+
+Model load_scenario(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path + ": cannot open scenario file (does it exist and is it readable?)");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) throw IoError(path + ": error while reading the scenario file");
+  return load_scenario_text(buf.str(), path);
+}
+
+}  // namespace chipsim

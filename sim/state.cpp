@@ -1,0 +1,47 @@
+#include "sim/state.hpp"
+
+#include "sim/model.hpp"
+
+namespace chipsim {
+
+State initial_state(const Model& model, RandomKey random) {
+  const int P = model.n_products(), F = model.n_firms(), C = model.n_countries(), A = model.n_ai_firms();
+  State s;
+  s.period = 0;
+  s.random = random;
+  s.tariff.assign(static_cast<std::size_t>(C * C * kProductKinds), 0.0);
+  for (const Tariff& t : model.initial_tariffs) s.tariff[model.tariff_slot(t.importer, t.origin, t.kind)] = t.rate;
+  s.available.setZero(P, C);
+  s.licence_fee.setZero(P, C);
+  s.fee_recipient.setConstant(P, C, -1);
+  s.tariff_rate.setZero(P, C);
+
+  s.price_usd = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::quiet_NaN());  // set by pricing
+  s.units_sold.setZero(P);
+  s.units_to.setZero(P, C);
+  s.buyer_spend_usd.setZero(A);
+  s.buyer_compute_h100e.setZero(A);
+  s.buyer_domestic_units.setZero(A);
+
+  s.revenue_usd.setZero(F, C);
+  s.firm_cash_usd.resize(F);
+  for (int f = 0; f < F; ++f) s.firm_cash_usd(f) = model.firms[f].initial_cash_usd;
+  s.fee_income_usd.setZero(C);
+  s.tariff_income_usd.setZero(C);
+  s.trade_usd.setZero(C, C);
+
+  s.capacity_units.resize(P);
+  for (int j = 0; j < P; ++j) s.capacity_units(j) = model.products[j].capacity_units;
+
+  s.budget_usd.resize(A);
+  s.budget_growth.resize(A);
+  s.compute_stock_h100e.resize(A);
+  for (int i = 0; i < A; ++i) {
+    s.budget_usd(i) = model.ai_firms[i].budget_usd;
+    s.budget_growth(i) = model.ai_firms[i].budget_growth;
+    s.compute_stock_h100e(i) = model.ai_firms[i].initial_compute_h100e;
+  }
+  return s;
+}
+
+}  // namespace chipsim
