@@ -147,7 +147,12 @@ void write_run_file(const std::string& path, const Model& model, const Series& s
     {
       Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
       w.check(H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "setting link order");
-      Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), H5Fclose);
+      // Dense attribute storage on the root group: the resolved scenario text can exceed the
+      // 64 KiB limit of compact attributes (needs the HDF5 1.8 file format, as netCDF-4 uses).
+      w.check(H5Pset_attr_phase_change(fcpl, 0, 0), "enabling dense attributes");
+      Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+      w.check(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST), "setting the file format version");
+      Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl, fapl), H5Fclose);
       if (!file.ok())
         throw IoError(path + ": cannot create output file (does the directory exist and is it writable?)");
 

@@ -1,0 +1,60 @@
+#!/usr/bin/python3
+"""Runs the chipsim command line as a new user would and checks exit codes and messages.
+
+usage: check_cli.py CHIPSIM_BINARY SOURCE_DIR WORK_DIR
+"""
+import os
+import re
+import subprocess
+import sys
+
+chipsim, source, work = sys.argv[1:4]
+os.makedirs(work, exist_ok=True)
+failures = []
+
+
+def run(*args):
+    return subprocess.run([chipsim, *args], capture_output=True, text=True, cwd=work)
+
+
+def expect(cond, what):
+    if not cond:
+        failures.append(what)
+
+
+# --help explains the commands.
+r = run("--help")
+expect(r.returncode == 0 and "run" in r.stdout and "validate" in r.stdout, "--help lists run and validate")
+r = run("run", "--help")
+expect(r.returncode == 0 and "--seed" in r.stdout and "--threads" in r.stdout, "run --help lists --seed and --threads")
+
+# Every bad scenario fails with file:line:column and a non-zero exit, for validate and run.
+bad_dir = os.path.join(source, "tests", "experiments", "bad")
+for name in sorted(os.listdir(bad_dir)):
+    path = os.path.join(bad_dir, name)
+    expected = open(path).readline().lstrip("# ").strip()  # first line: the expected message
+    for cmd in (["validate", path], ["run", path, "-o", "never.h5"]):
+        r = run(*cmd)
+        where = re.escape(path) + r":\d+:\d+: "
+        expect(r.returncode == 1, f"{' '.join(cmd)}: exit code {r.returncode}, expected 1")
+        expect(re.search(where, r.stderr) is not None, f"{' '.join(cmd)}: no file:line:column in {r.stderr!r}")
+        expect(expected in r.stderr, f"{' '.join(cmd)}: expected {expected!r} in {r.stderr!r}")
+    expect(not os.path.exists(os.path.join(work, "never.h5")), f"{name}: an output file was written")
+
+# A missing scenario file.
+r = run("validate", os.path.join(work, "missing.toml"))
+expect(r.returncode != 0 and "missing.toml" in r.stderr, "missing file names the path")
+
+# An unwritable output keeps what exists and exits non-zero.
+history = os.path.join(source, "experiments", "scenarios", "history.toml")
+r = run("run", history, "-q", "-o", os.path.join(work, "no", "such", "dir", "x.h5"))
+expect(r.returncode == 1 and "x.h5" in r.stderr, f"unwritable output: {r.returncode} {r.stderr!r}")
+
+# validate on the shipped scenario succeeds and lists its events.
+r = run("validate", history)
+expect(r.returncode == 0 and "us_2023_10_3a090" in r.stdout, "validate history lists its rules")
+
+if failures:
+    print("\n".join("FAIL: " + f for f in failures))
+    sys.exit(1)
+print("ok: command line checks")
