@@ -24,6 +24,7 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
   m.marginal_cost.resize(P);
   m.capacity.resize(P);
   m.performance.resize(P);
+  m.units_per_choice.resize(P);
   m.product_origin.resize(P);
   m.product_owner.resize(P);
   for (int j = 0; j < P; ++j) {
@@ -32,6 +33,7 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
     m.marginal_cost(j) = p.marginal_cost_usd;
     m.capacity(j) = state.capacity_units(j);
     m.performance(j) = p.performance_h100e;
+    m.units_per_choice(j) = std::pow(p.performance_h100e, -model.parameters.compute_denominated_demand);
     m.product_origin[j] = p.origin;
     m.product_owner[j] = p.owner;
   }

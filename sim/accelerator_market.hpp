@@ -11,7 +11,10 @@
 namespace chipsim {
 
 // The market as the demand model sees it this period.
-//  - market size M_i = budget_i / reference_unit_price (potential units per period);
+//  - units per purchase decision n_j = (H100e per unit)^(-theta), theta = compute_denominated_demand:
+//    theta = 0, buyers shop for chips; theta = 1, for compute (one H100e per decision, price per H100e);
+//  - market size M_i = budget_i / reference_price (potential decisions per period; with theta = 1
+//    the reference price is that of one H100e of compute);
 //  - mean utility delta_j = utility_per_log_performance * ln(H100e per unit) + appeal_j.
 MarketData accelerator_market_data(const Model& model, const State& state);
 

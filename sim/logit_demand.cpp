@@ -1,10 +1,12 @@
 // Multinomial logit with an outside option and heterogeneous price sensitivity (MODEL.md §4).
 //
-// Buyer i (country c) values product j at
-//     u_ij = delta_j + h_i [origin_j == c] - alpha_i (1 + tariff_cj) p_j,   outside good u_i0 = 0,
-// and buys q_ij = M_i s_ij units with s_ij = exp(u_ij) / (1 + sum_k exp(u_ik)) over the products
-// it may buy (others are masked out: exactly zero). With a_ij = alpha_i (1 + tariff_cj):
-//     dq_ij/dp_k = -M_i a_ik s_ij (1[j=k] - s_ik).
+// A buyer makes M_i purchase decisions per period; a decision for product j buys n_j units
+// (n_j = units_per_choice: 1 when buyers shop for chips, 1/performance when they shop for
+// compute, i.e. one H100-equivalent per decision). Buyer i (country c) values a decision for j at
+//     u_ij = delta_j + h_i [origin_j == c] - alpha_i n_j (1 + tariff_cj) p_j,   outside u_i0 = 0,
+// chooses with s_ij = exp(u_ij) / (1 + sum_k exp(u_ik)) over the products it may buy (others are
+// masked out: exactly zero), and buys q_ij = M_i n_j s_ij units. With a_ij = alpha_i n_j (1 + tariff_cj):
+//     dq_ij/dp_k = -M_i n_j a_ik s_ij (1[j=k] - s_ik).
 // Assumptions: one price per product worldwide (tariffs are wedges on top), no income effects,
 // the outside option is "do not buy an accelerator this period".
 #include <tbb/blocked_range.h>
@@ -32,7 +34,7 @@ struct CountryRows {
   RowArray avail;        // 1 if j may be bought in c
   RowArray net_share;    // 1 - fee_cj
   RowArray margin;       // (1 - fee_cj) p_j - c_j
-  RowArray price_factor; // 1 + tariff_cj
+  RowArray price_factor; // n_j (1 + tariff_cj): multiplies alpha_i p_j in the utility
 };
 
 CountryRows country_rows(const MarketData& m, const Eigen::VectorXd& p) {
@@ -47,8 +49,8 @@ CountryRows country_rows(const MarketData& m, const Eigen::VectorXd& p) {
   for (int c = 0; c < C; ++c)
     for (int j = 0; j < P; ++j) {
       const bool offered = m.available(j, c) > 0 && m.capacity(j) > 0;
-      r.price_factor(c, j) = 1.0 + m.tariff_rate(j, c);
-      r.buyer_price(c, j) = p(j) * r.price_factor(c, j);
+      r.price_factor(c, j) = m.units_per_choice(j) * (1.0 + m.tariff_rate(j, c));
+      r.buyer_price(c, j) = p(j) * (1.0 + m.tariff_rate(j, c));
       r.home(c, j) = m.product_origin[j] == c ? 1.0 : 0.0;
       r.avail(c, j) = offered ? 1.0 : 0.0;
       r.net_share(c, j) = 1.0 - m.licence_fee(j, c);
@@ -58,11 +60,12 @@ CountryRows country_rows(const MarketData& m, const Eigen::VectorXd& p) {
 }
 
 // Shares of one buyer (row vector of length P) at the given country rows.
-void buyer_shares(const MarketData& m, const CountryRows& r, int i, Eigen::Array<double, 1, Eigen::Dynamic>& s) {
+void buyer_shares(const MarketData& m, const CountryRows& r, const Eigen::VectorXd& p, int i,
+                  Eigen::Array<double, 1, Eigen::Dynamic>& s) {
   const int c = m.buyer_country[i];
   const auto avail = r.avail.row(c);
-  Eigen::Array<double, 1, Eigen::Dynamic> u =
-      m.mean_utility.transpose().array() + m.home_bias(i) * r.home.row(c) - m.alpha(i) * r.buyer_price.row(c);
+  Eigen::Array<double, 1, Eigen::Dynamic> u = m.mean_utility.transpose().array() + m.home_bias(i) * r.home.row(c) -
+                                              m.alpha(i) * r.price_factor.row(c) * p.transpose().array();
   const double lowest = -std::numeric_limits<double>::infinity();
   const double umax = std::max(0.0, (avail > 0).select(u, lowest).maxCoeff());
   s = (avail > 0).select((u - umax).exp(), 0.0);
@@ -79,8 +82,8 @@ class LogitDemand final : public DemandModel {
     Eigen::ArrayXXd q(m.n_buyers(), m.n_products());
     Eigen::Array<double, 1, Eigen::Dynamic> s(m.n_products());
     for (int i = 0; i < m.n_buyers(); ++i) {
-      buyer_shares(m, r, i, s);
-      q.row(i) = m.market_size(i) * s;
+      buyer_shares(m, r, p, i, s);
+      q.row(i) = m.market_size(i) * s * m.units_per_choice.transpose().array();
     }
     return q;
   }
@@ -91,14 +94,14 @@ class LogitDemand final : public DemandModel {
     Eigen::MatrixXd J = Eigen::MatrixXd::Zero(P, P);
     Eigen::Array<double, 1, Eigen::Dynamic> s(P);
     for (int i = 0; i < m.n_buyers(); ++i) {
-      buyer_shares(m, r, i, s);
+      buyer_shares(m, r, p, i, s);
       const int c = m.buyer_country[i];
-      // a_ik = alpha_i (1 + tariff_ck); dQ_j/dp_k += M_i a_ik s_ij (s_ik - 1[j=k])
+      // a_ik = alpha_i n_k (1 + tariff_ck); dQ_j/dp_k += M_i n_j s_ij a_ik (s_ik - 1[j=k])
       const Eigen::RowVectorXd a = (m.alpha(i) * r.price_factor.row(c)).matrix();
-      const Eigen::VectorXd sv = s.transpose().matrix();
+      const Eigen::VectorXd sv = (s.transpose() * m.units_per_choice.array()).matrix();
       const Eigen::RowVectorXd as = a.cwiseProduct(s.matrix());
       J.noalias() += m.market_size(i) * (sv * as);
-      J.diagonal() -= m.market_size(i) * as.transpose();
+      J.diagonal() -= m.market_size(i) * as.transpose().cwiseProduct(m.units_per_choice);
     }
     return J;
   }
@@ -124,7 +127,8 @@ class LogitDemand final : public DemandModel {
     tbb::parallel_for(
         tbb::blocked_range<int>(0, n_blocks, 1),
         [&](const tbb::blocked_range<int>& range) {
-          Eigen::Array<double, 1, Eigen::Dynamic> s(P), own(P), gj(P);
+          Eigen::Array<double, 1, Eigen::Dynamic> s(P), q(P), cross(P), own(P), gj(P);
+          const auto n = m.units_per_choice.transpose().array();
           Eigen::ArrayXd firm_sum(F);
                 for (int b = range.begin(); b != range.end(); ++b) {
             Partial& acc = partial[static_cast<std::size_t>(b)];
@@ -136,24 +140,26 @@ class LogitDemand final : public DemandModel {
             if (with_allocation) acc.units_to.setZero(P, C);
             const int i_end = std::min(A, (b + 1) * kBuyersPerBlock);
             for (int i = b * kBuyersPerBlock; i < i_end; ++i) {
-              buyer_shares(m, r, i, s);
+              buyer_shares(m, r, p, i, s);
               const int c = m.buyer_country[i];
               const double M = m.market_size(i);
-              // own_ij = M_i a_ij s_ij
-              own = M * m.alpha(i) * r.price_factor.row(c) * s;
-              // Per-firm sums G_if = sum_{k in f} s_ik m_ck, gathered back per product.
+              q = M * s * n;                                     // q_ij
+              cross = M * m.alpha(i) * r.price_factor.row(c) * s;  // M_i a_ij s_ij
+              own = cross * n;                                   // own_ij = M_i n_j a_ij s_ij
+              // Per-firm sums G_if = sum_{k in f} n_k s_ik m_ik, gathered back per product: the
+              // cross terms of firm f's FOC for j are M_i a_ij s_ij G_if.
               firm_sum.setZero();
-              for (int k = 0; k < P; ++k) firm_sum(m.product_owner[k]) += s(k) * r.margin(c, k);
+              for (int k = 0; k < P; ++k) firm_sum(m.product_owner[k]) += n(k) * s(k) * r.margin(c, k);
               for (int j = 0; j < P; ++j) gj(j) = firm_sum(m.product_owner[j]);
               const auto net = r.net_share.row(c);
-              acc.quantity += (M * s).transpose();
+              acc.quantity += q.transpose();
               acc.slope += own.transpose();
               acc.slope_net += (net * own).transpose();
-              acc.foc_rest += (net * M * s + own * gj).transpose();
+              acc.foc_rest += (net * q + cross * gj).transpose();
               acc.own_derivative -= (own * (1.0 - s)).transpose();
               if (with_allocation) {
                 // Units actually delivered: demand scaled by the product's rationing factor.
-                const auto bought = M * s * rationing->transpose().array();
+                const auto bought = q * rationing->transpose().array();
                 acc.units_to.col(c) += bought.transpose();
                 out.buyer_spend(i) = (bought * r.buyer_price.row(c)).sum();
                 out.buyer_compute(i) = (bought * m.performance.transpose().array()).sum();

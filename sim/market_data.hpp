@@ -19,6 +19,7 @@ struct MarketData {
   Eigen::VectorXd marginal_cost;    // USD per unit
   Eigen::VectorXd capacity;         // units per period available (<= 0 means not offered)
   Eigen::VectorXd performance;      // H100-equivalents per unit
+  Eigen::VectorXd units_per_choice; // n_j: units bought per purchase decision (1 = chips; 1/performance = compute)
   std::vector<int> product_origin;  // country index
   std::vector<int> product_owner;   // firm index; firms price their products jointly
   int n_owners = 0;

@@ -42,6 +42,7 @@ struct Product {
   int origin = -1;               // export jurisdiction and tariff origin (default: owner's home)
   Month launch;                  // first month the product can be sold
   std::optional<Month> end;      // last month it is sold (discontinued), if any
+  std::vector<int> sold_to;      // destinations the maker offers it to (a China-only SKU); empty = all
   ProductAttributes attributes;  // tested by export-control rules
   double performance_h100e = 0;  // AI compute per unit, H100-equivalents (TPP / reference TPP x AI efficiency)
   double appeal = 0;             // product-specific mean utility (ecosystem, software), utils
@@ -65,9 +66,10 @@ struct AiFirm {
 
 // Numerical and economic parameters that are not attached to one agent.
 struct Parameters {
-  double reference_unit_price_usd = 20000;  // potential units of a buyer = budget / this price
+  double reference_unit_price_usd = 20000;  // potential purchase decisions of a buyer = budget / this price
   double utility_per_log_performance = 1.0; // utils per log(H100-equivalents per unit)
   double performance_reference_tpp = 15832; // TPP of one H100-equivalent (H100 SXM)
+  double compute_denominated_demand = 0;    // theta in [0,1]: a purchase decision buys performance^-theta units
   double pricing_tolerance = 1e-9;          // relative price change at which Bertrand-Nash stops
   int pricing_max_iterations = 2000;
   double invariant_tolerance = 1e-9;        // relative tolerance of conservation checks

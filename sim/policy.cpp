@@ -22,6 +22,8 @@ void resolve_market_access(const Model& model, State& state) {
     for (int c = 0; c < C; ++c) {
       state.tariff_rate(j, c) = state.tariff[model.tariff_slot(c, prod.origin, prod.kind)];
       if (!on_sale) continue;
+      if (!prod.sold_to.empty() && std::find(prod.sold_to.begin(), prod.sold_to.end(), c) == prod.sold_to.end())
+        continue;  // the maker does not offer this SKU there
       const ControlRule* decisive = nullptr;
       for (const ControlRule& r : state.rules) {
         if (r.issuer != prod.origin || r.kind != static_cast<int>(prod.kind)) continue;

@@ -14,7 +14,8 @@ void apply_policy_events(const Model& model, State& state);
 // rule of the product's jurisdiction decides: deny -> not available; licence -> available
 // with the fee only if this period's approval draw succeeds (probability pi, drawn from the
 // counter-based RNG keyed by product, destination and period); allow -> available, no fee.
-// Products outside [launch, end] or without capacity are not available anywhere.
+// Products outside [launch, end] are not available anywhere; a product with a sold_to list
+// (a country-specific SKU such as the H20) only in those destinations.
 void resolve_market_access(const Model& model, State& state);
 
 }  // namespace chipsim

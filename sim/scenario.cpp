@@ -60,6 +60,7 @@ void read_demand_and_parameters(TableReader& root, Model& m) {
     q.reference_unit_price_usd = p->number_or("reference_unit_price_usd", q.reference_unit_price_usd, 1.0, kHuge);
     q.utility_per_log_performance = p->number_or("utility_per_log_performance", q.utility_per_log_performance, 0.0, 100.0);
     q.performance_reference_tpp = p->number_or("performance_reference_tpp", q.performance_reference_tpp, 1.0, kHuge);
+    q.compute_denominated_demand = p->number_or("compute_denominated_demand", q.compute_denominated_demand, 0.0, 1.0);
     q.pricing_tolerance = p->number_or("pricing_tolerance", q.pricing_tolerance, 1e-15, 1e-2);
     q.pricing_max_iterations = static_cast<int>(p->number_or("pricing_max_iterations", q.pricing_max_iterations, 1, 1e6));
     q.invariant_tolerance = p->number_or("invariant_tolerance", q.invariant_tolerance, 1e-15, 1e-2);
@@ -117,6 +118,14 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
     p.launch = t.month("launch");
     p.end = t.optional_month("end");
     if (p.end && *p.end < p.launch) t.fail("end", "must not be before launch");
+    if (t.has("sold_to")) {
+      for (const std::string& code : t.strings("sold_to")) {
+        auto c = m.country_index(code);
+        if (!c) t.fail("sold_to", "unknown country \"" + code + "\"");
+        p.sold_to.push_back(*c);
+      }
+      if (p.sold_to.empty()) t.fail("sold_to", "must name at least one country (omit it to sell everywhere)");
+    }
     p.attributes = unknown_attributes();
     auto set_attr = [&](Attribute a, const char* key) {
       if (auto v = t.optional_number(key, 0.0, kHuge)) p.attributes[static_cast<int>(a)] = *v;

@@ -4,6 +4,8 @@
 #include "sim/rng.hpp"
 #include "sim/scenario.hpp"
 
+#include <cmath>
+
 namespace chipsim::test {
 
 MarketData random_market(int A, int P, int F, int C, std::uint64_t seed, bool with_wedges) {
@@ -28,6 +30,7 @@ MarketData random_market(int A, int P, int F, int C, std::uint64_t seed, bool wi
   m.marginal_cost.resize(P);
   m.capacity.resize(P);
   m.performance.resize(P);
+  m.units_per_choice.resize(P);
   m.product_origin.resize(P);
   m.product_owner.resize(P);
   for (int j = 0; j < P; ++j) {
@@ -36,6 +39,7 @@ MarketData random_market(int A, int P, int F, int C, std::uint64_t seed, bool wi
     m.marginal_cost(j) = 2000.0 + 8000.0 * u(a, 1);
     m.capacity(j) = 1e12;  // not binding unless a test says so
     m.performance(j) = 0.2 + 2.0 * u(a, 2);
+    m.units_per_choice(j) = with_wedges ? 1.0 / std::sqrt(m.performance(j)) : 1.0;  // theta = 0.5 or 0
     m.product_owner[j] = j % F;
     m.product_origin[j] = static_cast<int>(u(a, 3) * C);
   }
