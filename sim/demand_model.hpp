@@ -14,6 +14,9 @@
 
 namespace chipsim {
 
+class TableReader;
+struct Model;
+
 // What one pass over all buyers at given prices yields. FOC of product j (owned by f):
 //   sum_i (1-fee_ij) q_ij + sum_i sum_{k in f} m_ik dq_ik/dp_j = 0,  m_ik = (1-fee_ik) p_k - c_k.
 // Writing dq_ij/dp_j = -own_ij + cross_ijj, the models return
@@ -50,10 +53,16 @@ class DemandModel {
                             PricingTerms& out) const = 0;
 };
 
-// Registry. Parameters of a model come from the scenario's [demand] table as numbers.
-using DemandFactory = std::function<std::unique_ptr<DemandModel>()>;
+// Registry. A factory reads the model's own keys from the scenario's [demand] table (after
+// "model"; unknown keys are errors) and may check them against the world (products, countries),
+// which is fully loaded by then. It reports bad values with table.fail(key, ...).
+using DemandFactory = std::function<std::unique_ptr<DemandModel>(TableReader& demand_table, const Model& world)>;
 bool register_demand_model(const std::string& name, DemandFactory factory);
-std::unique_ptr<DemandModel> make_demand_model(std::string_view name);  // nullptr if unknown
+// nullptr if no model of that name is registered.
+std::unique_ptr<DemandModel> make_demand_model(std::string_view name, TableReader& demand_table, const Model& world);
+// Builds a model with all its parameters at their defaults (tests, synthetic worlds).
+std::unique_ptr<DemandModel> make_demand_model(std::string_view name);
+bool has_demand_model(std::string_view name);
 std::vector<std::string> demand_model_names();
 
 }  // namespace chipsim

@@ -2,6 +2,8 @@
 #include <mutex>
 
 #include "sim/demand_model.hpp"
+#include "sim/model.hpp"
+#include "sim/table_reader.hpp"
 
 namespace chipsim {
 
@@ -21,10 +23,27 @@ bool register_demand_model(const std::string& name, DemandFactory factory) {
   return registry().emplace(name, std::move(factory)).second;
 }
 
+std::unique_ptr<DemandModel> make_demand_model(std::string_view name, TableReader& demand_table, const Model& world) {
+  DemandFactory factory;
+  {
+    std::lock_guard lock(registry_mutex());
+    auto it = registry().find(name);
+    if (it == registry().end()) return nullptr;
+    factory = it->second;
+  }
+  return factory(demand_table, world);
+}
+
 std::unique_ptr<DemandModel> make_demand_model(std::string_view name) {
+  static const toml::table empty;
+  TableReader defaults(empty, "<defaults>", "demand");
+  static const Model no_world;
+  return make_demand_model(name, defaults, no_world);
+}
+
+bool has_demand_model(std::string_view name) {
   std::lock_guard lock(registry_mutex());
-  auto it = registry().find(name);
-  return it == registry().end() ? nullptr : it->second();
+  return registry().find(name) != registry().end();
 }
 
 std::vector<std::string> demand_model_names() {

@@ -187,7 +187,9 @@ class LogitDemand final : public DemandModel {
   }
 };
 
-const bool registered = register_demand_model("logit", [] { return std::make_unique<LogitDemand>(); });
+// The logit has no parameters beyond the buyers' and products' own (alpha, delta, home bias).
+const bool registered =
+    register_demand_model("logit", [](TableReader&, const Model&) { return std::make_unique<LogitDemand>(); });
 
 }  // namespace
 }  // namespace chipsim

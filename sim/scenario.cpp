@@ -44,17 +44,7 @@ void read_header(TableReader& root, Model& m) {
   sc->finish();
 }
 
-void read_demand_and_parameters(TableReader& root, Model& m) {
-  if (auto d = root.table("demand")) {
-    m.demand_model = d->optional_string("model").value_or("logit");
-    if (!make_demand_model(m.demand_model)) {
-      std::string known;
-      for (const auto& n : demand_model_names()) known += (known.empty() ? "" : ", ") + n;
-      d->fail("model", "unknown demand model \"" + m.demand_model + "\" (known: " + known + ")");
-    }
-    m.demand = make_demand_model(m.demand_model);
-    d->finish();
-  }
+void read_parameters(TableReader& root, Model& m) {
   if (auto p = root.table("parameters")) {
     Parameters& q = m.parameters;
     q.reference_unit_price_usd = p->number_or("reference_unit_price_usd", q.reference_unit_price_usd, 1.0, kHuge);
@@ -71,6 +61,22 @@ void read_demand_and_parameters(TableReader& root, Model& m) {
 void check_unique(TableReader& t, const std::string& key, const std::string& value, std::set<std::string>& seen,
                   const char* what) {
   if (!seen.insert(value).second) t.fail(key, std::string("duplicate ") + what + " \"" + value + "\"");
+}
+
+// Reads [demand] once the world is known: a demand model may check its keys against it.
+void read_demand(TableReader& root, Model& m) {
+  auto d = root.table("demand");
+  static const toml::table empty;
+  TableReader defaults(empty, m.scenario_file, "demand");
+  TableReader& table = d ? *d : defaults;
+  m.demand_model = table.optional_string("model").value_or("logit");
+  if (!has_demand_model(m.demand_model)) {
+    std::string known;
+    for (const auto& n : demand_model_names()) known += (known.empty() ? "" : ", ") + n;
+    table.fail("model", "unknown demand model \"" + m.demand_model + "\" (known: " + known + ")");
+  }
+  m.demand = make_demand_model(m.demand_model, table, m);
+  table.finish();
 }
 
 void read_countries(TableReader& root, Model& m) {
@@ -257,13 +263,13 @@ Model load_scenario_text(const std::string& text, const std::string& file) {
   m.scenario_text = text;
   TableReader root(doc, file, "");
   read_header(root, m);
-  m.demand = make_demand_model(m.demand_model);
   PeriodConversion conv{m.calendar.months_per_period};
-  read_demand_and_parameters(root, m);
+  read_parameters(root, m);
   read_countries(root, m);
   read_firms(root, m, conv);
   read_products(root, m, conv);
   read_ai_firms(root, m, conv);
+  read_demand(root, m);
   read_tariffs(root, m);
   read_events(root, m);
   root.finish();
