@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "calibration/moments.hpp"
 #include "experiments/run_scenario.hpp"
 #include "output/run_summary.hpp"
 #include "sim/build_info.hpp"
@@ -68,6 +69,17 @@ int main(int argc, char** argv) {
 
   CLI::App* models = app.add_subcommand("list", "List the registered demand models and event actions");
 
+  chipsim::RunRequest fit_req;
+  std::string targets_path = CHIPSIM_DEFAULT_TARGETS;
+  int fit_first = 2022, fit_last = 2024;
+  CLI::App* fit = app.add_subcommand(
+      "fit", "Run a scenario and compare it with the public figures it can be calibrated on (moment report)");
+  fit->add_option("scenario", fit_req.scenario_path, "Scenario file (TOML)")->required()->check(CLI::ExistingFile);
+  fit->add_option("--targets", targets_path, "Public figures CSV (key,value,unit,period,kind,source,confidence)")
+      ->capture_default_str();
+  fit->add_option("--from", fit_first, "First year of the calibration window")->capture_default_str();
+  fit->add_option("--to", fit_last, "Last year of the calibration window")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -82,6 +94,13 @@ int main(int argc, char** argv) {
       std::cout << "\nevent actions:";
       for (const auto& n : chipsim::event_action_names()) std::cout << " " << n;
       std::cout << "\n";
+      return 0;
+    }
+    if (*fit) {
+      const auto targets = chipsim::load_targets(targets_path);
+      const chipsim::RunResult r = chipsim::run_scenario(fit_req);
+      std::cout << "moment report: " << r.model.name << " vs " << targets_path << "\n\n";
+      chipsim::print_fit_report(chipsim::fit_report(r.model, r.state.series, targets, fit_first, fit_last), std::cout);
       return 0;
     }
     if (*run) {
