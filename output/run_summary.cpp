@@ -34,13 +34,21 @@ void print_run_summary(const Model& model, const Series& series, const std::stri
 
   out << "chipsim: " << model.name << " (" << series.time_labels.front() << " to " << series.time_labels.back()
       << ", " << T << " periods)\n";
+  out << "(compute stocks are at the end of each year, k H100e = thousand H100-equivalents)\n";
+  std::vector<int> buyers;  // countries with AI firms, whose compute stock is shown
+  for (int k = 0; k < C; ++k)
+    for (const AiFirm& a : model.ai_firms)
+      if (a.country == k) {
+        buyers.push_back(k);
+        break;
+      }
   if (focus) {
     const int c = *focus;
     out << "\n" << focus_country << " accelerator self-sufficiency (domestic-made share of purchases, year average)\n";
     out << pad("year", 6) << pad("by value", 10) << pad("by units", 10) << pad("units bought", 14);
-    for (int k = 0; k < C; ++k) out << pad(model.countries[k].code + " compute", 14);
+    for (int k : buyers) out << pad(model.countries[k].code + " compute", 14);
     out << "\n" << pad("", 40);
-    for (int k = 0; k < C; ++k) (void)k, out << pad("(k H100e)", 14);
+    for (std::size_t k = 0; k < buyers.size(); ++k) out << pad("(k H100e)", 14);
     out << "\n";
     for (const auto& [year, ts] : years) {
       double v = 0, u = 0, bought = 0;
@@ -52,7 +60,7 @@ void print_run_summary(const Model& model, const Series& series, const std::stri
       }
       out << pad(std::to_string(year), 6) << pad(fmt("%.1f%%", n ? 100 * v / n : NAN), 10)
           << pad(fmt("%.1f%%", n ? 100 * u / n : NAN), 10) << pad(fmt("%.0f", bought), 14);
-      for (int k = 0; k < C; ++k) out << pad(fmt("%.0f", stock.data[ts.back() * C + k] / 1e3), 14);
+      for (int k : buyers) out << pad(fmt("%.0f", stock.data[ts.back() * C + k] / 1e3), 14);
       out << "\n";
     }
   }
