@@ -66,7 +66,7 @@ std::optional<double> firm_revenue(const Model& m, const Series& s, const Target
               static_cast<std::size_t>(*f), d);
 }
 
-// Units sold to a destination over the target's period, of the products selected by `pick`.
+// Accelerator units sold to a destination over the target's period, of the products selected by `pick`.
 template <class Pick>
 std::optional<double> units_to(const Model& m, const Series& s, const Target& t, const std::string& destination, Pick pick) {
   const auto c = m.country_index(destination);
@@ -76,7 +76,8 @@ std::optional<double> units_to(const Model& m, const Series& s, const Target& t,
   const std::size_t P = static_cast<std::size_t>(m.n_products()), C = static_cast<std::size_t>(m.n_countries());
   double total = 0;
   for (std::size_t j = 0; j < P; ++j)
-    if (pick(m.products[j])) total += sum3(v, P, C, *ts, j, static_cast<std::size_t>(*c));
+    if (m.products[j].kind == ProductKind::accelerator && pick(m.products[j]))
+      total += sum3(v, P, C, *ts, j, static_cast<std::size_t>(*c));
   return total;
 }
 

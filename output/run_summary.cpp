@@ -54,9 +54,9 @@ void print_run_summary(const Model& model, const Series& series, const std::stri
       double v = 0, u = 0, bought = 0;
       int n = 0;
       for (std::size_t t : ts) {
-        const double sv = ss_value.data[t * C + c], su = ss_units.data[t * C + c];
+        const double sv = ss_value.data[t * kProductKinds * C + c], su = ss_units.data[t * kProductKinds * C + c];
         if (!std::isnan(sv)) v += sv, u += su, ++n;
-        for (int j = 0; j < model.n_products(); ++j) bought += units.data[(t * model.n_products() + j) * C + c];
+        for (int j : model.products_of(ProductKind::accelerator)) bought += units.data[(t * model.n_products() + j) * C + c];
       }
       out << pad(std::to_string(year), 6) << pad(fmt("%.1f%%", n ? 100 * v / n : NAN), 10)
           << pad(fmt("%.1f%%", n ? 100 * u / n : NAN), 10) << pad(fmt("%.0f", bought), 14);

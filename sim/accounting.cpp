@@ -11,6 +11,7 @@ void book_accounts(const Model& model, State& state) {
   state.fee_income_usd.setZero(C);
   state.tariff_income_usd.setZero(C);
   state.trade_usd.setZero(C, C);
+  state.hbm_trade_usd.setZero(C, C);
   for (int j = 0; j < P; ++j) {
     const Product& prod = model.products[j];
     const double p = state.price_usd(j);
@@ -22,9 +23,18 @@ void book_accounts(const Model& model, State& state) {
       state.revenue_usd(prod.owner, c) += value;
       if (fee > 0) state.fee_income_usd(state.fee_recipient(j, c)) += fee;
       state.tariff_income_usd(c) += state.tariff_rate(j, c) * value;
-      state.trade_usd(prod.origin, c) += value;
+      (prod.kind == ProductKind::accelerator ? state.trade_usd : state.hbm_trade_usd)(prod.origin, c) += value;
       state.firm_cash_usd(prod.owner) += value - fee - prod.marginal_cost_usd * units;
     }
+  }
+  // HBM: stacks built into the accelerators sold leave the stock; makers pay for what they bought.
+  state.hbm_used.setZero(P);
+  for (int j : model.products_of(ProductKind::accelerator)) {
+    const Product& prod = model.products[j];
+    if (prod.hbm_stacks <= 0) continue;
+    state.hbm_used(j) = prod.hbm_stacks * state.units_sold(j);
+    state.hbm_stock(j) += state.hbm_bought(j) - state.hbm_used(j);
+    state.firm_cash_usd(prod.owner) -= state.hbm_spend_usd(j);
   }
 }
 
@@ -56,14 +66,17 @@ void check_invariants(const Model& model, const State& state) {
     }
     if (!close(delivered, state.units_sold(j), tol))
       broken(model, state, "units of " + prod.name + " delivered to destinations do not add up to units sold");
-    if (state.units_sold(j) > state.capacity_units(j) * (1.0 + tol) + tol)
-      broken(model, state, "units sold of " + prod.name + " exceed its capacity");
+    const double cap = prod.kind == ProductKind::accelerator ? state.effective_capacity(j) : state.capacity_units(j);
+    if (state.units_sold(j) > cap * (1.0 + tol) + tol)
+      broken(model, state, "units sold of " + prod.name + " exceed its capacity (HBM-limited for accelerators)");
+    if (state.hbm_stock(j) < -tol * std::max(1.0, state.hbm_used(j)))
+      broken(model, state, "negative HBM stock of " + prod.name);
     if (state.units_sold(j) > 0 && !(p >= prod.marginal_cost_usd))
       broken(model, state, "price of " + prod.name + " below marginal cost");
     gross += p * state.units_sold(j);
   }
   const double revenue = state.revenue_usd.sum();
-  const double buyers_paid = state.buyer_spend_usd.sum();
+  const double buyers_paid = state.buyer_spend_usd.sum() + state.hbm_spend_usd.sum();
   const double tariffs = state.tariff_income_usd.sum();
   const double fees = state.fee_income_usd.sum();
   if (!close(buyers_paid, buyer_paid_product_side, tol))

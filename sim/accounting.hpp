@@ -4,9 +4,11 @@
 // the conservation checks.
 //
 // Money identity per period (checked):
-//   sum of buyers' payments = sum of firms' gross revenue + tariff income
+//   AI firms' and accelerator makers' (HBM) payments = firms' gross revenue + tariff income
 //   sum of firms' gross revenue = sum of firms' net receipts + licence-fee income
-// Units identity (checked): units delivered to destinations = units sold <= capacity, no
+// HBM: stacks used = stacks per unit x accelerators sold; stock <- stock + bought - used >= 0.
+// Units identity (checked): units delivered to destinations = units sold <= capacity (for
+// accelerators: capacity limited by usable HBM), no
 // units delivered where access is denied, no negative flows; prices >= marginal cost for
 // every product sold.
 #include "sim/model.hpp"

@@ -10,6 +10,9 @@
 //   action = "add_control"
 //   id = "us_2022_10"            # unique; later events refer to it
 //   issuer = "US"
+//   jurisdictions = ["US", "KR"] # optional: origins of the products covered (foreign direct
+//                                # product rule); default: the issuer's own products
+//   announced = "2024-06"        # optional: when firms learned of it (they may stockpile)
 //   kind = "accelerator"         # or "hbm"
 //   destinations = ["CN"]
 //   treatment = "deny"           # "deny" | "licence" | "allow"
@@ -93,6 +96,7 @@ class AddControl final : public EventAction {
     s.rules.push_back(rule_);
   }
   std::string describe() const override { return "add control rule " + rule_.id; }
+  const ControlRule* added_rule() const override { return &rule_; }
 
  private:
   ControlRule rule_;
@@ -143,6 +147,15 @@ std::shared_ptr<const EventAction> parse_add(TableReader& t, const Model& world)
   ControlRule r;
   r.id = t.string("id");
   r.issuer = read_country(t, "issuer", world);
+  if (t.has("jurisdictions")) {
+    for (const std::string& code : t.strings("jurisdictions")) {
+      auto c = world.country_index(code);
+      if (!c) t.fail("jurisdictions", "unknown country \"" + code + "\"");
+      r.jurisdictions.push_back(*c);
+    }
+  } else {
+    r.jurisdictions.push_back(r.issuer);
+  }
   r.kind = static_cast<int>(read_product_kind(t, "kind"));
   r.destinations = read_destinations(t, world);
   r.treatment = read_treatment(t);

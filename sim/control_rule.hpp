@@ -53,6 +53,7 @@ enum class Treatment : int { deny = 0, licence = 1, allow = 2 };
 struct ControlRule {
   std::string id;               // unique name, used by later events to modify or remove it
   int issuer = -1;              // country index of the issuing government
+  std::vector<int> jurisdictions; // origins of the products it covers (foreign direct product rule); default {issuer}
   int kind = 0;                 // ProductKind as int
   std::vector<int> destinations;  // country indices
   std::vector<Prong> prongs;

@@ -33,6 +33,12 @@ struct Firm {
   int home = -1;                 // index into Model::countries
   ProductKind kind = ProductKind::accelerator;  // what the firm makes
   double initial_cash_usd = 0;   // USD at the start of the run
+
+  // Accelerator makers: production planning and HBM purchasing.
+  double expectation_weight = 0.5;           // adaptive expectations: e <- e + w (sales - e)
+  double planning_buffer = 0.25;             // plans (and buys HBM for) up to e (1 + buffer), within capacity
+  double hbm_price_sensitivity_per_usd = 0;  // logit price coefficient for HBM stacks, utils per USD
+  double hbm_stockpile_months = 0;           // months of HBM need bought ahead of an announced HBM ban
 };
 
 struct Product {
@@ -50,6 +56,12 @@ struct Product {
   double capacity_units = 0;     // units per period at launch
   double capacity_growth = 0;    // capacity growth per period (share), exogenous capacity path
   double capacity_max = 0;       // ceiling of the exogenous capacity path, units per period (0: none)
+
+  // HBM: for an HBM product, `hbm_generation` is its generation (index into
+  // Parameters::hbm_generations); for an accelerator, the lowest generation it can use.
+  int hbm_generation = -1;
+  double hbm_stacks = 0;         // accelerators: HBM stacks per unit (k); 0 = no HBM (GDDR, LPDDR)
+  double initial_hbm_stock = 0;  // accelerators: stacks held at the start
 };
 
 struct AiFirm {
@@ -72,6 +84,7 @@ struct Parameters {
   double compute_denominated_demand = 0;    // theta in [0,1]: a purchase decision buys performance^-theta units
   double pricing_tolerance = 1e-9;          // relative price change at which Bertrand-Nash stops
   int pricing_max_iterations = 2000;
+  std::vector<std::string> hbm_generations;  // HBM generations, oldest first ("HBM2", "HBM2E", ...)
   double invariant_tolerance = 1e-9;        // relative tolerance of conservation checks
 };
 
@@ -82,6 +95,7 @@ class EventAction {
   virtual ~EventAction() = default;
   virtual void apply(const Model& model, State& state) const = 0;
   virtual std::string describe() const = 0;  // one line for logs and `chipsim show`
+  virtual const ControlRule* added_rule() const { return nullptr; }  // add_control only
 };
 
 struct Event {
@@ -117,13 +131,24 @@ struct Model {
   std::vector<AiFirm> ai_firms;
   std::vector<Tariff> initial_tariffs;
   std::vector<ControlRule> initial_rules;
+  std::array<std::vector<int>, kProductKinds> products_of_kind;  // product indices by ProductKind
   std::vector<Event> events;   // sorted by period, stable in file order
+
+  // Rules announced before they take effect (add_control with `announced`): firms may buy
+  // ahead of them (HBM stockpiles).
+  struct AnnouncedRule {
+    int announced_period = 0;
+    int effective_period = 0;
+    ControlRule rule;
+  };
+  std::vector<AnnouncedRule> announced_rules;
 
   int n_countries() const { return static_cast<int>(countries.size()); }
   int n_firms() const { return static_cast<int>(firms.size()); }
   int n_products() const { return static_cast<int>(products.size()); }
   int n_ai_firms() const { return static_cast<int>(ai_firms.size()); }
   int n_periods() const { return calendar.n_periods(); }
+  const std::vector<int>& products_of(ProductKind k) const { return products_of_kind[static_cast<int>(k)]; }
 
   std::optional<int> country_index(std::string_view code) const;
   std::optional<int> firm_index(std::string_view name) const;

@@ -5,6 +5,8 @@
 namespace chipsim {
 
 void apply_policy_events(const Model& model, State& state) {
+  state.pricing_iterations = 0;  // per-period solver diagnostics, summed over the markets
+  state.pricing_residual = 0;
   for (const Event& e : model.events)
     if (e.period == state.period) e.effect->apply(model, state);
 }
@@ -26,7 +28,8 @@ void resolve_market_access(const Model& model, State& state) {
         continue;  // the maker does not offer this SKU there
       const ControlRule* decisive = nullptr;
       for (const ControlRule& r : state.rules) {
-        if (r.issuer != prod.origin || r.kind != static_cast<int>(prod.kind)) continue;
+        if (r.kind != static_cast<int>(prod.kind)) continue;
+        if (std::find(r.jurisdictions.begin(), r.jurisdictions.end(), prod.origin) == r.jurisdictions.end()) continue;
         if (std::find(r.destinations.begin(), r.destinations.end(), c) == r.destinations.end()) continue;
         if (r.matches(j, prod.attributes)) decisive = &r;  // the latest adopted rule wins
       }

@@ -30,29 +30,35 @@ void put(Series& s, const char* name, double v) { s.append(name, &v, 1); }
 
 void define_outputs(const Model& model, Series& s) {
   const auto countries = labels_of(model.countries);
-  s.add_dimension({"product", "accelerator product", names_of(model.products)});
+  s.add_dimension({"product", "product (accelerators and HBM)", names_of(model.products)});
   s.add_dimension({"firm", "chipmaker", names_of(model.firms)});
   s.add_dimension({"ai_firm", "AI firm (buyer)", names_of(model.ai_firms)});
   s.add_dimension({"country", "country or bloc", countries});
   s.add_dimension({"origin", "country of origin (export jurisdiction)", countries});
   s.add_dimension({"destination", "destination country", countries});
+  s.add_dimension({"kind", "product kind", {"accelerator", "hbm"}});
 
   s.define("price", "producer price of the product (Bertrand-Nash with capacity limits)", "USD", {"product"});
   s.define("marginal_cost", "marginal cost of production", "USD", {"product"});
-  s.define("capacity", "production capacity", "units per period", {"product"});
-  s.define("units_sold", "units sold by product to destination", "units per period", {"product", "destination"});
+  s.define("capacity", "production capacity (accelerators: units; HBM: stacks)", "units per period", {"product"});
+  s.define("effective_capacity", "accelerator output ceiling: min(capacity, usable HBM / stacks per unit)", "units per period", {"product"});
+  s.define("units_sold", "units (HBM: stacks) sold by product to destination", "units per period", {"product", "destination"});
+  s.define("hbm_bought", "HBM stacks bought for the accelerator product line", "stacks per period", {"product"});
+  s.define("hbm_stock", "HBM stacks held for the accelerator product line, end of period", "stacks", {"product"});
+  s.define("hbm_spend", "HBM bought by the accelerator maker, incl. tariffs", "USD", {"firm"});
   s.define("available", "product may be sold to destination this period (1) or not (0)", "1", {"product", "destination"});
   s.define("licence_fee", "share of revenue owed to the licensing government", "1", {"product", "destination"});
   s.define("revenue", "gross revenue of the firm by destination", "USD", {"firm", "destination"});
   s.define("firm_cash", "cumulative cash of the firm (net of licence fees and production cost)", "USD", {"firm"});
   s.define("trade_value", "accelerator trade at producer prices by origin and destination", "USD", {"origin", "destination"});
+  s.define("hbm_trade_value", "HBM trade at producer prices by origin and destination", "USD", {"origin", "destination"});
   s.define("fee_income", "licence-fee income of the government", "USD", {"country"});
   s.define("tariff_income", "tariff income of the government", "USD", {"country"});
   s.define("buyer_spend", "spending of AI firms in the country on accelerators, incl. tariffs", "USD", {"country"});
   s.define("compute_purchased", "compute bought by AI firms in the country this period", "H100e", {"country"});
   s.define("compute_stock", "installed compute of AI firms in the country", "H100e", {"country"});
-  s.define("self_sufficiency_value", "domestic-made share of accelerator purchases, by value at producer prices", "1", {"country"});
-  s.define("self_sufficiency_units", "domestic-made share of accelerator purchases, by units", "1", {"country"});
+  s.define("self_sufficiency_value", "domestic-made share of purchases (AI firms' accelerators; makers' HBM), by value at producer prices", "1", {"kind", "country"});
+  s.define("self_sufficiency_units", "domestic-made share of purchases (AI firms' accelerators; makers' HBM), by units", "1", {"kind", "country"});
   s.define("ai_firm_budget", "compute budget of the AI firm", "USD per period", {"ai_firm"});
   s.define("ai_firm_compute_stock", "installed compute of the AI firm", "H100e", {"ai_firm"});
   s.define("pricing_iterations", "fixed-point iterations of the Bertrand-Nash solver", "1", {});
@@ -75,12 +81,19 @@ void record_period(const Model& model, State& state) {
   put(s, "price", price);
   put(s, "marginal_cost", cost);
   put(s, "capacity", state.capacity_units);
+  put(s, "effective_capacity", state.effective_capacity);
   put(s, "units_sold", row_major(state.units_to));
+  put(s, "hbm_bought", state.hbm_bought);
+  put(s, "hbm_stock", state.hbm_stock);
+  Eigen::VectorXd hbm_spend = Eigen::VectorXd::Zero(model.n_firms());
+  for (int j = 0; j < P; ++j) hbm_spend(model.products[j].owner) += state.hbm_spend_usd(j);
+  put(s, "hbm_spend", hbm_spend);
   put(s, "available", row_major(state.available));
   put(s, "licence_fee", row_major(state.licence_fee));
   put(s, "revenue", row_major(state.revenue_usd));
   put(s, "firm_cash", state.firm_cash_usd);
   put(s, "trade_value", row_major(state.trade_usd));
+  put(s, "hbm_trade_value", row_major(state.hbm_trade_usd));
   put(s, "fee_income", state.fee_income_usd);
   put(s, "tariff_income", state.tariff_income_usd);
 
@@ -96,25 +109,26 @@ void record_period(const Model& model, State& state) {
   put(s, "compute_stock", stock);
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  Eigen::VectorXd ss_value = Eigen::VectorXd::Constant(C, nan), ss_units = Eigen::VectorXd::Constant(C, nan);
-  for (int c = 0; c < C; ++c) {
-    double value = 0, value_dom = 0, units = 0, units_dom = 0;
-    for (int j = 0; j < P; ++j) {
-      const double u = state.units_to(j, c);
-      if (u == 0) continue;
-      const bool domestic = model.products[j].origin == c;
-      value += state.price_usd(j) * u;
-      units += u;
-      if (domestic) {
-        value_dom += state.price_usd(j) * u;
-        units_dom += u;
+  std::vector<double> ss_value(static_cast<std::size_t>(kProductKinds * C), nan), ss_units(ss_value);
+  for (int kind = 0; kind < kProductKinds; ++kind)
+    for (int c = 0; c < C; ++c) {
+      double value = 0, value_dom = 0, units = 0, units_dom = 0;
+      for (int j : model.products_of(static_cast<ProductKind>(kind))) {
+        const double u = state.units_to(j, c);
+        if (u == 0) continue;
+        const bool domestic = model.products[j].origin == c;
+        value += state.price_usd(j) * u;
+        units += u;
+        if (domestic) {
+          value_dom += state.price_usd(j) * u;
+          units_dom += u;
+        }
+      }
+      if (units > 0) {
+        ss_value[static_cast<std::size_t>(kind * C + c)] = value_dom / value;
+        ss_units[static_cast<std::size_t>(kind * C + c)] = units_dom / units;
       }
     }
-    if (units > 0) {
-      ss_value(c) = value_dom / value;
-      ss_units(c) = units_dom / units;
-    }
-  }
   put(s, "self_sufficiency_value", ss_value);
   put(s, "self_sufficiency_units", ss_units);
   put(s, "ai_firm_budget", state.budget_usd);

@@ -53,6 +53,11 @@ void read_parameters(TableReader& root, Model& m) {
     q.compute_denominated_demand = p->number_or("compute_denominated_demand", q.compute_denominated_demand, 0.0, 1.0);
     q.pricing_tolerance = p->number_or("pricing_tolerance", q.pricing_tolerance, 1e-15, 1e-2);
     q.pricing_max_iterations = static_cast<int>(p->number_or("pricing_max_iterations", q.pricing_max_iterations, 1, 1e6));
+    if (p->has("hbm_generations")) {
+      q.hbm_generations = p->strings("hbm_generations");
+      std::set<std::string> gens(q.hbm_generations.begin(), q.hbm_generations.end());
+      if (gens.size() != q.hbm_generations.size()) p->fail("hbm_generations", "names must be unique");
+    }
     q.invariant_tolerance = p->number_or("invariant_tolerance", q.invariant_tolerance, 1e-15, 1e-2);
     p->finish();
   }
@@ -93,7 +98,7 @@ void read_countries(TableReader& root, Model& m) {
   }
 }
 
-void read_firms(TableReader& root, Model& m, const PeriodConversion&) {
+void read_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
   std::set<std::string> seen;
   for (TableReader& t : root.tables("firm")) {
     Firm f;
@@ -101,9 +106,14 @@ void read_firms(TableReader& root, Model& m, const PeriodConversion&) {
     check_unique(t, "name", f.name, seen, "firm");
     f.home = read_country(t, "home", m);
     f.kind = read_product_kind(t, "kind");
-    if (f.kind == ProductKind::hbm)
-      t.fail("kind", "HBM makers and the HBM market are not part of this version of chipsim (accelerators only)");
     f.initial_cash_usd = t.number_or("initial_cash_usd", 0.0, -kHuge, kHuge);
+    if (f.kind == ProductKind::accelerator) {
+      f.expectation_weight = t.number_or("expectation_weight", f.expectation_weight, 0.0, 1.0);
+      f.planning_buffer = t.number_or("planning_buffer", f.planning_buffer, 0.0, 10.0);
+      // Scenario: utils per 1,000 USD per stack; model: utils per USD.
+      f.hbm_price_sensitivity_per_usd = t.number_or("hbm_price_sensitivity_per_kusd", 1.0, 1e-6, 1e3) / 1000.0;
+      f.hbm_stockpile_months = t.number_or("hbm_stockpile_months", 0.0, 0.0, 120.0) / conv.months;
+    }
     t.optional_string("source");
     t.finish();
     m.firms.push_back(std::move(f));
@@ -142,13 +152,42 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
     set_attr(Attribute::memory_bandwidth_GBps, "memory_bandwidth_GBps");
     set_attr(Attribute::hbm_stacks, "hbm_stacks");
     set_attr(Attribute::bandwidth_density_GBps_mm2, "bandwidth_density_GBps_mm2");
-    const double tpp = p.attributes[static_cast<int>(Attribute::tpp)];
-    if (std::isnan(tpp) || !(tpp > 0)) t.fail("tpp", "missing or zero: accelerators need their TPP (dense TOPS x bit length)");
-    if (auto area = t.optional_number("die_area_mm2", 1.0, 1e5);
-        area && std::isnan(p.attributes[static_cast<int>(Attribute::perf_density)]))
-      p.attributes[static_cast<int>(Attribute::perf_density)] = tpp / *area;  // BIS: PD = TPP / die area
-    const double ai_efficiency = t.number_or("ai_efficiency", 1.0, 1e-6, 100.0);
-    p.performance_h100e = tpp / m.parameters.performance_reference_tpp * ai_efficiency;
+    auto hbm_generation = [&](const char* key) {
+      const std::string g = t.string(key);
+      const auto& gens = m.parameters.hbm_generations;
+      const auto it = std::find(gens.begin(), gens.end(), g);
+      if (it == gens.end()) {
+        std::string known;
+        for (const auto& n : gens) known += (known.empty() ? "" : ", ") + n;
+        t.fail(key, "unknown HBM generation \"" + g + "\" (parameters.hbm_generations: " +
+                        (known.empty() ? std::string("none listed") : known) + ")");
+      }
+      return static_cast<int>(it - gens.begin());
+    };
+    if (p.kind == ProductKind::accelerator) {
+      const double tpp = p.attributes[static_cast<int>(Attribute::tpp)];
+      if (std::isnan(tpp) || !(tpp > 0))
+        t.fail("tpp", "missing or zero: accelerators need their TPP (dense TOPS x bit length)");
+      if (auto area = t.optional_number("die_area_mm2", 1.0, 1e5);
+          area && std::isnan(p.attributes[static_cast<int>(Attribute::perf_density)]))
+        p.attributes[static_cast<int>(Attribute::perf_density)] = tpp / *area;  // BIS: PD = TPP / die area
+      const double ai_efficiency = t.number_or("ai_efficiency", 1.0, 1e-6, 100.0);
+      p.performance_h100e = tpp / m.parameters.performance_reference_tpp * ai_efficiency;
+      const double k = p.attributes[static_cast<int>(Attribute::hbm_stacks)];
+      p.hbm_stacks = std::isnan(k) ? 0.0 : k;
+      if (p.hbm_stacks > 0) {
+        if (!t.has("hbm_generation_min"))
+          t.fail("hbm_generation_min", "missing: an accelerator with hbm_stacks > 0 needs the lowest HBM generation it can use");
+        p.hbm_generation = hbm_generation("hbm_generation_min");
+        p.initial_hbm_stock = t.number_or("initial_hbm_stock_stacks", 0.0, 0.0, kHuge);
+      } else if (t.has("hbm_generation_min")) {
+        t.fail("hbm_generation_min", "only meaningful with hbm_stacks > 0");
+      }
+    } else {
+      p.hbm_generation = hbm_generation("generation");
+      p.performance_h100e = 1.0;  // per stack; AI compute is counted on accelerators only
+      if (t.has("tpp")) t.fail("tpp", "HBM products have no TPP");
+    }
     p.appeal = t.number_or("appeal", 0.0, -100.0, 100.0);
     p.marginal_cost_usd = t.number("marginal_cost_usd", 0.0, kHuge);
     p.capacity_units = conv.flow(t.number("capacity_units_per_month", 0.0, kHuge));
@@ -162,6 +201,7 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
     m.products.push_back(std::move(p));
   }
   if (m.products.empty()) root.fail("product", "missing: the world needs at least one [[product]]");
+  for (int j = 0; j < m.n_products(); ++j) m.products_of_kind[static_cast<int>(m.products[j].kind)].push_back(j);
 }
 
 void read_ai_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
@@ -213,6 +253,11 @@ void read_events(TableReader& root, Model& m) {
     p.event.date = t.month("date");
     p.event.action = t.string("action");
     const EventParser* parser = find_event_action(p.event.action);
+    if (p.event.action == "add_control" && t.has("kind")) {  // HBM rules need HBM in the world
+      const toml::node* k = t.raw().get("kind");
+      if (k->is_string() && k->as_string()->get() == "hbm" && m.parameters.hbm_generations.empty())
+        t.fail("kind", "an HBM rule needs parameters.hbm_generations and HBM products");
+    }
     if (!parser) {
       std::string known;
       for (const auto& n : event_action_names()) known += (known.empty() ? "" : ", ") + n;
@@ -223,10 +268,17 @@ void read_events(TableReader& root, Model& m) {
       if (n->is_string()) p.rule_id = n->as_string()->get();
     }
     t.optional_string("note");
+    std::optional<Month> announced;
+    if (p.event.action == "add_control") announced = t.optional_month("announced");
     p.event.effect = (*parser)(t, m);
     t.finish();
     const int period = m.calendar.period_of(p.event.date);
     p.event.period = period < 0 ? 0 : period;  // dated before the start: in force from period 0
+    if (announced) {
+      if (p.event.date < *announced) t.fail("announced", "must not be after the rule's date");
+      const int a = m.calendar.period_of(*announced);
+      m.announced_rules.push_back({a < 0 ? 0 : a, p.event.period, *p.event.effect->added_rule()});
+    }
     pending.push_back(std::move(p));
   }
   std::stable_sort(pending.begin(), pending.end(),

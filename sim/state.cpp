@@ -16,6 +16,20 @@ State initial_state(const Model& model, RandomKey random) {
   s.fee_recipient.setConstant(P, C, -1);
   s.tariff_rate.setZero(P, C);
 
+  s.expected_demand.resize(P);
+  for (int j = 0; j < P; ++j) s.expected_demand(j) = model.products[j].capacity_units;
+  s.planned_output.setZero(P);
+  s.hbm_demand.setZero(P);
+  s.hbm_bought.setZero(P);
+  s.hbm_spend_usd.setZero(P);
+  s.hbm_unit_cost_usd.setZero(P);
+  s.hbm_stock.resize(P);
+  for (int j = 0; j < P; ++j) s.hbm_stock(j) = model.products[j].initial_hbm_stock;
+  s.effective_capacity.setZero(P);
+  s.offered.assign(static_cast<std::size_t>(P), 0);
+  s.hbm_used.setZero(P);
+  s.hbm_trade_usd.setZero(C, C);
+
   s.price_usd = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::quiet_NaN());  // set by pricing
   s.units_sold.setZero(P);
   s.units_to.setZero(P, C);

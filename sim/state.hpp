@@ -27,6 +27,20 @@ struct State {
   Eigen::ArrayXXi fee_recipient;    // country index of the licensing government, -1 if none
   Eigen::ArrayXXd tariff_rate;      // ad-valorem tariff paid by buyers in c on product p
 
+  // --- stage plan_production (P; accelerator products) ---
+  Eigen::VectorXd expected_demand;       // adaptive expectation of units sold per period
+  Eigen::VectorXd planned_output;        // units the maker plans to produce this period
+  Eigen::VectorXd hbm_demand;            // HBM stacks the maker wants to buy this period (incl. stockpiling)
+
+  // --- stage clear_hbm_market (P) ---
+  // Prices and units of HBM products are stored in price_usd / units_to like accelerators'.
+  Eigen::VectorXd hbm_bought;            // stacks bought this period, by accelerator product line
+  Eigen::VectorXd hbm_spend_usd;         // paid for them incl. tariffs, USD
+  Eigen::VectorXd hbm_unit_cost_usd;     // latest price paid per stack incl. tariffs (persists)
+  Eigen::VectorXd hbm_stock;             // stacks held, by accelerator product line
+  Eigen::VectorXd effective_capacity;    // min(capacity, usable HBM / stacks per unit), units
+  std::vector<char> offered;             // product was on sale somewhere with capacity (last market)
+
   // --- stage clear_accelerator_market (P, P x C, A) ---
   Eigen::VectorXd price_usd;             // producer price per unit, USD (P)
   Eigen::VectorXd units_sold;            // units per period (P)
@@ -43,6 +57,8 @@ struct State {
   Eigen::VectorXd fee_income_usd;      // licence fees received by each government this period (C)
   Eigen::VectorXd tariff_income_usd;   // tariffs received by each government this period (C)
   Eigen::ArrayXXd trade_usd;           // accelerator trade by origin and destination, USD (C x C)
+  Eigen::ArrayXXd hbm_trade_usd;       // HBM trade by origin and destination, USD (C x C)
+  Eigen::VectorXd hbm_used;            // stacks built into accelerators this period (P)
 
   // --- stage grow_capacity (P) ---
   Eigen::VectorXd capacity_units;      // production capacity, units per period (P)

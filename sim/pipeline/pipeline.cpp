@@ -6,6 +6,7 @@
 #include "agents/chipmakers.hpp"
 #include "sim/accelerator_market.hpp"
 #include "sim/accounting.hpp"
+#include "sim/hbm_market.hpp"
 #include "sim/policy.hpp"
 #include "sim/record.hpp"
 
@@ -17,9 +18,11 @@ void apply_policy(const Model& m, State& s) {
   resolve_market_access(m, s);
 }
 
-constexpr std::array<Stage, 6> kStages = {{
+constexpr std::array<Stage, 8> kStages = {{
     {"apply_policy", apply_policy},                         // 1. events, rules -> market access
-    {"clear_accelerator_market", clear_accelerator_market}, // 5. Bertrand-Nash with capacity
+    {"plan_production", plan_production},                   // 3. expected demand -> output plan, HBM demand
+    {"clear_hbm_market", clear_hbm_market},                 // 4. HBM prices, stacks, trade
+    {"clear_accelerator_market", clear_accelerator_market}, // 5. output <= capacity and HBM; Bertrand-Nash
     {"book_accounts", book_accounts},                       // 6. revenue, fees, tariffs, trade
     {"grow_capacity", grow_capacity},                       // 7. capacity arrivals
     {"update_ai_firms", update_ai_firms},                   // 8. compute stock, budgets

@@ -1,8 +1,7 @@
 #pragma once
 // The period pipeline (MODEL.md §5): a short, fixed list of named stages, each
 // f(const Model&, State&). This is the one file that sees both the markets (sim/) and the
-// agents' rules (agents/). Stages of §5 not built in this version are absent, not faked:
-//   2. governments' reaction rules and subsidies, 3.-4. output planning and the HBM market.
+// agents' rules (agents/). Stages of §5 not built in this version are absent, not faked.
 #include <cstdint>
 #include <functional>
 #include <span>

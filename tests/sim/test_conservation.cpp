@@ -51,6 +51,7 @@ void check_identities(const Model& m, const Series& s) {
   const auto& fees = s.variable("fee_income").data;
   const auto& capacity = s.variable("capacity").data;
   const auto& cash = s.variable("firm_cash").data;
+  const auto& hbm_spend = s.variable("hbm_spend").data;  // (t, firm)
   std::vector<double> prev_cash(static_cast<std::size_t>(F));
   for (int f = 0; f < F; ++f) prev_cash[static_cast<std::size_t>(f)] = m.firms[f].initial_cash_usd;
   for (int t = 0; t < m.n_periods(); ++t) {
@@ -61,6 +62,10 @@ void check_identities(const Model& m, const Series& s) {
       tar += tariffs[static_cast<std::size_t>(t * C + c)];
       fee_in += fees[static_cast<std::size_t>(t * C + c)];
       for (int f = 0; f < F; ++f) rev += revenue[static_cast<std::size_t>((t * F + f) * C + c)];
+    }
+    for (int f = 0; f < F; ++f) {
+      paid += hbm_spend[static_cast<std::size_t>(t * F + f)];  // accelerator makers pay for HBM
+      net[static_cast<std::size_t>(f)] -= hbm_spend[static_cast<std::size_t>(t * F + f)];
     }
     for (int j = 0; j < P; ++j) {
       double sold = 0;
@@ -77,8 +82,9 @@ void check_identities(const Model& m, const Series& s) {
       }
       CHECK(sold <= capacity[static_cast<std::size_t>(t * P + j)] * (1 + 1e-9));
     }
-    // Buyers' money goes to firms (gross revenue) and to importing governments (tariffs);
-    // firms' gross revenue goes to their cash (net of cost) and to licensing governments.
+    // Buyers' money (AI firms' and accelerator makers' for HBM) goes to firms (gross revenue)
+    // and to importing governments (tariffs); firms' gross revenue goes to their cash (net of
+    // cost and HBM bought) and to licensing governments.
     CHECK(paid == Approx(rev + tar).epsilon(1e-10));
     CHECK(fee_in == Approx(fee_owed).epsilon(1e-10).margin(1e-6));
     for (int f = 0; f < F; ++f) {
