@@ -3,6 +3,8 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include <cmath>
+
 namespace chipsim {
 
 void update_ai_firms(const Model& model, State& state) {
@@ -11,8 +13,12 @@ void update_ai_firms(const Model& model, State& state) {
       const AiFirm& a = model.ai_firms[i];
       state.compute_stock_h100e(i) =
           (1.0 - a.compute_depreciation) * state.compute_stock_h100e(i) + state.buyer_compute_h100e(i);
-      state.budget_usd(i) *= 1.0 + state.budget_growth(i);
+      state.efficiency(i) *= 1.0 + a.efficiency_growth;
+      state.capability(i) = std::pow(state.compute_stock_h100e(i) * state.efficiency(i), a.capability_exponent);
+      state.ai_revenue_usd(i) = a.revenue_per_capability_usd * state.capability(i);
+      state.base_budget_usd(i) *= 1.0 + state.budget_growth(i);
       state.budget_growth(i) *= 1.0 - a.budget_growth_decay;
+      state.budget_usd(i) = state.base_budget_usd(i) + a.reinvestment_share * state.ai_revenue_usd(i);
     }
   });
 }

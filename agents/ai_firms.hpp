@@ -1,9 +1,12 @@
 #pragma once
-// AI firms (MODEL.md §3): the buyers of accelerators. Stage 8 updates each firm's compute
-// stock and budget; every firm writes only its own slot, in parallel.
-//   compute_stock <- (1 - depreciation) compute_stock + compute bought this period   [H100e]
-//   budget        <- budget (1 + g);   g <- g (1 - decay)                             [USD/period]
-// The budget path is exogenous in this version (no feedback from AI revenue yet).
+// AI firms (MODEL.md §3): the buyers of accelerators. Stage 8 updates each firm, in parallel,
+// each writing only its own slot:
+//   compute stock  <- (1 - depreciation) stock + compute bought this period        [H100e]
+//   efficiency     <- efficiency (1 + efficiency_growth)      (algorithmic progress, DeepSeek-style)
+//   capability      = (stock x efficiency)^capability_exponent
+//   AI revenue      = revenue_per_capability x capability                        [USD/period]
+//   base budget    <- base (1 + g),  g <- g (1 - decay)                           [USD/period]
+//   budget          = base budget + reinvestment_share x AI revenue
 #include "sim/model.hpp"
 #include "sim/state.hpp"
 

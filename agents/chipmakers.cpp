@@ -4,6 +4,8 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 
 namespace chipsim {
 
@@ -55,17 +57,132 @@ void plan_production(const Model& model, State& state) {
   });
 }
 
-void grow_capacity(const Model& model, State& state) {
-  const Month now = model.calendar.month_of(state.period);
-  tbb::parallel_for(tbb::blocked_range<int>(0, model.n_products()), [&](const tbb::blocked_range<int>& r) {
-    for (int j = r.begin(); j != r.end(); ++j) {
-      const Product& p = model.products[j];
-      if (now < p.launch) continue;
-      double next = state.capacity_units(j) * (1.0 + p.capacity_growth);
-      if (p.capacity_max > 0) next = std::min(next, p.capacity_max);
-      state.capacity_units(j) = next;
+namespace {
+
+// Is the firm's home targeted by a foreign government's deny rule in force?
+bool cut_off(const State& state, int home) {
+  for (const ControlRule& r : state.rules)
+    if (r.issuer != home && r.treatment == Treatment::deny &&
+        std::find(r.destinations.begin(), r.destinations.end(), home) != r.destinations.end())
+      return true;
+  return false;
+}
+
+void learn(const Model& model, State& state) {
+  for (int j = 0; j < model.n_products(); ++j) {
+    const Product& p = model.products[j];
+    state.cumulative_output(j) += state.units_sold(j);
+    const double rate = model.firms[p.owner].learning_rate;
+    if (rate <= 0) continue;
+    const double b = -std::log2(1.0 - rate);
+    const double doublings_base = std::max(1.0, state.cumulative_output(j) / p.learning_reference_units);
+    state.unit_cost_usd(j) = p.marginal_cost_usd * std::pow(doublings_base, -b);
+  }
+}
+
+// Pays a subsidy from the home government's remaining budget of the period.
+double draw_subsidy(State& state, int country, double wanted) {
+  const double paid = std::clamp(wanted, 0.0, state.subsidy_budget_left(country));
+  state.subsidy_budget_left(country) -= paid;
+  return paid;
+}
+
+void research(const Model& model, State& state) {
+  const int F = model.n_firms();
+  for (int f = 0; f < F; ++f) {  // firm order: subsidies are paid first come, first served
+    const Firm& firm = model.firms[f];
+    const double revenue = state.revenue_usd.row(f).sum();
+    state.rd_spend_usd(f) = firm.rd_share * revenue;
+    state.rd_subsidy_usd(f) = draw_subsidy(state, firm.home, state.rd_subsidy_rate(firm.home) * state.rd_spend_usd(f));
+    state.firm_cash_usd(f) -= state.rd_spend_usd(f);
+    state.knowledge_usd(f) =
+        (1.0 - firm.knowledge_depreciation) * state.knowledge_usd(f) + state.rd_spend_usd(f) + state.rd_subsidy_usd(f);
+  }
+}
+
+void innovate(const Model& model, State& state) {
+  const int F = model.n_firms();
+  // Generations reached: the highest launched product generation of each firm and kind.
+  state.firm_generation.setConstant(F, -1);
+  std::array<int, kProductKinds> frontier;
+  frontier.fill(-1);
+  for (int j = 0; j < model.n_products(); ++j) {
+    const Product& p = model.products[j];
+    if (!state.launched[static_cast<std::size_t>(j)]) continue;
+    state.firm_generation(p.owner) = std::max(state.firm_generation(p.owner), p.generation);
+    frontier[static_cast<int>(p.kind)] = std::max(frontier[static_cast<int>(p.kind)], p.generation);
+  }
+  state.arrival_hazard.setZero(F);
+  tbb::parallel_for(tbb::blocked_range<int>(0, F), [&](const tbb::blocked_range<int>& r) {
+    for (int f = r.begin(); f != r.end(); ++f) {
+      const Firm& firm = model.firms[f];
+      if (firm.arrival_hazard <= 0) continue;
+      int next = -1;  // the firm's waiting product of the lowest generation above its own
+      for (int j = 0; j < model.n_products(); ++j) {
+        const Product& p = model.products[j];
+        if (p.owner != f || !p.launch_on_arrival || state.launched[static_cast<std::size_t>(j)]) continue;
+        if (p.generation > state.firm_generation(f) && (next < 0 || p.generation < model.products[next].generation)) next = j;
+      }
+      if (next < 0) continue;
+      const int gap = std::max(0, frontier[static_cast<int>(firm.kind)] - state.firm_generation(f));
+      const double access = cut_off(state, firm.home) ? 1.0 - firm.controls_access_penalty : 1.0;
+      const double k = std::max(state.knowledge_usd(f), 0.0) / firm.knowledge_reference_usd;
+      const double hazard = firm.arrival_hazard * std::pow(k, firm.knowledge_elasticity) * (1.0 + firm.catch_up * gap) * access;
+      state.arrival_hazard(f) = hazard;
+      const double u = uniform01(state.random, static_cast<std::uint64_t>(f), static_cast<std::uint64_t>(state.period),
+                                 RandomPurpose::generation_arrival);
+      if (u < 1.0 - std::exp(-hazard)) state.launched[static_cast<std::size_t>(next)] = 1;
     }
   });
+}
+
+void invest(const Model& model, State& state) {
+  state.capex_usd.setZero(model.n_firms());
+  state.capex_subsidy_usd.setZero(model.n_firms());
+  for (int j : model.products_of(ProductKind::accelerator)) {  // product order: budget first come, first served
+    const Product& p = model.products[j];
+    const Firm& firm = model.firms[p.owner];
+    if (firm.capex_usd_per_unit <= 0 || !state.offered[static_cast<std::size_t>(j)] || state.capacity_units(j) <= 0) continue;
+    const double price = state.price_usd(j);
+    const double cost = state.unit_cost_usd(j) + p.hbm_stacks * state.hbm_unit_cost_usd(j);
+    const double utilisation = state.expected_demand(j) / state.capacity_units(j);
+    const double margin = price > 0 ? (price - cost) / price : 0.0;
+    if (utilisation <= firm.invest_utilisation || margin <= firm.invest_margin) continue;
+    const double added = firm.invest_step * state.capacity_units(j);
+    const double capex = firm.capex_usd_per_unit * added;
+    const double subsidy = draw_subsidy(state, firm.home, state.capex_subsidy_rate(firm.home) * capex);
+    state.capex_usd(p.owner) += capex - subsidy;
+    state.capex_subsidy_usd(p.owner) += subsidy;
+    state.firm_cash_usd(p.owner) -= capex - subsidy;
+    state.pending_capacity.push_back({state.period + firm.build_lag_periods, j, added});
+  }
+}
+
+void grow_capacity(const Model& model, State& state) {
+  const Month now = model.calendar.month_of(state.period);
+  for (int j = 0; j < model.n_products(); ++j) {
+    const Product& p = model.products[j];
+    if (!state.launched[static_cast<std::size_t>(j)] || now < p.launch) continue;
+    double next = state.capacity_units(j) * (1.0 + p.capacity_growth);
+    if (p.capacity_max > 0) next = std::min(next, p.capacity_max);
+    state.capacity_units(j) = next;
+  }
+  // Investments whose build lag has passed come on line for the next period.
+  auto due = [&](const State::PendingCapacity& x) { return x.arrival_period <= state.period; };
+  for (const auto& x : state.pending_capacity)
+    if (due(x)) state.capacity_units(x.product) += x.units;
+  state.pending_capacity.erase(std::remove_if(state.pending_capacity.begin(), state.pending_capacity.end(), due),
+                               state.pending_capacity.end());
+}
+
+}  // namespace
+
+void innovate_and_invest(const Model& model, State& state) {
+  learn(model, state);
+  research(model, state);
+  innovate(model, state);
+  invest(model, state);
+  grow_capacity(model, state);
 }
 
 }  // namespace chipsim

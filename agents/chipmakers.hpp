@@ -10,14 +10,29 @@
 // ahead of an announced rule that will deny HBM to the maker's country: the stock target of
 // `hbm_stockpile_months` of planned use is spread over the months until the rule applies.
 //
-// Stage 7, grow_capacity: capacity arrivals on each product's exogenous path (capacity at
-// launch, growing by capacity_growth per period once launched, up to capacity_max).
+// Stage 7, innovate_and_invest, for every firm (each writes only its own slots; subsidies are
+// paid from the government's budget of the period in firm order, so the result does not depend
+// on scheduling):
+//  - learning by doing (Wright's law): cumulative output Q += units sold;
+//      c = c0 max(1, Q / Q0)^(-b),   b = -log2(1 - learning_rate);
+//  - R&D: spend = rd_share x revenue; the home government matches rd_subsidy_rate x spend while
+//    its budget lasts; knowledge K <- (1 - depreciation) K + spend + subsidy;
+//  - innovation: a firm with a product waiting for its next generation (launch = "on_arrival")
+//    reaches it this period with probability 1 - exp(-lambda),
+//      lambda = lambda0 (K / K_ref)^eta (1 + sigma gap) access,
+//    gap = world frontier generation - own generation, access = 1 - controls_access_penalty
+//    while a foreign government's deny rule targets the firm's home; the draw comes from the
+//    counter-based RNG keyed by (firm, period); the product launches next period;
+//  - capacity investment: when expected demand / capacity > invest_utilisation and the margin
+//    (p - c) / p > invest_margin, add invest_step x capacity at capex_usd_per_unit (less the
+//    capex subsidy), arriving after build_lag; then exogenous growth (capacity_growth, up to
+//    capacity_max) and the arrivals due.
 #include "sim/model.hpp"
 #include "sim/state.hpp"
 
 namespace chipsim {
 
 void plan_production(const Model& model, State& state);
-void grow_capacity(const Model& model, State& state);
+void innovate_and_invest(const Model& model, State& state);
 
 }  // namespace chipsim

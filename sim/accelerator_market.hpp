@@ -15,7 +15,14 @@ namespace chipsim {
 //    theta = 0, buyers shop for chips; theta = 1, for compute (one H100e per decision, price per H100e);
 //  - market size M_i = budget_i / reference_price (potential decisions per period; with theta = 1
 //    the reference price is that of one H100e of compute);
-//  - mean utility delta_j = utility_per_log_performance * ln(H100e per unit) + appeal_j.
+//  - mean utility delta_j = utility_per_log_performance * ln(H100e per unit) + appeal_j;
+//  - buyers' wedge = tariff + grey-market markup; grey-market flows carry a utility shift
+//    ln(leak share);
+//  - marginal cost = unit cost after learning + stacks per unit x latest HBM price paid;
+//  - sellers withdraw licensed sales that lose money net of the fee (solve_bertrand_nash_with_exit);
+//  - a procurement mandate of country c adds a premium to domestic products' utility for c's
+//    buyers, the smallest (by bisection) that lifts c's domestic share (units) to the floor, or the
+//    cap kMaxMandatePremium if domestic supply cannot reach it.
 MarketData accelerator_market_data(const Model& model, const State& state);
 
 void clear_accelerator_market(const Model& model, State& state);

@@ -5,12 +5,13 @@
 //
 // Money identity per period (checked):
 //   AI firms' and accelerator makers' (HBM) payments = firms' gross revenue + tariff income
+//     + grey-market intermediaries' markups
 //   sum of firms' gross revenue = sum of firms' net receipts + licence-fee income
 // HBM: stacks used = stacks per unit x accelerators sold; stock <- stock + bought - used >= 0.
 // Units identity (checked): units delivered to destinations = units sold <= capacity (for
 // accelerators: capacity limited by usable HBM), no
-// units delivered where access is denied, no negative flows; prices >= marginal cost for
-// every product sold.
+// units delivered where access is denied, no negative flows; prices net of licence fees >=
+// marginal cost (incl. HBM) for every product sold.
 #include "sim/model.hpp"
 #include "sim/state.hpp"
 

@@ -66,4 +66,21 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
   return eq;
 }
 
+Equilibrium solve_bertrand_nash_with_exit(const DemandModel& demand, MarketData& market,
+                                          const Eigen::VectorXd& warm_start, const PricingOptions& options) {
+  Equilibrium eq = solve_bertrand_nash(demand, market, warm_start, options);
+  for (;;) {
+    bool withdrawn = false;
+    for (int j = 0; j < market.n_products(); ++j)
+      for (int c = 0; c < market.n_countries; ++c)
+        if (market.available(j, c) > 0 && market.licence_fee(j, c) > 0 &&
+            (1.0 - market.licence_fee(j, c)) * eq.price(j) < market.marginal_cost(j)) {
+          market.available(j, c) = 0;
+          withdrawn = true;
+        }
+    if (!withdrawn) return eq;
+    eq = solve_bertrand_nash(demand, market, eq.price, options);
+  }
+}
+
 }  // namespace chipsim

@@ -32,4 +32,12 @@ struct Equilibrium {
 Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& market,
                                 const Eigen::VectorXd& warm_start, const PricingOptions& options);
 
+// The same, with exit from loss-making licensed sales: a seller does not sell into a
+// destination where the price net of the licence fee is below marginal cost, (1 - f) p < c.
+// Such (product, destination) pairs are masked in `market` and the equilibrium is solved again
+// (masks only grow, so this ends). Returns the final equilibrium; `market.available` shows the
+// pairs withdrawn.
+Equilibrium solve_bertrand_nash_with_exit(const DemandModel& demand, MarketData& market,
+                                          const Eigen::VectorXd& warm_start, const PricingOptions& options);
+
 }  // namespace chipsim

@@ -24,7 +24,8 @@
 // model = "constant_elasticity"):
 //     reference_markup  pref_k / marginal cost, in [1.01, 100], default 2;
 //     own_elasticity    E_jj for every product, in [-50, -1.0001], default -3;
-//     cross_elasticity  E_jk (j != k) for every pair, in [0, 10], default 0.3 (substitutes);
+//     cross_elasticity  E_jk (j != k) for every pair, in [0, 10], default 0.1 (substitutes; a firm
+//                       with n products needs own + (n - 1) cross < -1 for finite prices);
 //     [[demand.elasticity]] product = "A", with = "B", value = x: E_AB = x for named products
 //                       (value in [-50, 10]; with = product sets an own elasticity, which must
 //                       then be <= -1.0001). Overrides of products the market does not have
@@ -67,6 +68,7 @@ struct ElasticityOverride {
 struct CountryRows {
   RowArray buyer_price;  // p_j (1 + tariff_cj)
   RowArray home;         // 1 if product j is made in c
+  RowArray shift;        // utility shift by destination (grey-market flows)
   RowArray avail;        // 1 if j may be bought in c
   RowArray net_share;    // 1 - fee_cj
   RowArray margin;       // (1 - fee_cj) p_j - c_j
@@ -213,6 +215,7 @@ class ConstantElasticityDemand final : public DemandModel {
     r.E = elasticities(P);
     r.buyer_price.resize(C, P);
     r.home.resize(C, P);
+    r.shift.resize(C, P);
     r.avail.resize(C, P);
     r.net_share.resize(C, P);
     r.margin.resize(C, P);
@@ -229,6 +232,7 @@ class ConstantElasticityDemand final : public DemandModel {
         const bool offered = m.available(j, c) > 0 && m.capacity(j) > 0;
         r.buyer_price(c, j) = p(j) * (1.0 + m.tariff_rate(j, c));
         r.home(c, j) = m.product_origin[j] == c ? 1.0 : 0.0;
+        r.shift(c, j) = m.shift(j, c);
         r.avail(c, j) = offered ? 1.0 : 0.0;
         r.net_share(c, j) = 1.0 - m.licence_fee(j, c);
         r.margin(c, j) = r.net_share(c, j) * p(j) - m.marginal_cost(j);
@@ -244,7 +248,7 @@ class ConstantElasticityDemand final : public DemandModel {
   static void buyer_quantities(const MarketData& m, const CountryRows& r, int i, Row& q) {
     const int c = m.buyer_country[i];
     const auto avail = r.avail.row(c);
-    const Row u = m.mean_utility.transpose().array() + m.home_bias(i) * r.home.row(c) - m.alpha(i) * r.reference_cost;
+    const Row u = m.mean_utility.transpose().array() + m.home_bias(i) * r.home.row(c) + r.shift.row(c) - m.alpha(i) * r.reference_cost;
     const double lowest = -std::numeric_limits<double>::infinity();
     const double umax = std::max(0.0, (avail > 0).select(u, lowest).maxCoeff());
     q = (avail > 0).select((u - umax).exp(), 0.0);
@@ -260,7 +264,7 @@ class ConstantElasticityDemand final : public DemandModel {
 const bool registered = register_demand_model("constant_elasticity", [](TableReader& table, const Model& world) {
   const double markup = table.number_or("reference_markup", 2.0, 1.01, 100.0);
   const double own = table.number_or("own_elasticity", -3.0, -50.0, -1.0001);
-  const double cross = table.number_or("cross_elasticity", 0.3, 0.0, 10.0);
+  const double cross = table.number_or("cross_elasticity", 0.1, 0.0, 10.0);
   std::vector<ElasticityOverride> overrides;
   for (TableReader& e : table.tables("elasticity")) {
     ElasticityOverride o;

@@ -50,6 +50,13 @@ struct Prong {
 
 enum class Treatment : int { deny = 0, licence = 1, allow = 2 };
 
+// Another government mirrors a rule for its own products after a lag, with a probability.
+struct AllyAdoption {
+  int country = -1;
+  int lag_periods = 0;
+  double probability = 1;
+};
+
 struct ControlRule {
   std::string id;               // unique name, used by later events to modify or remove it
   int issuer = -1;              // country index of the issuing government
@@ -61,6 +68,7 @@ struct ControlRule {
   double licence_fee = 0;           // share of revenue paid to the issuer, [0, 1)
   double approval_probability = 1;  // chance per period that the licence is granted, [0, 1]
   std::string source;               // citation / note, carried into provenance
+  std::vector<AllyAdoption> allies; // governments that may mirror it
 
   bool matches(int product, const ProductAttributes& a) const;
 };

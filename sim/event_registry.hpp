@@ -19,6 +19,11 @@ bool register_event_action(const std::string& name, EventParser parser);
 const EventParser* find_event_action(const std::string& name);
 std::vector<std::string> event_action_names();
 
+// The event by which `ally` mirrors `rule` for its own products (with the ally's probability;
+// the draw is keyed by `draw`, unique per generated event).
+std::shared_ptr<const EventAction> make_ally_adoption(const ControlRule& rule, const AllyAdoption& ally,
+                                                      const std::string& ally_code, std::uint64_t draw);
+
 // Helpers shared by action parsers: resolve names to indices or fail at the key's location.
 int read_country(TableReader& t, std::string_view key, const Model& world);
 int read_firm(TableReader& t, std::string_view key, const Model& world);

@@ -62,12 +62,13 @@ void clear_hbm_market(const Model& model, State& state) {
   m.available.setZero(H, G);
   m.tariff_rate.setZero(H, G);
   m.licence_fee.setZero(H, G);
+  m.utility_shift.setZero(H, G);
   Eigen::VectorXd warm(H);
   for (int k = 0; k < H; ++k) {
     const int h = hbm[k];
     const Product& p = model.products[h];
     m.mean_utility(k) = p.appeal;
-    m.marginal_cost(k) = p.marginal_cost_usd;
+    m.marginal_cost(k) = state.unit_cost_usd(h);
     m.capacity(k) = state.capacity_units(h);
     m.product_origin[k] = -1;  // no home bias in HBM purchases
     m.product_owner[k] = p.owner;
@@ -75,15 +76,16 @@ void clear_hbm_market(const Model& model, State& state) {
     for (int g = 0; g < G; ++g) {
       const auto [country, min_generation] = groups[g];
       m.available(k, g) = (state.available(h, country) > 0 && p.hbm_generation >= min_generation) ? 1.0 : 0.0;
-      m.tariff_rate(k, g) = state.tariff_rate(h, country);
+      m.tariff_rate(k, g) = state.tariff_rate(h, country) + state.grey_markup(h, country);
       m.licence_fee(k, g) = state.licence_fee(h, country);
+      m.utility_shift(k, g) = state.leak_shift(h, country);
     }
   }
 
   PricingOptions options;
   options.tolerance = model.parameters.pricing_tolerance;
   options.max_iterations = model.parameters.pricing_max_iterations;
-  const Equilibrium eq = solve_bertrand_nash(hbm_demand_model(), m, warm, options);
+  const Equilibrium eq = solve_bertrand_nash_with_exit(hbm_demand_model(), m, warm, options);
 
   for (int k = 0; k < H; ++k) {
     const int h = hbm[k];

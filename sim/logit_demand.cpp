@@ -31,6 +31,7 @@ constexpr int kBuyersPerBlock = 256;
 struct CountryRows {
   RowArray buyer_price;  // p_j (1 + tariff_cj)
   RowArray home;         // 1 if product j is made in c
+  RowArray shift;        // utility shift by destination (grey-market flows)
   RowArray avail;        // 1 if j may be bought in c
   RowArray net_share;    // 1 - fee_cj
   RowArray margin;       // (1 - fee_cj) p_j - c_j
@@ -42,6 +43,7 @@ CountryRows country_rows(const MarketData& m, const Eigen::VectorXd& p) {
   CountryRows r;
   r.buyer_price.resize(C, P);
   r.home.resize(C, P);
+  r.shift.resize(C, P);
   r.avail.resize(C, P);
   r.net_share.resize(C, P);
   r.margin.resize(C, P);
@@ -52,6 +54,7 @@ CountryRows country_rows(const MarketData& m, const Eigen::VectorXd& p) {
       r.price_factor(c, j) = m.units_per_choice(j) * (1.0 + m.tariff_rate(j, c));
       r.buyer_price(c, j) = p(j) * (1.0 + m.tariff_rate(j, c));
       r.home(c, j) = m.product_origin[j] == c ? 1.0 : 0.0;
+      r.shift(c, j) = m.shift(j, c);
       r.avail(c, j) = offered ? 1.0 : 0.0;
       r.net_share(c, j) = 1.0 - m.licence_fee(j, c);
       r.margin(c, j) = r.net_share(c, j) * p(j) - m.marginal_cost(j);
@@ -64,7 +67,7 @@ void buyer_shares(const MarketData& m, const CountryRows& r, const Eigen::Vector
                   Eigen::Array<double, 1, Eigen::Dynamic>& s) {
   const int c = m.buyer_country[i];
   const auto avail = r.avail.row(c);
-  Eigen::Array<double, 1, Eigen::Dynamic> u = m.mean_utility.transpose().array() + m.home_bias(i) * r.home.row(c) -
+  Eigen::Array<double, 1, Eigen::Dynamic> u = m.mean_utility.transpose().array() + m.home_bias(i) * r.home.row(c) + r.shift.row(c) -
                                               m.alpha(i) * r.price_factor.row(c) * p.transpose().array();
   const double lowest = -std::numeric_limits<double>::infinity();
   const double umax = std::max(0.0, (avail > 0).select(u, lowest).maxCoeff());

@@ -29,9 +29,11 @@ struct MarketData {
   Eigen::ArrayXXd available;        // 1 = may be bought, 0 = masked out
   Eigen::ArrayXXd tariff_rate;      // ad-valorem wedge: the buyer pays p (1 + tariff)
   Eigen::ArrayXXd licence_fee;      // share of p the seller owes to the licensing government
+  Eigen::ArrayXXd utility_shift;    // extra utility by destination (grey-market flows: ln(leak share)); empty = 0
 
   int n_buyers() const { return static_cast<int>(market_size.size()); }
   int n_products() const { return static_cast<int>(mean_utility.size()); }
+  double shift(int j, int c) const { return utility_shift.size() ? utility_shift(j, c) : 0.0; }
 };
 
 }  // namespace chipsim

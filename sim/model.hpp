@@ -39,6 +39,32 @@ struct Firm {
   double planning_buffer = 0.25;             // plans (and buys HBM for) up to e (1 + buffer), within capacity
   double hbm_price_sensitivity_per_usd = 0;  // logit price coefficient for HBM stacks, utils per USD
   double hbm_stockpile_months = 0;           // months of HBM need bought ahead of an announced HBM ban
+
+  // Learning by doing (Wright's law) on each product: c = c0 (Q / Q0)^(-b), b = -log2(1 - rate).
+  double learning_rate = 0;                  // unit-cost decline per doubling of cumulative output
+
+  // R&D and innovation: K <- (1 - depreciation) K + rd_share x revenue + R&D subsidy; the next
+  // generation arrives with hazard lambda = lambda0 (K / K_ref)^eta (1 + sigma gap) access.
+  double rd_share = 0;                       // R&D spend as a share of revenue
+  double knowledge_depreciation = 0;         // per period
+  double initial_knowledge_usd = 0;
+  double knowledge_reference_usd = 1e9;      // K_ref
+  double arrival_hazard = 0;                 // lambda0, per period
+  double knowledge_elasticity = 1;           // eta
+  double catch_up = 0;                       // sigma, per generation behind the world frontier
+  double controls_access_penalty = 0;        // access = 1 - penalty while foreign controls target its home
+
+  // Capacity investment (adaptive expectations; new capacity arrives after the build lag).
+  double capex_usd_per_unit = 0;             // USD per unit/period of new capacity; 0 = no investment
+  int build_lag_periods = 0;
+  double invest_utilisation = 0.9;           // invest when expected demand / capacity exceeds this ...
+  double invest_margin = 0.3;                // ... and (price - cost) / price exceeds this
+  double invest_step = 0.1;                  // capacity added per decision, share of current capacity
+
+  // Design-around: offer a compliant variant just under a rule's thresholds (the H20 pattern).
+  bool design_around = false;
+  double design_around_efficiency = 0.9;     // extra performance penalty of the variant
+  int design_around_lag_periods = 3;         // periods from the rule to the variant's launch
 };
 
 struct Product {
@@ -60,8 +86,34 @@ struct Product {
   // HBM: for an HBM product, `hbm_generation` is its generation (index into
   // Parameters::hbm_generations); for an accelerator, the lowest generation it can use.
   int hbm_generation = -1;
+  int generation = 0;            // accelerators: position on the technology ladder (frontier = max launched)
+  bool launch_on_arrival = false;// launches when its owner's innovation draw reaches `generation`
+  double learning_reference_units = 0;  // Q0 of Wright's law (default: one period of launch capacity)
+  int variant_of = -1;           // design-around variant: the product it derives from
   double hbm_stacks = 0;         // accelerators: HBM stacks per unit (k); 0 = no HBM (GDDR, LPDDR)
   double initial_hbm_stock = 0;  // accelerators: stacks held at the start
+};
+
+// One government per country that has instruments (MODEL.md §3, Governments).
+struct Government {
+  int country = -1;
+  double subsidy_budget_usd = 0;     // per period, for R&D and capex subsidies to domestic firms
+  double rd_subsidy_rate = 0;        // share of domestic firms' R&D spend matched
+  double capex_subsidy_rate = 0;     // share of domestic firms' capex paid
+  double procurement_mandate = 0;    // minimum domestic share (units) of its AI firms' accelerator purchases
+  double enforcement = 1;            // share of flows its rules deny that is actually stopped
+  double grey_market_markup = 0.5;   // price markup of leaked (grey-market) flows
+  // Objective: score = w_revenue x domestic firms' revenue (USD bn) + w_self_sufficiency x
+  // accelerator self-sufficiency by units + w_compute x ln(own compute / rival's compute)
+  // + w_income x licence-fee and tariff income (USD bn) - w_subsidy x subsidies paid (USD bn).
+  double w_revenue = 0, w_self_sufficiency = 0, w_compute = 0, w_income = 0, w_subsidy = 0;
+  int rival = -1;                    // country whose compute stock is compared
+  // Reaction rules (optional):
+  double target_self_sufficiency = 0;  // raise rd_subsidy_rate by `subsidy_step` per period while below
+  double subsidy_step = 0;
+  double max_rd_subsidy_rate = 0;
+  double compute_gap_trigger = 0;      // tighten own rules when rival compute / own compute exceeds this
+  double tighten_factor = 1;           // thresholds of its rules are multiplied by this (once per trigger)
 };
 
 struct AiFirm {
@@ -74,6 +126,11 @@ struct AiFirm {
   double home_bias = 0;                   // extra utility of domestically-made products, utils
   double compute_depreciation = 0;        // share of compute stock retired per period
   double initial_compute_h100e = 0;       // compute stock at the start, H100-equivalents
+  double algorithmic_efficiency = 1;      // effective compute per H100e at the start
+  double efficiency_growth = 0;           // growth of algorithmic efficiency per period
+  double capability_exponent = 0.5;       // capability = (effective compute)^gamma
+  double revenue_per_capability_usd = 0;  // AI revenue per unit of capability per period
+  double reinvestment_share = 0;          // share of AI revenue added to the compute budget
 };
 
 // Numerical and economic parameters that are not attached to one agent.
@@ -129,6 +186,7 @@ struct Model {
   std::vector<Firm> firms;
   std::vector<Product> products;
   std::vector<AiFirm> ai_firms;
+  std::vector<Government> governments;  // at most one per country
   std::vector<Tariff> initial_tariffs;
   std::vector<ControlRule> initial_rules;
   std::array<std::vector<int>, kProductKinds> products_of_kind;  // product indices by ProductKind
@@ -147,6 +205,11 @@ struct Model {
   int n_firms() const { return static_cast<int>(firms.size()); }
   int n_products() const { return static_cast<int>(products.size()); }
   int n_ai_firms() const { return static_cast<int>(ai_firms.size()); }
+  const Government* government_of(int country) const {
+    for (const auto& g : governments)
+      if (g.country == country) return &g;
+    return nullptr;
+  }
   int n_periods() const { return calendar.n_periods(); }
   const std::vector<int>& products_of(ProductKind k) const { return products_of_kind[static_cast<int>(k)]; }
 

@@ -1,6 +1,7 @@
 #include "sim/policy.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace chipsim {
 
@@ -18,9 +19,13 @@ void resolve_market_access(const Model& model, State& state) {
   state.licence_fee.setZero(P, C);
   state.fee_recipient.setConstant(P, C, -1);
   state.tariff_rate.setZero(P, C);
+  state.grey_markup.setZero(P, C);
+  state.leak_shift.setZero(P, C);
   for (int j = 0; j < P; ++j) {
     const Product& prod = model.products[j];
-    const bool on_sale = !(now < prod.launch) && !(prod.end && *prod.end < now);
+    auto& launched = state.launched[static_cast<std::size_t>(j)];
+    if (!launched && !prod.launch_on_arrival && !(now < prod.launch)) launched = 1;
+    const bool on_sale = launched && !(prod.end && *prod.end < now);
     for (int c = 0; c < C; ++c) {
       state.tariff_rate(j, c) = state.tariff[model.tariff_slot(c, prod.origin, prod.kind)];
       if (!on_sale) continue;
@@ -37,15 +42,25 @@ void resolve_market_access(const Model& model, State& state) {
         state.available(j, c) = 1;
         continue;
       }
-      if (decisive->treatment == Treatment::deny) continue;
-      // Licence: granted this period with probability pi.
-      const std::uint64_t agent = static_cast<std::uint64_t>(j) * static_cast<std::uint64_t>(C) + c;
-      const double u = uniform01(state.random, agent, static_cast<std::uint64_t>(state.period),
-                                 RandomPurpose::licence_approval);
-      if (u < decisive->approval_probability) {
+      if (decisive->treatment == Treatment::licence) {
+        // Licence: granted this period with probability pi.
+        const std::uint64_t agent = static_cast<std::uint64_t>(j) * static_cast<std::uint64_t>(C) + c;
+        const double u = uniform01(state.random, agent, static_cast<std::uint64_t>(state.period),
+                                   RandomPurpose::licence_approval);
+        if (u < decisive->approval_probability) {
+          state.available(j, c) = 1;
+          state.licence_fee(j, c) = decisive->licence_fee;
+          state.fee_recipient(j, c) = decisive->issuer;
+          continue;
+        }
+      }
+      // Denied (or licence refused): a share 1 - enforcement of the issuer leaks through grey
+      // markets at a markup. The leak enters demand as a utility shift ln(leak share).
+      const double leak = 1.0 - state.enforcement(decisive->issuer);
+      if (leak > 0) {
         state.available(j, c) = 1;
-        state.licence_fee(j, c) = decisive->licence_fee;
-        state.fee_recipient(j, c) = decisive->issuer;
+        state.grey_markup(j, c) = state.grey_market_markup(decisive->issuer);
+        state.leak_shift(j, c) = std::log(leak);
       }
     }
   }

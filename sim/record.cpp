@@ -39,7 +39,8 @@ void define_outputs(const Model& model, Series& s) {
   s.add_dimension({"kind", "product kind", {"accelerator", "hbm"}});
 
   s.define("price", "producer price of the product (Bertrand-Nash with capacity limits)", "USD", {"product"});
-  s.define("marginal_cost", "marginal cost of production", "USD", {"product"});
+  s.define("marginal_cost", "marginal cost of production after learning (accelerators: excluding HBM)", "USD", {"product"});
+  s.define("cumulative_output", "units produced since the start", "units", {"product"});
   s.define("capacity", "production capacity (accelerators: units; HBM: stacks)", "units per period", {"product"});
   s.define("effective_capacity", "accelerator output ceiling: min(capacity, usable HBM / stacks per unit)", "units per period", {"product"});
   s.define("units_sold", "units (HBM: stacks) sold by product to destination", "units per period", {"product", "destination"});
@@ -49,11 +50,25 @@ void define_outputs(const Model& model, Series& s) {
   s.define("available", "product may be sold to destination this period (1) or not (0)", "1", {"product", "destination"});
   s.define("licence_fee", "share of revenue owed to the licensing government", "1", {"product", "destination"});
   s.define("revenue", "gross revenue of the firm by destination", "USD", {"firm", "destination"});
-  s.define("firm_cash", "cumulative cash of the firm (net of licence fees and production cost)", "USD", {"firm"});
+  s.define("firm_cash", "cumulative cash: revenue - licence fees - production cost - HBM - R&D - capex (net of subsidies)", "USD", {"firm"});
+  s.define("fee_paid", "licence fees paid by the firm", "USD", {"firm"});
+  s.define("rd_spend", "own R&D spend (rd_share x revenue)", "USD", {"firm"});
+  s.define("rd_subsidy", "R&D subsidy received from the home government", "USD", {"firm"});
+  s.define("capex", "capacity investment paid, net of subsidy", "USD", {"firm"});
+  s.define("capex_subsidy", "capex subsidy received from the home government", "USD", {"firm"});
+  s.define("knowledge", "R&D knowledge stock", "USD", {"firm"});
+  s.define("arrival_hazard", "hazard of reaching the next generation this period", "1/period", {"firm"});
+  s.define("generation", "highest generation of the firm's launched products", "1", {"firm"});
   s.define("trade_value", "accelerator trade at producer prices by origin and destination", "USD", {"origin", "destination"});
   s.define("hbm_trade_value", "HBM trade at producer prices by origin and destination", "USD", {"origin", "destination"});
   s.define("fee_income", "licence-fee income of the government", "USD", {"country"});
   s.define("tariff_income", "tariff income of the government", "USD", {"country"});
+  s.define("grey_market_margin", "markups paid to grey-market intermediaries on leaked flows into the country", "USD", {"country"});
+  s.define("subsidies_paid", "R&D and capex subsidies paid by the government", "USD", {"country"});
+  s.define("rd_subsidy_rate", "share of domestic firms' R&D matched by the government", "1", {"country"});
+  s.define("mandate_premium", "utility premium on domestic products that meets the procurement mandate", "utils", {"country"});
+  s.define("government_score", "objective score of the government this period (weights in the scenario)", "1", {"country"});
+  s.define("capability", "AI capability of the country's AI firms (sum of (compute x efficiency)^gamma)", "1", {"country"});
   s.define("buyer_spend", "spending of AI firms in the country on accelerators, incl. tariffs", "USD", {"country"});
   s.define("compute_purchased", "compute bought by AI firms in the country this period", "H100e", {"country"});
   s.define("compute_stock", "installed compute of AI firms in the country", "H100e", {"country"});
@@ -61,6 +76,9 @@ void define_outputs(const Model& model, Series& s) {
   s.define("self_sufficiency_units", "domestic-made share of purchases (AI firms' accelerators; makers' HBM), by units", "1", {"kind", "country"});
   s.define("ai_firm_budget", "compute budget of the AI firm", "USD per period", {"ai_firm"});
   s.define("ai_firm_compute_stock", "installed compute of the AI firm", "H100e", {"ai_firm"});
+  s.define("ai_firm_efficiency", "algorithmic efficiency multiplier of the AI firm", "1", {"ai_firm"});
+  s.define("ai_firm_capability", "capability of the AI firm: (compute x efficiency)^gamma", "1", {"ai_firm"});
+  s.define("ai_firm_revenue", "AI revenue of the AI firm", "USD", {"ai_firm"});
   s.define("pricing_iterations", "fixed-point iterations of the Bertrand-Nash solver", "1", {});
   s.define("pricing_residual", "final max relative price change of the Bertrand-Nash solver", "1", {});
   s.reserve_periods(static_cast<std::size_t>(model.n_periods()));
@@ -73,13 +91,12 @@ void record_period(const Model& model, State& state) {
   s.time_labels.push_back(month.to_string());
   s.time_days.push_back(static_cast<double>(days_since_epoch(month)));
 
-  Eigen::VectorXd cost(P);
-  for (int j = 0; j < P; ++j) cost(j) = model.products[j].marginal_cost_usd;
   Eigen::VectorXd price = state.price_usd;
   for (int j = 0; j < P; ++j)  // not on sale anywhere this period: no price
     if (!std::isfinite(price(j)) || state.available.row(j).sum() == 0) price(j) = std::numeric_limits<double>::quiet_NaN();
   put(s, "price", price);
-  put(s, "marginal_cost", cost);
+  put(s, "marginal_cost", state.unit_cost_usd);
+  put(s, "cumulative_output", state.cumulative_output);
   put(s, "capacity", state.capacity_units);
   put(s, "effective_capacity", state.effective_capacity);
   put(s, "units_sold", row_major(state.units_to));
@@ -92,18 +109,37 @@ void record_period(const Model& model, State& state) {
   put(s, "licence_fee", row_major(state.licence_fee));
   put(s, "revenue", row_major(state.revenue_usd));
   put(s, "firm_cash", state.firm_cash_usd);
+  put(s, "fee_paid", state.fee_paid_usd);
+  put(s, "rd_spend", state.rd_spend_usd);
+  put(s, "rd_subsidy", state.rd_subsidy_usd);
+  put(s, "capex", state.capex_usd);
+  put(s, "capex_subsidy", state.capex_subsidy_usd);
+  put(s, "knowledge", state.knowledge_usd);
+  put(s, "arrival_hazard", state.arrival_hazard);
+  put(s, "generation", state.firm_generation.cast<double>().eval());
   put(s, "trade_value", row_major(state.trade_usd));
   put(s, "hbm_trade_value", row_major(state.hbm_trade_usd));
   put(s, "fee_income", state.fee_income_usd);
   put(s, "tariff_income", state.tariff_income_usd);
+  put(s, "grey_market_margin", state.grey_margin_usd);
+  Eigen::VectorXd subsidies = Eigen::VectorXd::Zero(C);
+  for (int f = 0; f < model.n_firms(); ++f)
+    subsidies(model.firms[f].home) += state.rd_subsidy_usd(f) + state.capex_subsidy_usd(f);
+  put(s, "subsidies_paid", subsidies);
+  put(s, "rd_subsidy_rate", state.rd_subsidy_rate);
+  put(s, "mandate_premium", state.mandate_premium);
+  put(s, "government_score", state.government_score);
 
   Eigen::VectorXd spend = Eigen::VectorXd::Zero(C), bought = Eigen::VectorXd::Zero(C), stock = Eigen::VectorXd::Zero(C);
+  Eigen::VectorXd capability = Eigen::VectorXd::Zero(C);
   for (int i = 0; i < model.n_ai_firms(); ++i) {
     const int c = model.ai_firms[i].country;
     spend(c) += state.buyer_spend_usd(i);
     bought(c) += state.buyer_compute_h100e(i);
     stock(c) += state.compute_stock_h100e(i);
+    capability(c) += state.capability(i);
   }
+  put(s, "capability", capability);
   put(s, "buyer_spend", spend);
   put(s, "compute_purchased", bought);
   put(s, "compute_stock", stock);
@@ -133,6 +169,9 @@ void record_period(const Model& model, State& state) {
   put(s, "self_sufficiency_units", ss_units);
   put(s, "ai_firm_budget", state.budget_usd);
   put(s, "ai_firm_compute_stock", state.compute_stock_h100e);
+  put(s, "ai_firm_efficiency", state.efficiency);
+  put(s, "ai_firm_capability", state.capability);
+  put(s, "ai_firm_revenue", state.ai_revenue_usd);
   put(s, "pricing_iterations", static_cast<double>(state.pricing_iterations));
   put(s, "pricing_residual", state.pricing_residual);
 }

@@ -14,6 +14,7 @@ enum class RandomPurpose : std::uint64_t {
   stochastic_event = 3,     // events with a probability per period
   enforcement_leak = 4,     // grey-market leakage
   synthetic_world = 5,      // building benchmark/test worlds
+  ally_adoption = 6,        // does an ally mirror a rule?
 };
 
 struct RandomKey {

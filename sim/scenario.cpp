@@ -113,7 +113,25 @@ void read_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
       // Scenario: utils per 1,000 USD per stack; model: utils per USD.
       f.hbm_price_sensitivity_per_usd = t.number_or("hbm_price_sensitivity_per_kusd", 1.0, 1e-6, 1e3) / 1000.0;
       f.hbm_stockpile_months = t.number_or("hbm_stockpile_months", 0.0, 0.0, 120.0) / conv.months;
+      f.design_around = t.boolean_or("design_around", false);
+      f.design_around_efficiency = t.number_or("design_around_efficiency", f.design_around_efficiency, 0.01, 1.0);
+      f.design_around_lag_periods =
+          static_cast<int>(std::ceil(t.number_or("design_around_lag_months", 3, 0, 120) / conv.months));
     }
+    f.learning_rate = t.number_or("learning_rate", 0.0, 0.0, 0.9);
+    f.rd_share = t.number_or("rd_share", 0.0, 0.0, 1.0);
+    f.knowledge_depreciation = conv.decay(t.number_or("knowledge_depreciation_per_month", 0.0, 0.0, 1.0));
+    f.initial_knowledge_usd = t.number_or("initial_knowledge_usd", 0.0, 0.0, kHuge);
+    f.knowledge_reference_usd = t.number_or("knowledge_reference_usd", f.knowledge_reference_usd, 1.0, kHuge);
+    f.arrival_hazard = conv.flow(t.number_or("arrival_hazard_per_month", 0.0, 0.0, 1.0));
+    f.knowledge_elasticity = t.number_or("knowledge_elasticity", f.knowledge_elasticity, 0.0, 10.0);
+    f.catch_up = t.number_or("catch_up", 0.0, 0.0, 10.0);
+    f.controls_access_penalty = t.number_or("controls_access_penalty", 0.0, 0.0, 1.0);
+    f.capex_usd_per_unit = t.number_or("capex_usd_per_unit", 0.0, 0.0, kHuge) / conv.months;
+    f.build_lag_periods = static_cast<int>(std::ceil(t.number_or("build_lag_months", 0, 0, 240) / conv.months));
+    f.invest_utilisation = t.number_or("invest_utilisation", f.invest_utilisation, 0.0, 10.0);
+    f.invest_margin = t.number_or("invest_margin", f.invest_margin, -1.0, 1.0);
+    f.invest_step = t.number_or("invest_step", f.invest_step, 0.0, 10.0);
     t.optional_string("source");
     t.finish();
     m.firms.push_back(std::move(f));
@@ -131,7 +149,13 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
     p.owner = read_firm(t, "owner", m);
     if (m.firms[p.owner].kind != p.kind) t.fail("kind", "does not match the kind of its owner " + m.firms[p.owner].name);
     p.origin = t.has("origin") ? read_country(t, "origin", m) : m.firms[p.owner].home;
-    p.launch = t.month("launch");
+    if (t.has("launch") && t.raw().get("launch")->is_string() && t.raw().get("launch")->as_string()->get() == "on_arrival") {
+      t.mark_used("launch");
+      p.launch_on_arrival = true;
+      p.launch = m.calendar.start;
+    } else {
+      p.launch = t.month("launch");
+    }
     p.end = t.optional_month("end");
     if (p.end && *p.end < p.launch) t.fail("end", "must not be before launch");
     if (t.has("sold_to")) {
@@ -171,6 +195,9 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
       if (auto area = t.optional_number("die_area_mm2", 1.0, 1e5);
           area && std::isnan(p.attributes[static_cast<int>(Attribute::perf_density)]))
         p.attributes[static_cast<int>(Attribute::perf_density)] = tpp / *area;  // BIS: PD = TPP / die area
+      p.generation = static_cast<int>(t.number_or("generation", 0, 0, 1000));
+      if (p.launch_on_arrival && !t.has("generation"))
+        t.fail("launch", "a product launched on arrival needs its generation");
       const double ai_efficiency = t.number_or("ai_efficiency", 1.0, 1e-6, 100.0);
       p.performance_h100e = tpp / m.parameters.performance_reference_tpp * ai_efficiency;
       const double k = p.attributes[static_cast<int>(Attribute::hbm_stacks)];
@@ -185,6 +212,8 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
       }
     } else {
       p.hbm_generation = hbm_generation("generation");
+      p.generation = p.hbm_generation;
+      if (p.launch_on_arrival) t.fail("launch", "HBM products launch on a date");
       p.performance_h100e = 1.0;  // per stack; AI compute is counted on accelerators only
       if (t.has("tpp")) t.fail("tpp", "HBM products have no TPP");
     }
@@ -195,6 +224,7 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
     p.capacity_max = conv.flow(t.number_or("capacity_max_units_per_month", 0.0, 0.0, kHuge));
     if (p.capacity_max > 0 && p.capacity_max < p.capacity_units)
       t.fail("capacity_max_units_per_month", "must not be below capacity_units_per_month");
+    p.learning_reference_units = t.number_or("learning_reference_units", std::max(1.0, p.capacity_units), 1.0, kHuge);
     t.optional_string("source");
     t.optional_string("note");
     t.finish();
@@ -219,12 +249,56 @@ void read_ai_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
     a.home_bias = t.number_or("home_bias", 0.0, -100.0, 100.0);
     a.compute_depreciation = conv.decay(t.number_or("compute_depreciation_per_month", 0.0, 0.0, 1.0));
     a.initial_compute_h100e = t.number_or("initial_compute_h100e", 0.0, 0.0, kHuge);
+    a.algorithmic_efficiency = t.number_or("algorithmic_efficiency", 1.0, 1e-6, 1e6);
+    a.efficiency_growth = conv.growth(t.number_or("efficiency_growth_per_month", 0.0, 0.0, 1.0));
+    a.capability_exponent = t.number_or("capability_exponent", a.capability_exponent, 0.0, 2.0);
+    a.revenue_per_capability_usd = conv.flow(t.number_or("revenue_per_capability_usd_per_month", 0.0, 0.0, kHuge));
+    a.reinvestment_share = t.number_or("reinvestment_share", 0.0, 0.0, 1.0);
     t.optional_string("source");
     t.optional_string("note");
     t.finish();
     m.ai_firms.push_back(std::move(a));
   }
   if (m.ai_firms.empty()) root.fail("ai_firm", "missing: the world needs at least one [[ai_firm]] (buyer)");
+}
+
+void read_governments(TableReader& root, Model& m, const PeriodConversion& conv) {
+  std::set<std::string> seen;
+  for (TableReader& t : root.tables("government")) {
+    Government g;
+    g.country = read_country(t, "country", m);
+    check_unique(t, "country", m.countries[g.country].code, seen, "government of");
+    g.subsidy_budget_usd = conv.flow(t.number_or("subsidy_budget_usd_per_month", 0.0, 0.0, kHuge));
+    g.rd_subsidy_rate = t.number_or("rd_subsidy_rate", 0.0, 0.0, 10.0);
+    g.capex_subsidy_rate = t.number_or("capex_subsidy_rate", 0.0, 0.0, 1.0);
+    g.procurement_mandate = t.number_or("procurement_mandate", 0.0, 0.0, 1.0);
+    g.enforcement = t.number_or("enforcement", 1.0, 0.0, 1.0);
+    g.grey_market_markup = t.number_or("grey_market_markup", g.grey_market_markup, 0.0, 10.0);
+    if (auto w = t.table("objective")) {
+      g.w_revenue = w->number_or("revenue", 0.0, -1e6, 1e6);
+      g.w_self_sufficiency = w->number_or("self_sufficiency", 0.0, -1e6, 1e6);
+      g.w_compute = w->number_or("compute_lead", 0.0, -1e6, 1e6);
+      g.w_income = w->number_or("fee_and_tariff_income", 0.0, -1e6, 1e6);
+      g.w_subsidy = w->number_or("subsidy_cost", 0.0, -1e6, 1e6);
+      if (w->has("rival")) g.rival = read_country(*w, "rival", m);
+      if (g.w_compute != 0 && g.rival < 0) w->fail("rival", "missing: compute_lead compares with a rival country");
+      w->finish();
+    }
+    if (auto r = t.table("reaction")) {
+      g.target_self_sufficiency = r->number_or("target_self_sufficiency", 0.0, 0.0, 1.0);
+      g.subsidy_step = r->number_or("rd_subsidy_step", 0.0, 0.0, 10.0);
+      g.max_rd_subsidy_rate = r->number_or("max_rd_subsidy_rate", 0.0, 0.0, 10.0);
+      g.compute_gap_trigger = r->number_or("compute_gap_trigger", 0.0, 0.0, 1e6);
+      g.tighten_factor = r->number_or("tighten_factor", 1.0, 0.01, 1.0);
+      if (g.compute_gap_trigger > 0 && g.rival < 0)
+        r->fail("compute_gap_trigger", "needs objective.rival: the country whose compute is watched");
+      r->finish();
+    }
+    t.optional_string("source");
+    t.optional_string("note");
+    t.finish();
+    m.governments.push_back(g);
+  }
 }
 
 void read_tariffs(TableReader& root, Model& m) {
@@ -299,6 +373,89 @@ void read_events(TableReader& root, Model& m) {
     }
   }
   for (Pending& p : pending) m.events.push_back(std::move(p.event));
+
+  // Allies' adoptions of rules become events of their own, after the lag.
+  std::vector<Event> adoptions;
+  for (const Event& e : m.events) {
+    const ControlRule* rule = e.effect->added_rule();
+    if (!rule) continue;
+    for (const AllyAdoption& ally : rule->allies) {
+      Event a;
+      a.date = Month::from_serial(e.date.serial() + ally.lag_periods * m.calendar.months_per_period);
+      a.period = e.period + ally.lag_periods;
+      a.action = "ally_adoption";
+      a.where = e.where;
+      a.effect = make_ally_adoption(*rule, ally, m.countries[ally.country].code, m.events.size() + adoptions.size());
+      adoptions.push_back(std::move(a));
+    }
+  }
+  for (Event& a : adoptions) m.events.push_back(std::move(a));
+  std::stable_sort(m.events.begin(), m.events.end(), [](const Event& a, const Event& b) { return a.period < b.period; });
+}
+
+// Design-around (MODEL.md §3): for every deny rule that bars a product of a firm with
+// design_around = true, the firm offers a compliant variant to the rule's destinations
+// design_around_lag after the rule: the attributes that trigger the rule are cut to 97 % of
+// its thresholds (TPP first, scaling performance density with it), at the performance lost plus
+// the firm's design_around_efficiency penalty. Variants are ordinary products from then on
+// (a later rule may bar them too).
+void add_design_around_variants(Model& m) {
+  constexpr double kUnderThreshold = 0.97;
+  const int n_original = m.n_products();
+  std::vector<Product> variants;
+  for (const Event& e : m.events) {
+    const ControlRule* rule = e.effect->added_rule();
+    if (!rule || rule->treatment != Treatment::deny || rule->kind != static_cast<int>(ProductKind::accelerator)) continue;
+    for (int j = 0; j < n_original; ++j) {
+      const Product& p = m.products[j];
+      const Firm& firm = m.firms[p.owner];
+      if (!firm.design_around || p.kind != ProductKind::accelerator || p.variant_of >= 0) continue;
+      if (std::find(rule->jurisdictions.begin(), rule->jurisdictions.end(), p.origin) == rule->jurisdictions.end()) continue;
+      // Only rules that bite through attributes can be designed around (not named-product rules).
+      bool by_attributes = false;
+      for (const Prong& prong : rule->prongs) {
+        if (!prong.products.empty()) continue;
+        bool holds = true;
+        for (const Condition& c : prong.conditions) holds = holds && c.holds(p.attributes);
+        by_attributes = by_attributes || holds;
+      }
+      if (!by_attributes) continue;
+      Product v = p;
+      auto& a = v.attributes;
+      const int tpp = static_cast<int>(Attribute::tpp), pd = static_cast<int>(Attribute::perf_density);
+      for (int round = 0; round < 8 && rule->matches(static_cast<int>(m.products.size()), a); ++round) {
+        for (const Prong& prong : rule->prongs) {
+          if (!prong.products.empty()) continue;
+          bool holds = true;
+          for (const Condition& c : prong.conditions) holds = holds && c.holds(a);
+          if (!holds) continue;
+          const Condition* cut = nullptr;  // the condition to break: TPP if the prong has one
+          for (const Condition& c : prong.conditions)
+            if ((c.comparison == Comparison::ge || c.comparison == Comparison::gt) && (!cut || c.attribute == Attribute::tpp)) cut = &c;
+          if (!cut) continue;
+          const int k = static_cast<int>(cut->attribute);
+          const double target = kUnderThreshold * cut->threshold;
+          if (k == tpp && !std::isnan(a[pd])) a[pd] *= target / a[tpp];
+          a[k] = target;
+        }
+      }
+      if (rule->matches(static_cast<int>(m.products.size()), a)) continue;  // cannot be designed around
+      const double tpp_ratio = std::isnan(p.attributes[tpp]) ? 1.0 : a[tpp] / p.attributes[tpp];
+      v.name = p.name + "_" + rule->id + "_variant";
+      v.variant_of = j;
+      v.launch_on_arrival = false;
+      v.launch = Month::from_serial(e.date.serial() + firm.design_around_lag_periods * m.calendar.months_per_period);
+      v.sold_to = rule->destinations;
+      v.performance_h100e = p.performance_h100e * tpp_ratio * firm.design_around_efficiency;
+      if (m.calendar.period_of(v.launch) >= m.n_periods()) continue;
+      if (m.product_index(v.name)) continue;
+      variants.push_back(std::move(v));
+    }
+  }
+  for (Product& v : variants) {
+    m.products_of_kind[static_cast<int>(v.kind)].push_back(m.n_products());
+    m.products.push_back(std::move(v));
+  }
 }
 
 }  // namespace
@@ -322,8 +479,10 @@ Model load_scenario_text(const std::string& text, const std::string& file) {
   read_products(root, m, conv);
   read_ai_firms(root, m, conv);
   read_demand(root, m);
+  read_governments(root, m, conv);
   read_tariffs(root, m);
   read_events(root, m);
+  add_design_around_variants(m);
   root.finish();
   return m;
 }

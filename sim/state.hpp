@@ -27,6 +27,18 @@ struct State {
   Eigen::ArrayXXi fee_recipient;    // country index of the licensing government, -1 if none
   Eigen::ArrayXXd tariff_rate;      // ad-valorem tariff paid by buyers in c on product p
 
+  // --- stage govern: instruments in force (C), mutable by events and reaction rules ---
+  Eigen::VectorXd subsidy_budget_usd, rd_subsidy_rate, capex_subsidy_rate, procurement_mandate;
+  Eigen::VectorXd enforcement, grey_market_markup;
+  Eigen::VectorXd subsidy_budget_left;   // this period's budget not yet paid out, USD
+  Eigen::VectorXd mandate_premium;       // utility premium of domestic products that meets the mandate (C)
+  std::vector<char> tightened;           // reaction rule already fired (C)
+  Eigen::ArrayXXd grey_markup;           // markup paid on leaked flows of (product, destination) (P x C)
+  Eigen::ArrayXXd leak_shift;            // ln(leak share) of grey-market flows, 0 otherwise (P x C)
+
+  // --- launches (P): dated products on their date, innovation products on arrival ---
+  std::vector<char> launched;
+
   // --- stage plan_production (P; accelerator products) ---
   Eigen::VectorXd expected_demand;       // adaptive expectation of units sold per period
   Eigen::VectorXd planned_output;        // units the maker plans to produce this period
@@ -60,13 +72,35 @@ struct State {
   Eigen::ArrayXXd hbm_trade_usd;       // HBM trade by origin and destination, USD (C x C)
   Eigen::VectorXd hbm_used;            // stacks built into accelerators this period (P)
 
-  // --- stage grow_capacity (P) ---
+  // --- stage innovate_and_invest (P, F) ---
   Eigen::VectorXd capacity_units;      // production capacity, units per period (P)
+  Eigen::VectorXd unit_cost_usd;       // marginal cost after learning, USD per unit (P)
+  Eigen::VectorXd cumulative_output;   // units produced since the start (P)
+  Eigen::VectorXd knowledge_usd;       // R&D knowledge stock (F)
+  Eigen::VectorXd rd_spend_usd;        // own R&D spend this period (F)
+  Eigen::VectorXd rd_subsidy_usd;      // R&D subsidy received this period (F)
+  Eigen::VectorXd capex_usd;           // capacity investment paid this period, net of subsidy (F)
+  Eigen::VectorXd capex_subsidy_usd;   // capex subsidy received this period (F)
+  Eigen::VectorXd arrival_hazard;      // hazard of the next generation this period (F)
+  Eigen::VectorXi firm_generation;     // highest launched generation of the firm's products (F)
+  struct PendingCapacity {
+    int arrival_period;
+    int product;
+    double units;
+  };
+  std::vector<PendingCapacity> pending_capacity;  // investments under construction, in decision order
+  Eigen::VectorXd fee_paid_usd;        // licence fees paid by each firm this period (F)
+  Eigen::VectorXd grey_margin_usd;     // grey-market intermediaries' markup income by destination (C)
 
   // --- stage update_ai_firms (A) ---
   Eigen::VectorXd budget_usd;          // compute budget per period, USD (A)
   Eigen::VectorXd budget_growth;       // current growth rate of the budget per period (A)
   Eigen::VectorXd compute_stock_h100e; // installed compute, H100-equivalents (A)
+  Eigen::VectorXd efficiency;          // algorithmic efficiency multiplier (A)
+  Eigen::VectorXd capability;          // (compute stock x efficiency)^gamma (A)
+  Eigen::VectorXd base_budget_usd;     // exogenous part of the budget (A)
+  Eigen::VectorXd ai_revenue_usd;      // AI revenue this period (A)
+  Eigen::VectorXd government_score;    // objective score of each government this period (C)
 
   // --- stage record_period ---
   Series series;                       // the recorded time series of the whole run

@@ -4,6 +4,7 @@
 
 #include "agents/ai_firms.hpp"
 #include "agents/chipmakers.hpp"
+#include "agents/governments.hpp"
 #include "sim/accelerator_market.hpp"
 #include "sim/accounting.hpp"
 #include "sim/hbm_market.hpp"
@@ -13,19 +14,22 @@
 namespace chipsim {
 
 namespace {
-void apply_policy(const Model& m, State& s) {
-  apply_policy_events(m, s);
-  resolve_market_access(m, s);
+
+void update_buyers_and_score(const Model& m, State& s) {
+  update_ai_firms(m, s);
+  score_governments(m, s);
 }
 
-constexpr std::array<Stage, 8> kStages = {{
-    {"apply_policy", apply_policy},                         // 1. events, rules -> market access
+constexpr std::array<Stage, 10> kStages = {{
+    {"apply_events", apply_policy_events},                  // 1. dated policy events
+    {"govern", govern},                                     // 2. subsidy budgets, reaction rules
+    {"resolve_market_access", resolve_market_access},       //    rules in force -> who may sell what where
     {"plan_production", plan_production},                   // 3. expected demand -> output plan, HBM demand
     {"clear_hbm_market", clear_hbm_market},                 // 4. HBM prices, stacks, trade
     {"clear_accelerator_market", clear_accelerator_market}, // 5. output <= capacity and HBM; Bertrand-Nash
     {"book_accounts", book_accounts},                       // 6. revenue, fees, tariffs, trade
-    {"grow_capacity", grow_capacity},                       // 7. capacity arrivals
-    {"update_ai_firms", update_ai_firms},                   // 8. compute stock, budgets
+    {"innovate_and_invest", innovate_and_invest},           // 7. learning, R&D, arrivals, capacity
+    {"update_ai_firms", update_buyers_and_score},           // 8. compute, capability, budgets; scores
     {"record_period", record_period},                       // 9. outputs
 }};
 }  // namespace

@@ -1,0 +1,74 @@
+#include "agents/governments.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace chipsim {
+
+double accelerator_self_sufficiency(const Model& model, const State& state, int country) {
+  double all = 0, home = 0;
+  for (int j : model.products_of(ProductKind::accelerator)) {
+    all += state.units_to(j, country);
+    if (model.products[j].origin == country) home += state.units_to(j, country);
+  }
+  return all > 0 ? home / all : std::numeric_limits<double>::quiet_NaN();
+}
+
+namespace {
+double compute_of(const Model& model, const State& state, int country) {
+  double total = 0;
+  for (int i = 0; i < model.n_ai_firms(); ++i)
+    if (model.ai_firms[i].country == country) total += state.compute_stock_h100e(i);
+  return total;
+}
+}  // namespace
+
+void govern(const Model& model, State& state) {
+  state.subsidy_budget_left = state.subsidy_budget_usd;
+  if (state.period == 0) return;  // reactions need a past period
+  for (const Government& g : model.governments) {
+    const int c = g.country;
+    if (g.target_self_sufficiency > 0 && g.subsidy_step > 0) {
+      const double ss = accelerator_self_sufficiency(model, state, c);
+      if (!std::isnan(ss) && ss < g.target_self_sufficiency)
+        state.rd_subsidy_rate(c) = std::min(g.max_rd_subsidy_rate, state.rd_subsidy_rate(c) + g.subsidy_step);
+    }
+    if (g.compute_gap_trigger > 0 && !state.tightened[static_cast<std::size_t>(c)]) {
+      const double own = compute_of(model, state, c), rival = compute_of(model, state, g.rival);
+      if (own > 0 && rival / own > g.compute_gap_trigger) {
+        for (ControlRule& r : state.rules) {
+          if (r.issuer != c) continue;
+          for (Prong& p : r.prongs)
+            for (Condition& cond : p.conditions)
+              if (cond.comparison == Comparison::ge || cond.comparison == Comparison::gt) cond.threshold *= g.tighten_factor;
+        }
+        state.tightened[static_cast<std::size_t>(c)] = 1;
+      }
+    }
+  }
+}
+
+void score_governments(const Model& model, State& state) {
+  const int C = model.n_countries();
+  state.government_score.setZero(C);
+  for (const Government& g : model.governments) {
+    const int c = g.country;
+    double revenue = 0, subsidies = 0;
+    for (int f = 0; f < model.n_firms(); ++f)
+      if (model.firms[f].home == c) {
+        revenue += state.revenue_usd.row(f).sum();
+        subsidies += state.rd_subsidy_usd(f) + state.capex_subsidy_usd(f);
+      }
+    const double ss = accelerator_self_sufficiency(model, state, c);
+    double lead = 0;
+    if (g.w_compute != 0) {
+      const double own = compute_of(model, state, c), rival = compute_of(model, state, g.rival);
+      lead = (own > 0 && rival > 0) ? std::log(own / rival) : 0.0;
+    }
+    const double income = state.fee_income_usd(c) + state.tariff_income_usd(c);
+    state.government_score(c) = g.w_revenue * revenue / 1e9 + g.w_self_sufficiency * (std::isnan(ss) ? 0.0 : ss) +
+                                g.w_compute * lead + g.w_income * income / 1e9 - g.w_subsidy * subsidies / 1e9;
+  }
+}
+
+}  // namespace chipsim

@@ -1,0 +1,28 @@
+#pragma once
+// Governments (MODEL.md §3). Their instruments in force live in the State (so that events and
+// reaction rules can change them): subsidy budgets and rates, procurement mandates,
+// enforcement and grey-market markups; export-control rules and tariffs are in State::rules
+// and State::tariff.
+//
+// Stage 2, govern: each government's subsidy budget for the period is refilled (unspent budget
+// does not carry over), then its reaction rules (optional) act on last period's outcomes:
+//  - while its country's accelerator self-sufficiency (units) is below target_self_sufficiency,
+//    raise rd_subsidy_rate by rd_subsidy_step, up to max_rd_subsidy_rate;
+//  - once the rival's compute stock exceeds compute_gap_trigger x its own, multiply the
+//    thresholds of its own rules by tighten_factor (< 1: stricter), once.
+// Stage 8, score_governments: the objective score of every government for the period,
+//   w_revenue x domestic firms' revenue (USD bn) + w_self_sufficiency x self-sufficiency (units)
+//   + w_compute x ln(own compute / rival compute) + w_income x fees and tariffs (USD bn)
+//   - w_subsidy x subsidies paid (USD bn).
+#include "sim/model.hpp"
+#include "sim/state.hpp"
+
+namespace chipsim {
+
+void govern(const Model& model, State& state);
+void score_governments(const Model& model, State& state);
+
+// Accelerator self-sufficiency by units of a country in the current State (NaN if it bought none).
+double accelerator_self_sufficiency(const Model& model, const State& state, int country);
+
+}  // namespace chipsim
