@@ -23,9 +23,39 @@ int periods_until_hbm_ban(const Model& model, int period, int country) {
   }
   return soonest;
 }
+
+// Learning by doing from the output of past periods: this period's unit costs.
+void learn(const Model& model, State& state) {
+  for (int j = 0; j < model.n_products(); ++j) {
+    const Product& p = model.products[j];
+    const double rate = model.firms[p.owner].learning_rate;
+    if (rate <= 0) continue;
+    const double b = -std::log2(1.0 - rate);
+    const double doublings_base = std::max(1.0, state.cumulative_output(j) / p.learning_reference_units);
+    state.unit_cost_usd(j) = p.marginal_cost_usd * std::pow(doublings_base, -b);
+  }
+}
+// Capacity at the start of the period: exogenous growth of products launched in an earlier
+// period, and investments whose build lag has passed.
+void grow_capacity(const Model& model, State& state) {
+  for (int j = 0; j < model.n_products(); ++j) {
+    const Product& p = model.products[j];
+    if (!state.launched[static_cast<std::size_t>(j)] || state.launch_period(j) >= state.period) continue;
+    double next = state.capacity_units(j) * (1.0 + p.capacity_growth);
+    if (p.capacity_max > 0) next = std::min(next, p.capacity_max);
+    state.capacity_units(j) = next;
+  }
+  auto due = [&](const State::PendingCapacity& x) { return x.arrival_period < state.period; };
+  for (const auto& x : state.pending_capacity)
+    if (due(x)) state.capacity_units(x.product) += x.units;
+  state.pending_capacity.erase(std::remove_if(state.pending_capacity.begin(), state.pending_capacity.end(), due),
+                               state.pending_capacity.end());
+}
 }  // namespace
 
 void plan_production(const Model& model, State& state) {
+  learn(model, state);
+  grow_capacity(model, state);
   const auto& accelerators = model.products_of(ProductKind::accelerator);
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, accelerators.size()), [&](const tbb::blocked_range<std::size_t>& r) {
     for (std::size_t n = r.begin(); n != r.end(); ++n) {
@@ -37,7 +67,11 @@ void plan_production(const Model& model, State& state) {
         // ceiling plus its planning buffer, so that plans (and HBM purchases) can grow again.
         const bool constrained = state.units_sold(j) >= state.effective_capacity(j) * (1.0 - 1e-9);
         const double observed = constrained ? state.units_sold(j) * (1.0 + f.planning_buffer) : state.units_sold(j);
-        state.expected_demand(j) += f.expectation_weight * (observed - state.expected_demand(j));
+        auto& seen = state.demand_observed[static_cast<std::size_t>(j)];
+        // The first observation replaces the launch guess (capacity); later ones are smoothed.
+        state.expected_demand(j) = seen ? state.expected_demand(j) + f.expectation_weight * (observed - state.expected_demand(j))
+                                        : observed;
+        seen = 1;
       }
       const bool on_sale = state.available.row(j).sum() > 0;
       state.planned_output(j) = on_sale ? std::min(state.capacity_units(j), state.expected_demand(j) * (1.0 + f.planning_buffer)) : 0.0;
@@ -66,18 +100,6 @@ bool cut_off(const State& state, int home) {
         std::find(r.destinations.begin(), r.destinations.end(), home) != r.destinations.end())
       return true;
   return false;
-}
-
-void learn(const Model& model, State& state) {
-  for (int j = 0; j < model.n_products(); ++j) {
-    const Product& p = model.products[j];
-    state.cumulative_output(j) += state.units_sold(j);
-    const double rate = model.firms[p.owner].learning_rate;
-    if (rate <= 0) continue;
-    const double b = -std::log2(1.0 - rate);
-    const double doublings_base = std::max(1.0, state.cumulative_output(j) / p.learning_reference_units);
-    state.unit_cost_usd(j) = p.marginal_cost_usd * std::pow(doublings_base, -b);
-  }
 }
 
 // Pays a subsidy from the home government's remaining budget of the period.
@@ -131,7 +153,10 @@ void innovate(const Model& model, State& state) {
       state.arrival_hazard(f) = hazard;
       const double u = uniform01(state.random, static_cast<std::uint64_t>(f), static_cast<std::uint64_t>(state.period),
                                  RandomPurpose::generation_arrival);
-      if (u < 1.0 - std::exp(-hazard)) state.launched[static_cast<std::size_t>(next)] = 1;
+      if (u < 1.0 - std::exp(-hazard)) {
+        state.launched[static_cast<std::size_t>(next)] = 1;  // on sale from the next period
+        state.launch_period(next) = state.period + 1;
+      }
     }
   });
 }
@@ -142,7 +167,9 @@ void invest(const Model& model, State& state) {
   for (int j : model.products_of(ProductKind::accelerator)) {  // product order: budget first come, first served
     const Product& p = model.products[j];
     const Firm& firm = model.firms[p.owner];
-    if (firm.capex_usd_per_unit <= 0 || !state.offered[static_cast<std::size_t>(j)] || state.capacity_units(j) <= 0) continue;
+    if (firm.capex_usd_per_unit <= 0 || !state.offered[static_cast<std::size_t>(j)] || state.capacity_units(j) <= 0 ||
+        !state.demand_observed[static_cast<std::size_t>(j)])
+      continue;  // no investment on the launch guess alone
     const double price = state.price_usd(j);
     const double cost = state.unit_cost_usd(j) + p.hbm_stacks * state.hbm_unit_cost_usd(j);
     const double utilisation = state.expected_demand(j) / state.capacity_units(j);
@@ -158,31 +185,13 @@ void invest(const Model& model, State& state) {
   }
 }
 
-void grow_capacity(const Model& model, State& state) {
-  const Month now = model.calendar.month_of(state.period);
-  for (int j = 0; j < model.n_products(); ++j) {
-    const Product& p = model.products[j];
-    if (!state.launched[static_cast<std::size_t>(j)] || now < p.launch) continue;
-    double next = state.capacity_units(j) * (1.0 + p.capacity_growth);
-    if (p.capacity_max > 0) next = std::min(next, p.capacity_max);
-    state.capacity_units(j) = next;
-  }
-  // Investments whose build lag has passed come on line for the next period.
-  auto due = [&](const State::PendingCapacity& x) { return x.arrival_period <= state.period; };
-  for (const auto& x : state.pending_capacity)
-    if (due(x)) state.capacity_units(x.product) += x.units;
-  state.pending_capacity.erase(std::remove_if(state.pending_capacity.begin(), state.pending_capacity.end(), due),
-                               state.pending_capacity.end());
-}
-
 }  // namespace
 
 void innovate_and_invest(const Model& model, State& state) {
-  learn(model, state);
+  for (int j = 0; j < model.n_products(); ++j) state.cumulative_output(j) += state.units_sold(j);
   research(model, state);
   innovate(model, state);
   invest(model, state);
-  grow_capacity(model, state);
 }
 
 }  // namespace chipsim

@@ -2,10 +2,16 @@
 // Chipmakers (MODEL.md §3). Pricing is the markets' Bertrand-Nash equilibrium
 // (sim/bertrand_nash.hpp); the decision rules here are:
 //
-// Stage 3, plan_production (accelerator makers): adaptive expectations of demand,
+// Stage 3, plan_production: first learning by doing (Wright's law) from the cumulative output Q
+// of all past periods, which sets this period's unit cost of every product,
+//      c = c0 max(1, Q / Q0)^(-b),   b = -log2(1 - learning_rate);
+// then this period's capacity: exogenous growth (capacity_growth per period after the launch
+// period, up to capacity_max) and investments whose build lag has passed;
+// then, for accelerator makers, adaptive expectations of demand,
 //     e <- e + w (observed - e),     planned = min(capacity, e (1 + buffer)),
 // where observed = units sold last period, or sold x (1 + buffer) when sales hit the output
-// ceiling (capacity or HBM) so that constrained sales do not talk expectations down;
+// ceiling (capacity or HBM) so that constrained sales do not talk expectations down; before the
+// first observation e is the capacity at launch, and the first observation replaces it;
 // and the HBM they want to buy: planned x stacks per unit, less the HBM stock, plus stockpiling
 // ahead of an announced rule that will deny HBM to the maker's country: the stock target of
 // `hbm_stockpile_months` of planned use is spread over the months until the rule applies.
@@ -13,8 +19,7 @@
 // Stage 7, innovate_and_invest, for every firm (each writes only its own slots; subsidies are
 // paid from the government's budget of the period in firm order, so the result does not depend
 // on scheduling):
-//  - learning by doing (Wright's law): cumulative output Q += units sold;
-//      c = c0 max(1, Q / Q0)^(-b),   b = -log2(1 - learning_rate);
+//  - cumulative output Q += units sold (for next period's learning);
 //  - R&D: spend = rd_share x revenue; the home government matches rd_subsidy_rate x spend while
 //    its budget lasts; knowledge K <- (1 - depreciation) K + spend + subsidy;
 //  - innovation: a firm with a product waiting for its next generation (launch = "on_arrival")
@@ -25,8 +30,7 @@
 //    counter-based RNG keyed by (firm, period); the product launches next period;
 //  - capacity investment: when expected demand / capacity > invest_utilisation and the margin
 //    (p - c) / p > invest_margin, add invest_step x capacity at capex_usd_per_unit (less the
-//    capex subsidy), arriving after build_lag; then exogenous growth (capacity_growth, up to
-//    capacity_max) and the arrivals due.
+//    capex subsidy), on line build_lag periods after the next period.
 #include "sim/model.hpp"
 #include "sim/state.hpp"
 

@@ -24,8 +24,13 @@ void resolve_market_access(const Model& model, State& state) {
   for (int j = 0; j < P; ++j) {
     const Product& prod = model.products[j];
     auto& launched = state.launched[static_cast<std::size_t>(j)];
-    if (!launched && !prod.launch_on_arrival && !(now < prod.launch)) launched = 1;
-    const bool on_sale = launched && !(prod.end && *prod.end < now);
+    if (!launched && !prod.launch_on_arrival && !(now < prod.launch)) {
+      launched = 1;
+      // Launched before the start: on sale since "before period 0".
+      state.launch_period(j) = std::max(-1, model.calendar.period_of(prod.launch));
+      if (prod.launch < model.calendar.start) state.launch_period(j) = -1;
+    }
+    const bool on_sale = launched && state.launch_period(j) <= state.period && !(prod.end && *prod.end < now);
     for (int c = 0; c < C; ++c) {
       state.tariff_rate(j, c) = state.tariff[model.tariff_slot(c, prod.origin, prod.kind)];
       if (!on_sale) continue;

@@ -1,5 +1,7 @@
 #include "sim/state.hpp"
 
+#include <limits>
+
 #include "sim/model.hpp"
 
 namespace chipsim {
@@ -19,6 +21,7 @@ State initial_state(const Model& model, RandomKey random) {
   s.expected_demand.resize(P);
   for (int j = 0; j < P; ++j) s.expected_demand(j) = model.products[j].capacity_units;
   s.planned_output.setZero(P);
+  s.demand_observed.assign(static_cast<std::size_t>(P), 0);
   s.hbm_demand.setZero(P);
   s.hbm_bought.setZero(P);
   s.hbm_spend_usd.setZero(P);
@@ -52,6 +55,7 @@ State initial_state(const Model& model, RandomKey random) {
   }
   s.cumulative_output.setZero(P);
   s.launched.assign(static_cast<std::size_t>(P), 0);
+  s.launch_period.setConstant(P, std::numeric_limits<int>::max());
   s.knowledge_usd.resize(F);
   for (int f = 0; f < F; ++f) s.knowledge_usd(f) = model.firms[f].initial_knowledge_usd;
   s.rd_spend_usd.setZero(F);

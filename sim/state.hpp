@@ -38,9 +38,11 @@ struct State {
 
   // --- launches (P): dated products on their date, innovation products on arrival ---
   std::vector<char> launched;
+  Eigen::VectorXi launch_period;         // period from which it is on sale (-1: before the start)
 
   // --- stage plan_production (P; accelerator products) ---
   Eigen::VectorXd expected_demand;       // adaptive expectation of units sold per period
+  std::vector<char> demand_observed;     // expectation has been set from observed sales
   Eigen::VectorXd planned_output;        // units the maker plans to produce this period
   Eigen::VectorXd hbm_demand;            // HBM stacks the maker wants to buy this period (incl. stockpiling)
 

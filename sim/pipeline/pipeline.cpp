@@ -24,11 +24,11 @@ constexpr std::array<Stage, 10> kStages = {{
     {"apply_events", apply_policy_events},                  // 1. dated policy events
     {"govern", govern},                                     // 2. subsidy budgets, reaction rules
     {"resolve_market_access", resolve_market_access},       //    rules in force -> who may sell what where
-    {"plan_production", plan_production},                   // 3. expected demand -> output plan, HBM demand
+    {"plan_production", plan_production},                   // 3. learning, capacity, output plans, HBM demand
     {"clear_hbm_market", clear_hbm_market},                 // 4. HBM prices, stacks, trade
     {"clear_accelerator_market", clear_accelerator_market}, // 5. output <= capacity and HBM; Bertrand-Nash
     {"book_accounts", book_accounts},                       // 6. revenue, fees, tariffs, trade
-    {"innovate_and_invest", innovate_and_invest},           // 7. learning, R&D, arrivals, capacity
+    {"innovate_and_invest", innovate_and_invest},           // 7. R&D, generation arrivals, investment
     {"update_ai_firms", update_buyers_and_score},           // 8. compute, capability, budgets; scores
     {"record_period", record_period},                       // 9. outputs
 }};

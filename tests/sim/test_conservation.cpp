@@ -5,6 +5,7 @@
 #include "sim/accounting.hpp"
 #include "sim/pipeline/pipeline.hpp"
 #include "sim/scenario.hpp"
+#include "support/identities.hpp"
 #include "support/worlds.hpp"
 
 using namespace chipsim;
@@ -38,69 +39,13 @@ kind = "accelerator"
 rate = 0.5
 )";
 
-// Recomputes the money and unit identities from the recorded series, independently of the
-// in-run checks.
-void check_identities(const Model& m, const Series& s) {
-  const int P = m.n_products(), C = m.n_countries(), F = m.n_firms();
-  const auto& price = s.variable("price").data;
-  const auto& units = s.variable("units_sold").data;
-  const auto& fee = s.variable("licence_fee").data;
-  const auto& revenue = s.variable("revenue").data;
-  const auto& spend = s.variable("buyer_spend").data;
-  const auto& tariffs = s.variable("tariff_income").data;
-  const auto& fees = s.variable("fee_income").data;
-  const auto& capacity = s.variable("capacity").data;
-  const auto& cash = s.variable("firm_cash").data;
-  const auto& hbm_spend = s.variable("hbm_spend").data;  // (t, firm)
-  std::vector<double> prev_cash(static_cast<std::size_t>(F));
-  for (int f = 0; f < F; ++f) prev_cash[static_cast<std::size_t>(f)] = m.firms[f].initial_cash_usd;
-  for (int t = 0; t < m.n_periods(); ++t) {
-    double paid = 0, rev = 0, tar = 0, fee_in = 0, fee_owed = 0;
-    std::vector<double> net(static_cast<std::size_t>(F), 0.0);
-    for (int c = 0; c < C; ++c) {
-      paid += spend[static_cast<std::size_t>(t * C + c)];
-      tar += tariffs[static_cast<std::size_t>(t * C + c)];
-      fee_in += fees[static_cast<std::size_t>(t * C + c)];
-      for (int f = 0; f < F; ++f) rev += revenue[static_cast<std::size_t>((t * F + f) * C + c)];
-    }
-    for (int f = 0; f < F; ++f) {
-      paid += hbm_spend[static_cast<std::size_t>(t * F + f)];  // accelerator makers pay for HBM
-      net[static_cast<std::size_t>(f)] -= hbm_spend[static_cast<std::size_t>(t * F + f)];
-    }
-    for (int j = 0; j < P; ++j) {
-      double sold = 0;
-      for (int c = 0; c < C; ++c) {
-        const std::size_t k = static_cast<std::size_t>((t * P + j) * C + c);
-        CHECK(units[k] >= 0);
-        sold += units[k];
-        if (units[k] > 0) {
-          const double p = price[static_cast<std::size_t>(t * P + j)];
-          fee_owed += fee[k] * p * units[k];
-          net[static_cast<std::size_t>(m.products[j].owner)] += ((1 - fee[k]) * p - m.products[j].marginal_cost_usd) * units[k];
-          CHECK(p >= m.products[j].marginal_cost_usd);
-        }
-      }
-      CHECK(sold <= capacity[static_cast<std::size_t>(t * P + j)] * (1 + 1e-9));
-    }
-    // Buyers' money (AI firms' and accelerator makers' for HBM) goes to firms (gross revenue)
-    // and to importing governments (tariffs); firms' gross revenue goes to their cash (net of
-    // cost and HBM bought) and to licensing governments.
-    CHECK(paid == Approx(rev + tar).epsilon(1e-10));
-    CHECK(fee_in == Approx(fee_owed).epsilon(1e-10).margin(1e-6));
-    for (int f = 0; f < F; ++f) {
-      const double now = cash[static_cast<std::size_t>(t * F + f)];
-      CHECK(now - prev_cash[static_cast<std::size_t>(f)] == Approx(net[static_cast<std::size_t>(f)]).epsilon(1e-9));
-      prev_cash[static_cast<std::size_t>(f)] = now;
-    }
-  }
-}
 }  // namespace
 
 TEST_CASE("money and units are conserved every period with tariffs and licence fees", "[conservation]") {
   const std::string text = test::tiny_scenario(kWedges);
   const Model m = load_scenario_text(text, "tiny.toml");
   const State s = test::run_text(text);
-  check_identities(m, s.series);
+  test::check_identities(m, s.series);
   // The wedges were really exercised.
   double tariff_total = 0, fee_total = 0;
   for (double v : s.series.variable("tariff_income").data) tariff_total += v;
@@ -114,7 +59,7 @@ TEST_CASE("history conserves money and units in every period", "[conservation][h
   RunOptions o;
   o.seed = m.default_seed;
   const State s = run_model(m, o);
-  check_identities(m, s.series);
+  test::check_identities(m, s.series);
   for (double r : s.series.variable("pricing_residual").data) CHECK(r < 1e-8);
 }
 

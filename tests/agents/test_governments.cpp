@@ -1,0 +1,188 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "sim/pipeline/pipeline.hpp"
+#include "sim/scenario.hpp"
+#include "support/identities.hpp"
+#include "support/scenario_edit.hpp"
+#include "support/worlds.hpp"
+
+using namespace chipsim;
+using test::value;
+using test::with_keys;
+
+namespace {
+struct Run {
+  Model model;
+  State state;
+};
+Run run(const std::string& text, std::uint64_t seed = 1) {
+  Model m = load_scenario_text(text, "tiny.toml");
+  RunOptions o;
+  o.seed = seed;
+  State s = run_model(m, o);
+  return {std::move(m), std::move(s)};
+}
+const std::string kDenyBig = R"(
+[[event]]
+date = "2024-01"
+action = "add_control"
+id = "deny_big"
+issuer = "US"
+kind = "accelerator"
+destinations = ["CN"]
+treatment = "deny"
+[[event.prong]]
+tpp_ge = 4800
+)";
+// Self-sufficiency by units of accelerators: variable (t, kind, country), kind 0 = accelerator.
+double self_sufficiency(const Run& r, int t, const char* country) {
+  return value(r.state.series, "self_sufficiency_units", t, static_cast<std::size_t>(*r.model.country_index(country)));
+}
+}  // namespace
+
+TEST_CASE("a procurement mandate holds the domestic share at or above its floor", "[agents][mandate]") {
+  const std::string base = test::tiny_scenario();
+  const Run free = run(base);
+  REQUIRE(self_sufficiency(free, 0, "CN") < 0.6);  // the floor binds
+  const Run mandated = run(base + "\n[[government]]\ncountry = \"CN\"\nprocurement_mandate = 0.6\n");
+  const std::size_t cn = static_cast<std::size_t>(*mandated.model.country_index("CN"));
+  for (int t = 0; t < mandated.model.n_periods(); ++t) {
+    CHECK(self_sufficiency(mandated, t, "CN") >= 0.6 - 1e-9);
+    CHECK(self_sufficiency(mandated, t, "CN") < 0.6 + 0.02);  // the smallest premium that meets it
+    CHECK(value(mandated.state.series, "mandate_premium", t, cn) > 0);
+  }
+  // Only Chinese buyers carry the premium (US buyers feel the mandate only through prices).
+  CHECK(value(mandated.state.series, "mandate_premium", 0, static_cast<std::size_t>(*mandated.model.country_index("US"))) == 0.0);
+  test::check_identities(mandated.model, mandated.state.series);
+}
+
+TEST_CASE("weak enforcement lets banned flows leak through grey markets at a markup", "[agents][enforcement]") {
+  const std::string text = test::tiny_scenario(kDenyBig);
+  const Run tight = run(text);
+  const Run leaky = run(text + "\n[[government]]\ncountry = \"US\"\nenforcement = 0.8\ngrey_market_markup = 0.5\n");
+  const Model& m = leaky.model;
+  const std::size_t C = static_cast<std::size_t>(m.n_countries()), cn = static_cast<std::size_t>(*m.country_index("CN"));
+  const std::size_t big = static_cast<std::size_t>(*m.product_index("Big"));
+  const Run open = run(test::tiny_scenario());
+  for (int t = 0; t < m.n_periods(); ++t) {
+    const double leaked = value(leaky.state.series, "units_sold", t, big * C + cn);
+    CHECK(value(tight.state.series, "units_sold", t, big * C + cn) == 0.0);
+    CHECK(leaked > 0.0);
+    CHECK(leaked < value(open.state.series, "units_sold", t, big * C + cn));
+    const double price = value(leaky.state.series, "price", t, big);
+    CHECK(value(leaky.state.series, "grey_market_margin", t, cn) == Approx(0.5 * price * leaked).epsilon(1e-12));
+  }
+  test::check_identities(m, leaky.state.series);
+}
+
+TEST_CASE("allies mirror a rule for their own products after the lag, with the given probability", "[agents][allies]") {
+  // A Dutch-made accelerator joins the tiny world.
+  std::string world = test::tiny_scenario();
+  world.replace(world.find("[[firm]]"), 8, "[[firm]]\nname = \"NLmaker\"\nhome = \"NL\"\nkind = \"accelerator\"\n[[firm]]");
+  world.replace(world.find("[[country]]"), 11, "[[country]]\ncode = \"NL\"\n[[country]]");
+  world += R"(
+[[product]]
+name = "NLchip"
+kind = "accelerator"
+owner = "NLmaker"
+launch = "2020-01"
+tpp = 20000
+appeal = 1.0
+marginal_cost_usd = 5000
+capacity_units_per_month = 1e9
+)";
+  auto rule = [](double probability) {
+    return std::string(R"(
+[[event]]
+date = "2024-02"
+action = "add_control"
+id = "deny_big"
+issuer = "US"
+kind = "accelerator"
+destinations = ["CN"]
+treatment = "deny"
+[[event.prong]]
+tpp_ge = 4800
+[[event.ally]]
+country = "NL"
+lag_months = 3
+probability = )") + std::to_string(probability) + "\n";
+  };
+  const Run sure = run(world + rule(1.0)), never = run(world + rule(0.0));
+  const Model& m = sure.model;
+  const std::size_t C = static_cast<std::size_t>(m.n_countries()), cn = static_cast<std::size_t>(*m.country_index("CN"));
+  const std::size_t nl_chip = static_cast<std::size_t>(*m.product_index("NLchip")), big = static_cast<std::size_t>(*m.product_index("Big"));
+  const int adopted = m.calendar.period_of(Month{2024, 5});
+  for (int t = 0; t < m.n_periods(); ++t) {
+    CHECK(value(sure.state.series, "available", t, nl_chip * C + cn) == (t >= adopted ? 0.0 : 1.0));
+    CHECK(value(never.state.series, "available", t, nl_chip * C + cn) == 1.0);
+    CHECK(value(sure.state.series, "available", t, big * C + cn) == (t >= 1 ? 0.0 : 1.0));  // the US rule itself
+  }
+}
+
+TEST_CASE("reaction rule: subsidies rise while self-sufficiency is under target", "[agents][reaction]") {
+  const Run r = run(test::tiny_scenario() + R"(
+[[government]]
+country = "CN"
+subsidy_budget_usd_per_month = 1e9
+rd_subsidy_rate = 0.1
+[government.reaction]
+target_self_sufficiency = 0.95
+rd_subsidy_step = 0.1
+max_rd_subsidy_rate = 0.5
+)");
+  const std::size_t cn = static_cast<std::size_t>(*r.model.country_index("CN"));
+  const double expected[] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.5, 0.5};
+  for (int t = 0; t < 7; ++t) CHECK(value(r.state.series, "rd_subsidy_rate", t, cn) == Approx(expected[t]));
+}
+
+TEST_CASE("government scores follow their objective weights", "[agents][score]") {
+  const Run r = run(test::tiny_scenario(kDenyBig) + R"(
+[[government]]
+country = "US"
+[government.objective]
+revenue = 1.0
+fee_and_tariff_income = 2.0
+compute_lead = 0.5
+rival = "CN"
+)");
+  const Model& m = r.model;
+  const std::size_t C = static_cast<std::size_t>(m.n_countries()), F = static_cast<std::size_t>(m.n_firms());
+  const std::size_t us = static_cast<std::size_t>(*m.country_index("US")), cn = static_cast<std::size_t>(*m.country_index("CN"));
+  const std::size_t nv = static_cast<std::size_t>(*m.firm_index("Nvidia"));
+  for (int t = 0; t < m.n_periods(); ++t) {
+    double revenue = 0;
+    for (std::size_t c = 0; c < C; ++c) revenue += value(r.state.series, "revenue", t, nv * C + c);
+    const double income = value(r.state.series, "fee_income", t, us) + value(r.state.series, "tariff_income", t, us);
+    const double lead = std::log(value(r.state.series, "compute_stock", t, us) / value(r.state.series, "compute_stock", t, cn));
+    CHECK(value(r.state.series, "government_score", t, us) == Approx(revenue / 1e9 + 2.0 * income / 1e9 + 0.5 * lead).epsilon(1e-12));
+    (void)F;
+  }
+}
+
+TEST_CASE("AI firms: capability from effective compute, budgets fed back by AI revenue", "[agents][ai_firms]") {
+  const std::string text = with_keys(test::tiny_scenario(), "CNLab",
+                                     "algorithmic_efficiency = 2.0\nefficiency_growth_per_month = 0.05\ncapability_exponent = 0.5\n"
+                                     "revenue_per_capability_usd_per_month = 1e6\nreinvestment_share = 0.5\ncompute_depreciation_per_month = 0.02\n"
+                                     "budget_growth_per_month = 0.03");
+  const Run r = run(text);
+  const std::size_t lab = static_cast<std::size_t>(*r.model.country_index("CN"));  // CNLab is ai_firm 1
+  (void)lab;
+  const std::size_t a = 1;
+  double base = 3e8, stock = 0, eff = 2.0;
+  for (int t = 0; t < r.model.n_periods(); ++t) {
+    // The budget used in period t was set at the end of t-1.
+    const double bought = value(r.state.series, "ai_firm_compute_stock", t, a) - 0.98 * stock;
+    stock = value(r.state.series, "ai_firm_compute_stock", t, a);
+    CHECK(bought > 0);
+    eff *= 1.05;
+    CHECK(value(r.state.series, "ai_firm_efficiency", t, a) == Approx(eff).epsilon(1e-12));
+    const double capability = std::sqrt(stock * eff);
+    CHECK(value(r.state.series, "ai_firm_capability", t, a) == Approx(capability).epsilon(1e-12));
+    CHECK(value(r.state.series, "ai_firm_revenue", t, a) == Approx(1e6 * capability).epsilon(1e-12));
+    base *= 1.03;
+    CHECK(value(r.state.series, "ai_firm_budget", t, a) == Approx(base + 0.5 * 1e6 * capability).epsilon(1e-12));
+  }
+}
