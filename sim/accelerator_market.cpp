@@ -33,7 +33,7 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
   m.buyer_country.resize(A);
   for (int i = 0; i < A; ++i) {
     const AiFirm& a = model.ai_firms[i];
-    m.market_size(i) = state.budget_usd(i) / model.parameters.reference_unit_price_usd;
+    m.market_size(i) = state.budget_usd(i) * state.budget_factor(i) / model.parameters.reference_unit_price_usd;
     m.alpha(i) = a.price_sensitivity_per_usd;
     m.home_bias(i) = a.home_bias + state.mandate_premium(a.country);
     m.buyer_country[i] = a.country;
@@ -77,7 +77,7 @@ void clear_accelerator_market(const Model& model, State& state) {
   // Output is limited by capacity and by the HBM at hand (stock + bought this period).
   for (int j : products) {
     const Product& p = model.products[j];
-    double cap = state.capacity_units(j);
+    double cap = state.capacity_units(j) * state.capacity_factor(j);
     if (p.hbm_stacks > 0) cap = std::min(cap, (state.hbm_stock(j) + state.hbm_bought(j)) / p.hbm_stacks);
     state.effective_capacity(j) = cap;
   }

@@ -70,7 +70,7 @@ void check_invariants(const Model& model, const State& state) {
     }
     if (!close(delivered, state.units_sold(j), tol))
       broken(model, state, "units of " + prod.name + " delivered to destinations do not add up to units sold");
-    const double cap = prod.kind == ProductKind::accelerator ? state.effective_capacity(j) : state.capacity_units(j);
+    const double cap = state.effective_capacity(j);
     if (state.units_sold(j) > cap * (1.0 + tol) + tol)
       broken(model, state, "units sold of " + prod.name + " exceed its capacity (HBM-limited for accelerators)");
     if (state.hbm_stock(j) < -tol * std::max(1.0, state.hbm_used(j)))

@@ -71,7 +71,18 @@ Prong read_prong(TableReader& p, const Model& world) {
           p.fail(key, "unknown product attribute \"" + key.substr(0, key.size() - sfx.size()) +
                           "\" (known: tpp, perf_density, interconnect_GBps, memory_bandwidth_GBps, hbm_stacks, "
                           "bandwidth_density_GBps_mm2)");
-        prong.conditions.push_back(Condition{*attr, cmp, p.number(key, -1e300, 1e300)});
+        double threshold;
+        if (*attr == Attribute::hbm_generation && p.raw().get(key)->is_string()) {  // a generation name
+          const std::string g = p.raw().get(key)->as_string()->get();
+          p.mark_used(key);
+          const auto& gens = world.parameters.hbm_generations;
+          const auto it = std::find(gens.begin(), gens.end(), g);
+          if (it == gens.end()) p.fail(key, "unknown HBM generation \"" + g + "\"");
+          threshold = static_cast<double>(it - gens.begin());
+        } else {
+          threshold = p.number(key, -1e300, 1e300);
+        }
+        prong.conditions.push_back(Condition{*attr, cmp, threshold});
         parsed = true;
         break;
       }

@@ -7,7 +7,7 @@ namespace chipsim {
 namespace {
 constexpr std::array<std::string_view, kAttributes> kAttributeNames = {
     "tpp", "perf_density", "interconnect_GBps", "memory_bandwidth_GBps", "hbm_stacks",
-    "bandwidth_density_GBps_mm2"};
+    "bandwidth_density_GBps_mm2", "hbm_generation"};
 }
 
 std::string_view attribute_name(Attribute a) { return kAttributeNames.at(static_cast<int>(a)); }

@@ -19,6 +19,7 @@ enum class Attribute : int {
   memory_bandwidth_GBps,      // DRAM bandwidth, GB/s
   hbm_stacks,                 // HBM stacks per unit
   bandwidth_density_GBps_mm2, // HBM bandwidth per mm² of package (HBM rule of Dec 2024)
+  hbm_generation,             // HBM: index in parameters.hbm_generations (0 = oldest); rules may allow "up to" one
   count
 };
 inline constexpr int kAttributes = static_cast<int>(Attribute::count);

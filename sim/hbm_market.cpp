@@ -20,6 +20,7 @@ void clear_hbm_market(const Model& model, State& state) {
   for (int h : hbm) {
     state.units_to.row(h).setZero();
     state.units_sold(h) = 0;
+    state.effective_capacity(h) = state.capacity_units(h) * state.capacity_factor(h);
   }
   if (hbm.empty()) return;
 
@@ -69,7 +70,7 @@ void clear_hbm_market(const Model& model, State& state) {
     const Product& p = model.products[h];
     m.mean_utility(k) = p.appeal;
     m.marginal_cost(k) = state.unit_cost_usd(h);
-    m.capacity(k) = state.capacity_units(h);
+    m.capacity(k) = state.effective_capacity(h);
     m.product_origin[k] = -1;  // no home bias in HBM purchases
     m.product_owner[k] = p.owner;
     warm(k) = state.price_usd(h);

@@ -72,6 +72,7 @@ struct Product {
   ProductKind kind = ProductKind::accelerator;
   int owner = -1;                // index into Model::firms
   int origin = -1;               // export jurisdiction and tariff origin (default: owner's home)
+  int fab = -1;                  // country where it is manufactured (supply shocks; default: origin)
   Month launch;                  // first month the product can be sold
   std::optional<Month> end;      // last month it is sold (discontinued), if any
   std::vector<int> sold_to;      // destinations the maker offers it to (a China-only SKU); empty = all
@@ -161,6 +162,10 @@ struct Event {
   std::string action;          // registered action name
   std::shared_ptr<const EventAction> effect;
   SourceLocation where;        // where it was written in the scenario
+  // Stochastic events happen at most once, in the first period of [period, until_period] whose
+  // draw falls below probability (per period); scheduled events have probability < 0.
+  double probability = -1;
+  int until_period = -1;
 };
 
 // Initial ad-valorem tariff, by (importer, origin, product kind).

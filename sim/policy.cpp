@@ -8,8 +8,27 @@ namespace chipsim {
 void apply_policy_events(const Model& model, State& state) {
   state.pricing_iterations = 0;  // per-period solver diagnostics, summed over the markets
   state.pricing_residual = 0;
-  for (const Event& e : model.events)
-    if (e.period == state.period) e.effect->apply(model, state);
+  auto& shocks = state.active_shocks;
+  shocks.erase(std::remove_if(shocks.begin(), shocks.end(),
+                              [&](const State::ActiveShock& x) { return x.end_period >= 0 && x.end_period <= state.period; }),
+               shocks.end());
+  for (std::size_t k = 0; k < model.events.size(); ++k) {
+    const Event& e = model.events[k];
+    if (e.probability < 0) {
+      if (e.period == state.period) e.effect->apply(model, state);
+      continue;
+    }
+    if (state.event_fired[k] || state.period < e.period || state.period > e.until_period) continue;
+    const double u = uniform01(state.random, k, static_cast<std::uint64_t>(state.period), RandomPurpose::stochastic_event);
+    if (u < e.probability) {
+      e.effect->apply(model, state);
+      state.event_fired[k] = 1;
+    }
+  }
+  state.capacity_factor.setOnes();
+  state.budget_factor.setOnes();
+  for (const auto& x : shocks)
+    for (int i : x.indices) (x.target == State::ActiveShock::Target::capacity ? state.capacity_factor : state.budget_factor)(i) *= x.factor;
 }
 
 void resolve_market_access(const Model& model, State& state) {

@@ -42,7 +42,7 @@ void define_outputs(const Model& model, Series& s) {
   s.define("marginal_cost", "marginal cost of production after learning (accelerators: excluding HBM)", "USD", {"product"});
   s.define("cumulative_output", "units produced since the start", "units", {"product"});
   s.define("capacity", "production capacity (accelerators: units; HBM: stacks)", "units per period", {"product"});
-  s.define("effective_capacity", "accelerator output ceiling: min(capacity, usable HBM / stacks per unit)", "units per period", {"product"});
+  s.define("effective_capacity", "output ceiling: capacity x supply shocks (accelerators: and usable HBM / stacks per unit)", "units per period", {"product"});
   s.define("units_sold", "units (HBM: stacks) sold by product to destination", "units per period", {"product", "destination"});
   s.define("hbm_bought", "HBM stacks bought for the accelerator product line", "stacks per period", {"product"});
   s.define("hbm_stock", "HBM stacks held for the accelerator product line, end of period", "stacks", {"product"});

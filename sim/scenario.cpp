@@ -149,6 +149,7 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
     p.owner = read_firm(t, "owner", m);
     if (m.firms[p.owner].kind != p.kind) t.fail("kind", "does not match the kind of its owner " + m.firms[p.owner].name);
     p.origin = t.has("origin") ? read_country(t, "origin", m) : m.firms[p.owner].home;
+    p.fab = t.has("fab") ? read_country(t, "fab", m) : p.origin;
     if (t.has("launch") && t.raw().get("launch")->is_string() && t.raw().get("launch")->as_string()->get() == "on_arrival") {
       t.mark_used("launch");
       p.launch_on_arrival = true;
@@ -213,6 +214,7 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
     } else {
       p.hbm_generation = hbm_generation("generation");
       p.generation = p.hbm_generation;
+      p.attributes[static_cast<int>(Attribute::hbm_generation)] = p.hbm_generation;
       if (p.launch_on_arrival) t.fail("launch", "HBM products launch on a date");
       p.performance_h100e = 1.0;  // per stack; AI compute is counted on accelerators only
       if (t.has("tpp")) t.fail("tpp", "HBM products have no TPP");
@@ -319,6 +321,7 @@ void read_events(TableReader& root, Model& m) {
   struct Pending {
     Event event;
     std::string rule_id;  // for control events: which rule they touch
+    int until_period = -1;
   };
   std::vector<Pending> pending;
   for (TableReader& t : root.tables("event")) {
@@ -344,10 +347,20 @@ void read_events(TableReader& root, Model& m) {
     t.optional_string("note");
     std::optional<Month> announced;
     if (p.event.action == "add_control") announced = t.optional_month("announced");
+    if (auto prob = t.optional_number("probability_per_month", 0.0, 1.0)) {
+      p.event.probability = 1.0 - std::pow(1.0 - *prob, m.calendar.months_per_period);
+      const auto until = t.optional_month("until");
+      const int last = until ? m.calendar.period_of(*until) : m.n_periods() - 1;
+      if (until && *until < p.event.date) t.fail("until", "must not be before date");
+      p.until_period = std::min(last, m.n_periods() - 1);
+    } else if (t.has("until")) {
+      t.fail("until", "only meaningful with probability_per_month (a stochastic event)");
+    }
     p.event.effect = (*parser)(t, m);
     t.finish();
     const int period = m.calendar.period_of(p.event.date);
     p.event.period = period < 0 ? 0 : period;  // dated before the start: in force from period 0
+    p.event.until_period = p.until_period;
     if (announced) {
       if (p.event.date < *announced) t.fail("announced", "must not be after the rule's date");
       const int a = m.calendar.period_of(*announced);

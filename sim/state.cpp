@@ -69,6 +69,10 @@ State initial_state(const Model& model, RandomKey random) {
   s.grey_markup.setZero(P, C);
   s.leak_shift.setZero(P, C);
 
+  s.capacity_factor.setOnes(P);
+  s.budget_factor.setOnes(A);
+  s.event_fired.assign(model.events.size(), 0);
+
   s.subsidy_budget_usd.setZero(C);
   s.rd_subsidy_rate.setZero(C);
   s.capex_subsidy_rate.setZero(C);

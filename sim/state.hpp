@@ -27,6 +27,18 @@ struct State {
   Eigen::ArrayXXi fee_recipient;    // country index of the licensing government, -1 if none
   Eigen::ArrayXXd tariff_rate;      // ad-valorem tariff paid by buyers in c on product p
 
+  // --- stage apply_events: shocks in force ---
+  struct ActiveShock {
+    enum class Target { capacity, budget } target;
+    std::vector<int> indices;  // products (capacity) or AI firms (budget)
+    double factor;
+    int end_period;            // first period without the shock; -1 = permanent
+  };
+  std::vector<ActiveShock> active_shocks;
+  Eigen::VectorXd capacity_factor;       // product of active supply shocks (P)
+  Eigen::VectorXd budget_factor;         // product of active demand shocks (A)
+  std::vector<char> event_fired;         // stochastic events that have happened (one per Model::events)
+
   // --- stage govern: instruments in force (C), mutable by events and reaction rules ---
   Eigen::VectorXd subsidy_budget_usd, rd_subsidy_rate, capex_subsidy_rate, procurement_mandate;
   Eigen::VectorXd enforcement, grey_market_markup;

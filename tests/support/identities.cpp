@@ -17,7 +17,7 @@ void check_identities(const Model& m, const Series& s) {
   const auto& spend = s.variable("buyer_spend").data;
   const auto& tariffs = s.variable("tariff_income").data;
   const auto& fees = s.variable("fee_income").data;
-  const auto& capacity = s.variable("capacity").data;
+  const auto& capacity = s.variable("effective_capacity").data;  // capacity x supply shocks (accelerators: HBM-limited)
   const auto& cost = s.variable("marginal_cost").data;
   const auto& cash = s.variable("firm_cash").data;
   const auto& hbm_spend = s.variable("hbm_spend").data;  // (t, firm)
