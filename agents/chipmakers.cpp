@@ -139,11 +139,12 @@ void innovate(const Model& model, State& state) {
     for (int f = r.begin(); f != r.end(); ++f) {
       const Firm& firm = model.firms[f];
       if (firm.arrival_hazard <= 0) continue;
-      int next = -1;  // the firm's waiting product of the lowest generation above its own
-      for (int j = 0; j < model.n_products(); ++j) {
+      int next = -1;  // the firm's waiting product of the generation right after its own
+      for (int j = 0; j < model.n_products() && next < 0; ++j) {
         const Product& p = model.products[j];
-        if (p.owner != f || !p.launch_on_arrival || state.launched[static_cast<std::size_t>(j)]) continue;
-        if (p.generation > state.firm_generation(f) && (next < 0 || p.generation < model.products[next].generation)) next = j;
+        if (p.owner == f && p.launch_on_arrival && !state.launched[static_cast<std::size_t>(j)] &&
+            p.generation == state.firm_generation(f) + 1)
+          next = j;
       }
       if (next < 0) continue;
       const int gap = std::max(0, frontier[static_cast<int>(firm.kind)] - state.firm_generation(f));

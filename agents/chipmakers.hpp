@@ -22,8 +22,8 @@
 //  - cumulative output Q += units sold (for next period's learning);
 //  - R&D: spend = rd_share x revenue; the home government matches rd_subsidy_rate x spend while
 //    its budget lasts; knowledge K <- (1 - depreciation) K + spend + subsidy;
-//  - innovation: a firm with a product waiting for its next generation (launch = "on_arrival")
-//    reaches it this period with probability 1 - exp(-lambda),
+//  - innovation: a firm with a product waiting for the generation right after its own
+//    (launch = "on_arrival") reaches it this period with probability 1 - exp(-lambda),
 //      lambda = lambda0 (K / K_ref)^eta (1 + sigma gap) access,
 //    gap = world frontier generation - own generation, access = 1 - controls_access_penalty
 //    while a foreign government's deny rule targets the firm's home; the draw comes from the

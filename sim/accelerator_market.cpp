@@ -21,6 +21,23 @@ double domestic_share(const MarketData& m, const Equilibrium& eq, int c) {
   }
   return all > 0 ? home / all : 1.0;
 }
+
+// Is every domestic product on offer to country c sold up to its output ceiling? A higher
+// premium then only raises domestic prices, not the domestic share.
+bool domestic_supply_exhausted(const MarketData& m, const Equilibrium& eq, int c) {
+  bool any = false;
+  for (int k = 0; k < m.n_products(); ++k) {
+    if (m.product_origin[k] != c || m.available(k, c) <= 0 || m.capacity(k) <= 0) continue;
+    any = true;
+    if (eq.terms.units_to.row(k).sum() < m.capacity(k) * (1.0 - 1e-6)) return false;
+  }
+  return any;
+}
+
+// The mandate of country c is satisfied, or cannot be satisfied further.
+bool mandate_settled(const MarketData& m, const Equilibrium& eq, int c, double floor) {
+  return domestic_share(m, eq, c) >= floor || domestic_supply_exhausted(m, eq, c);
+}
 }  // namespace
 
 MarketData accelerator_market_data(const Model& model, const State& state) {
@@ -96,7 +113,7 @@ void clear_accelerator_market(const Model& model, State& state) {
   // (units) reaches the floor, by joint bisection over the mandated countries.
   std::vector<int> mandated;
   for (int c = 0; c < C; ++c)
-    if (state.procurement_mandate(c) > 0 && domestic_share(market, eq, c) < state.procurement_mandate(c)) mandated.push_back(c);
+    if (state.procurement_mandate(c) > 0 && !mandate_settled(market, eq, c, state.procurement_mandate(c))) mandated.push_back(c);
   if (!mandated.empty()) {
     Eigen::VectorXd lo = Eigen::VectorXd::Zero(C), hi = Eigen::VectorXd::Zero(C);
     for (int c : mandated) hi(c) = kMaxMandatePremium;
@@ -107,7 +124,7 @@ void clear_accelerator_market(const Model& model, State& state) {
       eq = solve_bertrand_nash_with_exit(*model.demand, market, eq.price, options);
       iterations += eq.iterations;
       if (last) break;
-      for (int c : mandated) (domestic_share(market, eq, c) >= state.procurement_mandate(c) ? hi : lo)(c) = state.mandate_premium(c);
+      for (int c : mandated) (mandate_settled(market, eq, c, state.procurement_mandate(c)) ? hi : lo)(c) = state.mandate_premium(c);
     }
   }
 

@@ -21,8 +21,9 @@ namespace chipsim {
 //  - marginal cost = unit cost after learning + stacks per unit x latest HBM price paid;
 //  - sellers withdraw licensed sales that lose money net of the fee (solve_bertrand_nash_with_exit);
 //  - a procurement mandate of country c adds a premium to domestic products' utility for c's
-//    buyers, the smallest (by bisection) that lifts c's domestic share (units) to the floor, or the
-//    cap kMaxMandatePremium if domestic supply cannot reach it.
+//    buyers: the smallest (by bisection) that lifts c's domestic share (units) to the floor or,
+//    if domestic supply runs out first, that sells every domestic product up to its output
+//    ceiling (the floor is then not met: a mandate cannot conjure up chips).
 MarketData accelerator_market_data(const Model& model, const State& state);
 
 void clear_accelerator_market(const Model& model, State& state);

@@ -49,6 +49,7 @@ void define_outputs(const Model& model, Series& s) {
   s.define("hbm_spend", "HBM bought by the accelerator maker, incl. tariffs", "USD", {"firm"});
   s.define("available", "product may be sold to destination this period (1) or not (0)", "1", {"product", "destination"});
   s.define("licence_fee", "share of revenue owed to the licensing government", "1", {"product", "destination"});
+  s.define("grey_markup", "markup on grey-market flows: > 0 where the product is barred but leaks", "1", {"product", "destination"});
   s.define("revenue", "gross revenue of the firm by destination", "USD", {"firm", "destination"});
   s.define("firm_cash", "cumulative cash: revenue - licence fees - production cost - HBM - R&D - capex (net of subsidies)", "USD", {"firm"});
   s.define("fee_paid", "licence fees paid by the firm", "USD", {"firm"});
@@ -107,6 +108,7 @@ void record_period(const Model& model, State& state) {
   put(s, "hbm_spend", hbm_spend);
   put(s, "available", row_major(state.available));
   put(s, "licence_fee", row_major(state.licence_fee));
+  put(s, "grey_markup", row_major(state.grey_markup));
   put(s, "revenue", row_major(state.revenue_usd));
   put(s, "firm_cash", state.firm_cash_usd);
   put(s, "fee_paid", state.fee_paid_usd);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -473,16 +474,133 @@ void add_design_around_variants(Model& m) {
 
 }  // namespace
 
-Model load_scenario_text(const std::string& text, const std::string& file) {
-  toml::table doc;
+namespace {
+
+constexpr int kMaxExtendDepth = 16;
+
+toml::table parse_toml(const std::string& text, const std::string& file) {
   try {
-    doc = toml::parse(text, file);
+    return toml::parse(text, std::string(file));
   } catch (const toml::parse_error& e) {
     fail_at(location_of(e.source(), file), std::string("TOML syntax error: ") + std::string(e.description()));
   }
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path + ": cannot open scenario file (does it exist and is it readable?)");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) throw IoError(path + ": error while reading the scenario file");
+  return buf.str();
+}
+
+// The key that identifies an entry of an array of tables when a scenario extends another.
+const char* identity_key(std::string_view array) {
+  if (array == "country") return "code";
+  if (array == "government") return "country";
+  if (array == "firm" || array == "product" || array == "ai_firm") return "name";
+  return nullptr;  // tariff, event: appended
+}
+
+std::string identity_of(const toml::table& entry, const char* key) {
+  const toml::node* n = entry.get(key);
+  return n && n->is_string() ? n->as_string()->get() : std::string();
+}
+
+// Merges `child` into `base` (both owned; nodes are moved so that they keep their source
+// locations). Tables merge key by key (the child wins); arrays of tables merge entries with the
+// same identity (name/code/country) key by key and append the others; events are appended.
+void merge_into(toml::table& base, toml::table& child) {
+  for (auto&& [key, value] : child) {
+    toml::node* existing = base.get(key);
+    if (existing && existing->is_table() && value.is_table()) {
+      merge_into(*existing->as_table(), *value.as_table());
+      continue;
+    }
+    const char* id = identity_key(key.str());
+    if (existing && existing->is_array() && value.is_array()) {
+      toml::array& into = *existing->as_array();
+      for (auto& element : *value.as_array()) {
+        toml::table* entry = element.as_table();
+        toml::table* match = nullptr;
+        if (id && entry)
+          for (auto& candidate : into)
+            if (candidate.is_table() && !identity_of(*entry, id).empty() &&
+                identity_of(*candidate.as_table(), id) == identity_of(*entry, id))
+              match = candidate.as_table();
+        if (match)
+          merge_into(*match, *entry);
+        else
+          into.push_back(std::move(element));
+      }
+      continue;
+    }
+    base.insert_or_assign(key, std::move(value));
+  }
+}
+
+// Parses a scenario and, if it has an [extend] table, the chain of scenarios it extends.
+toml::table resolve_scenario(const std::string& text, const std::string& file, int depth, std::vector<std::string>& chain) {
+  toml::table doc = parse_toml(text, file);
+  chain.push_back(file);
+  toml::node* ext = doc.get("extend");
+  if (!ext) return doc;
+  if (!ext->is_table()) fail_at(location_of(ext->source(), file), "extend: must be a table with base = \"file.toml\"");
+  TableReader x(*ext->as_table(), file, "extend");
+  const std::string base_name = x.string("base");
+  std::vector<std::string> drop;
+  if (x.has("drop_events")) drop = x.strings("drop_events");
+  const bool drop_all = x.boolean_or("drop_all_events", false);
+  x.finish();
+  if (depth >= kMaxExtendDepth) x.fail("base", "scenarios extend each other too deeply (a cycle?)");
+  namespace fs = std::filesystem;
+  const std::string base_path = (fs::path(file).parent_path() / base_name).lexically_normal().string();
+  std::string base_text;
+  try {
+    base_text = read_text(base_path);
+  } catch (const IoError&) {
+    x.fail("base", "cannot read the extended scenario " + base_path);
+  }
+  toml::table base = resolve_scenario(base_text, base_path, depth + 1, chain);
+
+  // Events of the base: all, none, or all but those whose id is dropped.
+  if (toml::array* events = base["event"].as_array()) {
+    std::set<std::string> found;
+    toml::array kept;
+    for (auto& e : *events) {
+      const std::string id = e.is_table() ? identity_of(*e.as_table(), "id") : std::string();
+      const bool dropped = drop_all || (!id.empty() && std::find(drop.begin(), drop.end(), id) != drop.end());
+      if (!id.empty() && dropped) found.insert(id);
+      if (!dropped) kept.push_back(std::move(e));
+    }
+    for (const std::string& id : drop)
+      if (!found.count(id)) x.fail("drop_events", "the extended scenario has no event with id \"" + id + "\"");
+    base.insert_or_assign("event", std::move(kept));
+  } else if (!drop.empty()) {
+    x.fail("drop_events", "the extended scenario has no events");
+  }
+  doc.erase("extend");
+  merge_into(base, doc);
+  return base;
+}
+
+}  // namespace
+
+Model load_scenario_text(const std::string& text, const std::string& file) {
+  std::vector<std::string> chain;
+  toml::table doc = resolve_scenario(text, file, 0, chain);
+  std::string resolved = text;
+  if (chain.size() > 1) {
+    std::ostringstream os;
+    os << "# resolved scenario: " << chain.front();
+    for (std::size_t k = 1; k < chain.size(); ++k) os << " extends " << chain[k];
+    os << "\n" << doc << "\n";
+    resolved = os.str();
+  }
   Model m;
   m.scenario_file = file;
-  m.scenario_text = text;
+  m.scenario_text = resolved;
   TableReader root(doc, file, "");
   read_header(root, m);
   PeriodConversion conv{m.calendar.months_per_period};
@@ -500,13 +618,6 @@ Model load_scenario_text(const std::string& text, const std::string& file) {
   return m;
 }
 
-Model load_scenario(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path + ": cannot open scenario file (does it exist and is it readable?)");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) throw IoError(path + ": error while reading the scenario file");
-  return load_scenario_text(buf.str(), path);
-}
+Model load_scenario(const std::string& path) { return load_scenario_text(read_text(path), path); }
 
 }  // namespace chipsim

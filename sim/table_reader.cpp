@@ -25,7 +25,9 @@ const char* type_name(const toml::node& n) {
 }  // namespace
 
 SourceLocation location_of(const toml::source_region& region, const std::string& file) {
-  return SourceLocation{file, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
+  // Nodes merged in from an extended scenario keep the path of the file they were written in.
+  const std::string& where = region.path && !region.path->empty() ? *region.path : file;
+  return SourceLocation{where, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
 }
 
 TableReader::TableReader(const toml::table& table, std::string file, std::string context)

@@ -152,9 +152,12 @@ TEST_CASE("history: the 2022 and 2023 rules bar the right chips from China", "[c
   const State s = run_model(m, o);
   const auto& avail = s.series.variable("available");
   const int P = m.n_products(), C = m.n_countries(), cn = *m.country_index("CN"), us = *m.country_index("US");
+  const auto& grey = s.series.variable("grey_markup");
+  // Legally open: on sale there, and not only through grey-market leakage.
   auto open_to = [&](const char* product, int country, int year, int month) {
     const int t = m.calendar.period_of(Month{year, month});
-    return avail.data[static_cast<std::size_t>((t * P + *m.product_index(product)) * C + country)] == 1.0;
+    const auto k = static_cast<std::size_t>((t * P + *m.product_index(product)) * C + country);
+    return avail.data[k] == 1.0 && grey.data[k] == 0.0;
   };
   CHECK(open_to("A100_SXM", cn, 2022, 9));
   CHECK_FALSE(open_to("A100_SXM", cn, 2022, 10));  // Oct 2022: TPP >= 4800 and interconnect >= 600
