@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "calibration/moments.hpp"
+#include "experiments/compare.hpp"
 #include "experiments/run_scenario.hpp"
 #include "output/run_summary.hpp"
 #include "sim/build_info.hpp"
@@ -43,7 +44,8 @@ int main(int argc, char** argv) {
       "dated policy events) month by month and writes the time series to one HDF5 file.\n\n"
       "Examples:\n"
       "  chipsim run experiments/scenarios/history.toml -o history.h5\n"
-      "  chipsim validate my_scenario.toml\n",
+      "  chipsim validate my_scenario.toml\n"
+      "  chipsim compare experiments/scenarios/history.toml experiments/scenarios/no_controls.toml\n",
       "chipsim"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(chipsim::build_info().version) + " (" +
@@ -68,6 +70,21 @@ int main(int argc, char** argv) {
   validate->add_option("scenario", validate_path, "Scenario file (TOML)")->required();
 
   CLI::App* models = app.add_subcommand("list", "List the registered demand models and event actions");
+
+  std::string show_path;
+  CLI::App* show = app.add_subcommand("show", "Print the resolved scenario (after extend), as written into output files");
+  show->add_option("scenario", show_path, "Scenario file (TOML)")->required();
+
+  chipsim::ComparisonRequest cmp;
+  std::uint64_t cmp_seed = 0;
+  CLI::App* compare = app.add_subcommand(
+      "compare", "Run a policy scenario and a baseline with the same seed; print revenue loss, self-sufficiency and compute gaps");
+  compare->add_option("policy", cmp.policy_path, "Policy scenario (TOML), e.g. history.toml")->required()->check(CLI::ExistingFile);
+  compare->add_option("baseline", cmp.baseline_path, "Baseline scenario (TOML), e.g. no_controls.toml")->required()->check(CLI::ExistingFile);
+  compare->add_option("-o,--output", cmp.output_path, "Write the comparison series to this HDF5 file");
+  auto* cmp_seed_opt = compare->add_option("--seed", cmp_seed, "Seed for both runs (default: the policy scenario's)");
+  compare->add_option("--focus", cmp.focus_country, "Country whose self-sufficiency and compute are compared")->capture_default_str();
+  compare->add_option("--threads", cmp.threads, "Worker threads (results do not depend on it)")->check(CLI::Range(1, 1024));
 
   chipsim::RunRequest fit_req;
   std::string targets_path = CHIPSIM_DEFAULT_TARGETS;
@@ -94,6 +111,18 @@ int main(int argc, char** argv) {
       std::cout << "\nevent actions:";
       for (const auto& n : chipsim::event_action_names()) std::cout << " " << n;
       std::cout << "\n";
+      return 0;
+    }
+    if (*show) {
+      std::cout << chipsim::load_scenario(show_path).scenario_text;
+      return 0;
+    }
+    if (*compare) {
+      if (*cmp_seed_opt) cmp.seed = cmp_seed;
+      cmp.command_line = joined_command_line(argc, argv);
+      const chipsim::ScenarioComparison c = chipsim::compare_scenarios(cmp);
+      chipsim::print_comparison(c, cmp.focus_country, std::cout);
+      if (!cmp.output_path.empty()) std::cout << "\nwrote " << cmp.output_path << "\n";
       return 0;
     }
     if (*fit) {

@@ -178,6 +178,7 @@ void write_run_file(const std::string& path, const Model& model, const Series& s
       w.text_attribute(file, "finished_utc", meta.finished_utc);
       w.text_attribute(file, "command_line", meta.command_line);
       w.text_attribute(file, "period_length", model.calendar.months_per_period == 1 ? "month" : "quarter");
+      for (const auto& [key, value] : meta.extra_attributes) w.text_attribute(file, key.c_str(), value);
 
       // Dimensions: time (unlimited) and the label dimensions.
       std::map<std::string, Handle> scales;

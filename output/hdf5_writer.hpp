@@ -9,6 +9,7 @@
 // HDF5 calls are made from the calling thread only.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/model.hpp"
@@ -24,6 +25,7 @@ struct RunMetadata {
   std::string finished_utc;      // ISO 8601
   std::string command_line;
   bool compress = false;         // deflate level 1 on every variable
+  std::vector<std::pair<std::string, std::string>> extra_attributes;  // more root attributes
 };
 
 // Throws IoError naming the path on any failure; the target path is then untouched.

@@ -1,0 +1,179 @@
+#include "experiments/compare.hpp"
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "output/hdf5_writer.hpp"
+#include "sim/pipeline/pipeline.hpp"
+#include "sim/scenario.hpp"
+
+namespace chipsim {
+
+namespace {
+
+void require_same_world(const Model& a, const Model& b) {
+  auto fail = [&](const std::string& what) {
+    throw ScenarioError({b.scenario_file, 0, 0}, "cannot compare with " + a.scenario_file + ": " + what);
+  };
+  if (a.calendar.start != b.calendar.start || a.calendar.horizon != b.calendar.horizon ||
+      a.calendar.months_per_period != b.calendar.months_per_period)
+    fail("the calendars differ");
+  if (a.n_firms() != b.n_firms() || a.n_countries() != b.n_countries()) fail("the firms or countries differ");
+  for (int f = 0; f < a.n_firms(); ++f)
+    if (a.firms[f].name != b.firms[f].name) fail("firm " + a.firms[f].name + " is not at the same place");
+  for (int c = 0; c < a.n_countries(); ++c)
+    if (a.countries[c].code != b.countries[c].code) fail("country " + a.countries[c].code + " is not at the same place");
+}
+
+Series comparison_series(const Model& m, const Series& policy, const Series& baseline) {
+  Series e;
+  std::vector<std::string> firms, countries;
+  for (const auto& f : m.firms) firms.push_back(f.name);
+  for (const auto& c : m.countries) countries.push_back(c.code);
+  e.add_dimension({"firm", "chipmaker", firms});
+  e.add_dimension({"country", "country or bloc", countries});
+  e.add_dimension({"kind", "product kind", {"accelerator", "hbm"}});
+  e.time_labels = policy.time_labels;
+  e.time_days = policy.time_days;
+  e.define("revenue_policy", "revenue by firm under the policy scenario", "USD", {"firm"});
+  e.define("revenue_baseline", "revenue by firm under the baseline scenario", "USD", {"firm"});
+  e.define("revenue_loss", "revenue loss: baseline - policy", "USD", {"firm"});
+  e.define("revenue_loss_in_country", "revenue loss in each destination: baseline - policy", "USD", {"firm", "country"});
+  e.define("self_sufficiency_policy", "domestic-made share of purchases (units) under the policy", "1", {"kind", "country"});
+  e.define("self_sufficiency_baseline", "domestic-made share of purchases (units) under the baseline", "1", {"kind", "country"});
+  e.define("self_sufficiency_gap", "self-sufficiency: policy - baseline (units)", "1", {"kind", "country"});
+  e.define("compute_policy", "compute stock under the policy", "H100e", {"country"});
+  e.define("compute_baseline", "compute stock under the baseline", "H100e", {"country"});
+  e.define("compute_gap", "compute stock: policy - baseline", "H100e", {"country"});
+  const std::size_t F = firms.size(), C = countries.size();
+  for (std::size_t t = 0; t < policy.n_periods(); ++t) {
+    std::vector<double> rp(F, 0), rb(F, 0), loss(F), loss_c(F * C);
+    const auto& a = policy.variable("revenue").data;
+    const auto& b = baseline.variable("revenue").data;
+    for (std::size_t f = 0; f < F; ++f)
+      for (std::size_t c = 0; c < C; ++c) {
+        const std::size_t k = (t * F + f) * C + c;
+        rp[f] += a[k];
+        rb[f] += b[k];
+        loss_c[f * C + c] = b[k] - a[k];
+      }
+    for (std::size_t f = 0; f < F; ++f) loss[f] = rb[f] - rp[f];
+    e.append("revenue_policy", rp.data(), F);
+    e.append("revenue_baseline", rb.data(), F);
+    e.append("revenue_loss", loss.data(), F);
+    e.append("revenue_loss_in_country", loss_c.data(), F * C);
+    const std::size_t n = kProductKinds * C;
+    const double* sp = policy.variable("self_sufficiency_units").data.data() + t * n;
+    const double* sb = baseline.variable("self_sufficiency_units").data.data() + t * n;
+    std::vector<double> gap(n);
+    for (std::size_t k = 0; k < n; ++k) gap[k] = sp[k] - sb[k];
+    e.append("self_sufficiency_policy", sp, n);
+    e.append("self_sufficiency_baseline", sb, n);
+    e.append("self_sufficiency_gap", gap.data(), n);
+    const double* cp = policy.variable("compute_stock").data.data() + t * C;
+    const double* cb = baseline.variable("compute_stock").data.data() + t * C;
+    std::vector<double> cg(C);
+    for (std::size_t k = 0; k < C; ++k) cg[k] = cp[k] - cb[k];
+    e.append("compute_policy", cp, C);
+    e.append("compute_baseline", cb, C);
+    e.append("compute_gap", cg.data(), C);
+  }
+  return e;
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  if (std::isnan(v)) return "-";
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s : std::string(w - s.size(), ' ') + s; }
+
+}  // namespace
+
+ScenarioComparison compare_scenarios(const ComparisonRequest& request) {
+  const int threads = request.threads > 0 ? request.threads : tbb::info::default_concurrency();
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  ScenarioComparison c{load_scenario(request.policy_path), load_scenario(request.baseline_path), {}, {}, {}, 0};
+  require_same_world(c.policy, c.baseline);
+  c.seed = request.seed.value_or(c.policy.default_seed);
+  RunOptions o;
+  o.seed = c.seed;  // common random numbers: the same draws in both runs
+  const std::string started = utc_now_iso8601();
+  c.policy_series = run_model(c.policy, o).series;
+  c.baseline_series = run_model(c.baseline, o).series;
+  c.effects = comparison_series(c.policy, c.policy_series, c.baseline_series);
+  if (!request.output_path.empty()) {
+    RunMetadata meta;
+    meta.seed = c.seed;
+    meta.threads = threads;
+    meta.started_utc = started;
+    meta.finished_utc = utc_now_iso8601();
+    meta.command_line = request.command_line;
+    meta.extra_attributes = {{"comparison", "policy " + c.policy.name + " against baseline " + c.baseline.name},
+                             {"baseline_scenario_name", c.baseline.name},
+                             {"baseline_scenario_file", c.baseline.scenario_file},
+                             {"baseline_scenario_text", c.baseline.scenario_text}};
+    write_run_file(request.output_path, c.policy, c.effects, meta);
+  }
+  return c;
+}
+
+void print_comparison(const ScenarioComparison& c, const std::string& focus_country, std::ostream& out) {
+  const Series& e = c.effects;
+  const std::size_t T = e.n_periods(), F = static_cast<std::size_t>(c.policy.n_firms());
+  const std::size_t C = static_cast<std::size_t>(c.policy.n_countries());
+  const auto focus = c.policy.country_index(focus_country);
+  out << "chipsim compare: policy \"" << c.policy.name << "\" against baseline \"" << c.baseline.name << "\", "
+      << e.time_labels.front() << " to " << e.time_labels.back() << ", seed " << c.seed << " (common random numbers)\n\n";
+
+  out << "Revenue over the whole horizon, USD billion (loss = baseline - policy)\n";
+  out << pad("firm", 12) << pad("policy", 12) << pad("baseline", 12) << pad("loss", 12) << pad("loss %", 9);
+  if (focus) out << pad("loss in " + focus_country, 14);
+  out << "\n";
+  for (std::size_t f = 0; f < F; ++f) {
+    double p = 0, b = 0, lf = 0;
+    for (std::size_t t = 0; t < T; ++t) {
+      p += e.variable("revenue_policy").data[t * F + f];
+      b += e.variable("revenue_baseline").data[t * F + f];
+      if (focus) lf += e.variable("revenue_loss_in_country").data[(t * F + f) * C + static_cast<std::size_t>(*focus)];
+    }
+    out << pad(c.policy.firms[f].name, 12) << pad(fmt("%.1f", p / 1e9), 12) << pad(fmt("%.1f", b / 1e9), 12)
+        << pad(fmt("%.1f", (b - p) / 1e9), 12) << pad(b > 0 ? fmt("%.1f%%", 100 * (b - p) / b) : "-", 9);
+    if (focus) out << pad(fmt("%.1f", lf / 1e9), 14);
+    out << "\n";
+  }
+  if (!focus) return;
+  const std::size_t k = static_cast<std::size_t>(*focus);
+  out << "\n" << focus_country << " by year: self-sufficiency (units, year average) and compute stock (end of year)\n";
+  out << pad("year", 6) << pad("acc policy", 12) << pad("acc base", 10) << pad("acc gap", 9) << pad("HBM policy", 12)
+      << pad("HBM base", 10) << pad("HBM gap", 9) << pad("compute gap", 14) << pad("gap %", 8) << "\n";
+  std::map<int, std::vector<std::size_t>> years;
+  for (std::size_t t = 0; t < T; ++t) years[std::stoi(e.time_labels[t].substr(0, 4))].push_back(t);
+  auto avg = [&](const char* var, std::size_t kind, const std::vector<std::size_t>& ts) {
+    double s = 0;
+    int n = 0;
+    for (std::size_t t : ts) {
+      const double v = e.variable(var).data[t * kProductKinds * C + kind * C + k];
+      if (!std::isnan(v)) s += v, ++n;
+    }
+    return n ? s / n : NAN;
+  };
+  for (const auto& [year, ts] : years) {
+    const double cp = e.variable("compute_policy").data[ts.back() * C + k];
+    const double cb = e.variable("compute_baseline").data[ts.back() * C + k];
+    const double ap = avg("self_sufficiency_policy", 0, ts), ab = avg("self_sufficiency_baseline", 0, ts);
+    const double hp = avg("self_sufficiency_policy", 1, ts), hb = avg("self_sufficiency_baseline", 1, ts);
+    out << pad(std::to_string(year), 6) << pad(fmt("%.1f%%", 100 * ap), 12) << pad(fmt("%.1f%%", 100 * ab), 10)
+        << pad(fmt("%+.1f", 100 * (ap - ab)), 9) << pad(fmt("%.1f%%", 100 * hp), 12) << pad(fmt("%.1f%%", 100 * hb), 10)
+        << pad(fmt("%+.1f", 100 * (hp - hb)), 9) << pad(fmt("%+.0fk", (cp - cb) / 1e3), 14)
+        << pad(cb > 0 ? fmt("%+.1f%%", 100 * (cp - cb) / cb) : "-", 8) << "\n";
+  }
+  out << "(gaps in percentage points; compute in H100-equivalents)\n";
+}
+
+}  // namespace chipsim

@@ -1,0 +1,224 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "experiments/compare.hpp"
+#include "sim/pipeline/pipeline.hpp"
+#include "sim/scenario.hpp"
+#include "support/identities.hpp"
+#include "support/worlds.hpp"
+
+using namespace chipsim;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kScenarios = std::string(CHIPSIM_SOURCE_DIR) + "/experiments/scenarios/";
+
+State run(const Model& m, std::uint64_t seed) {
+  RunOptions o;
+  o.seed = seed;
+  return run_model(m, o);
+}
+
+// First period in which any recorded variable differs between two runs (n_periods if none).
+int first_difference(const Series& a, const Series& b) {
+  const std::size_t T = a.n_periods();
+  for (std::size_t t = 0; t < T; ++t)
+    for (std::size_t k = 0; k < a.variables().size(); ++k) {
+      const Variable& va = a.variables()[k];
+      const Variable& vb = b.variables()[k];
+      if (std::memcmp(va.data.data() + t * va.row_size, vb.data.data() + t * vb.row_size, va.row_size * sizeof(double)) != 0)
+        return static_cast<int>(t);
+    }
+  return static_cast<int>(T);
+}
+
+// Writes files into a fresh temporary folder for extend tests.
+struct TempDir {
+  fs::path path;
+  TempDir() : path(fs::temp_directory_path() / ("chipsim_extend_" + std::to_string(::getpid()))) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name) << text;
+    return (path / name).string();
+  }
+};
+}  // namespace
+
+TEST_CASE("every shipped scenario loads, runs and conserves money and units", "[scenarios]") {
+  for (const char* name : {"history", "no_controls", "hbm_relax_older_gen", "full_decoupling", "tariff_for_chips", "taiwan_outage"}) {
+    INFO(name);
+    const Model m = load_scenario(kScenarios + name + ".toml");
+    CHECK(m.name == name);
+    const State s = run(m, m.default_seed);
+    test::check_identities(m, s.series);
+  }
+}
+
+TEST_CASE("each kind of event takes effect in exactly its period", "[scenarios][events]") {
+  const std::string base = test::tiny_scenario("", "2025-06");
+  const Model plain = load_scenario_text(base, "tiny.toml");
+  const State reference = run(plain, 9);
+  const std::vector<std::string> events = {
+      "action = \"add_control\"\nid = \"x\"\nissuer = \"US\"\nkind = \"accelerator\"\ndestinations = [\"CN\"]\ntreatment = \"deny\"\n[[event.prong]]\ntpp_ge = 4800\n",
+      "action = \"set_tariff\"\nimporter = \"CN\"\norigin = \"US\"\nkind = \"accelerator\"\nrate = 0.25\n",
+      "action = \"set_government\"\ncountry = \"CN\"\nprocurement_mandate = 0.6\n",
+      "action = \"supply_shock\"\nfirms = [\"Nvidia\"]\ncapacity_factor = 0.0001\nmonths = 2\n",
+      "action = \"demand_shock\"\ncountry = \"CN\"\nbudget_factor = 2.0\n",
+  };
+  for (const std::string& e : events) {
+    INFO(e);
+    const Model m = load_scenario_text(base + "\n[[event]]\ndate = \"2024-07-15\"\n" + e, "tiny.toml");
+    CHECK(first_difference(reference.series, run(m, 9).series) == m.calendar.period_of(Month{2024, 7}));
+  }
+  // modify_control and remove_control act in their own period, after the rule was added.
+  const std::string rule =
+      "\n[[event]]\ndate = \"2024-03\"\naction = \"add_control\"\nid = \"lic\"\nissuer = \"US\"\nkind = \"accelerator\"\n"
+      "destinations = [\"CN\"]\ntreatment = \"licence\"\nlicence_fee = 0.1\n[[event.prong]]\nproducts = [\"Big\"]\n";
+  const Model with_rule = load_scenario_text(base + rule, "tiny.toml");
+  const State ruled = run(with_rule, 9);
+  for (const std::string& e : {std::string("action = \"modify_control\"\nid = \"lic\"\nlicence_fee = 0.2\n"),
+                               std::string("action = \"remove_control\"\nid = \"lic\"\n")}) {
+    INFO(e);
+    const Model m = load_scenario_text(base + rule + "\n[[event]]\ndate = \"2024-10\"\n" + e, "tiny.toml");
+    CHECK(first_difference(ruled.series, run(m, 9).series) == m.calendar.period_of(Month{2024, 10}));
+  }
+}
+
+TEST_CASE("a supply shock lasts its months, then capacity is back", "[scenarios][events]") {
+  const Model m = load_scenario_text(
+      test::tiny_scenario("\n[[event]]\ndate = \"2024-03\"\naction = \"supply_shock\"\nproducts = [\"Ascend\"]\ncapacity_factor = 0.25\nmonths = 3\n"),
+      "tiny.toml");
+  const State s = run(m, 1);
+  const auto& cap = s.series.variable("effective_capacity");
+  const std::size_t P = static_cast<std::size_t>(m.n_products()), j = static_cast<std::size_t>(*m.product_index("Ascend"));
+  for (int t = 0; t < m.n_periods(); ++t) {
+    const bool shocked = t >= 2 && t < 5;
+    CHECK(cap.data[static_cast<std::size_t>(t) * P + j] == (shocked ? 0.25e9 : 1e9));
+  }
+}
+
+TEST_CASE("a stochastic event happens at most once, with its probability per period", "[scenarios][events]") {
+  const std::string text = test::tiny_scenario(
+      "\n[[event]]\ndate = \"2024-01\"\nuntil = \"2024-04\"\nprobability_per_month = 0.2\naction = \"set_tariff\"\nimporter = \"CN\"\n"
+      "origin = \"US\"\nkind = \"accelerator\"\nrate = 1.0\n");
+  const Model m = load_scenario_text(text, "tiny.toml");
+  const std::size_t C = static_cast<std::size_t>(m.n_countries());
+  int happened = 0;
+  const int seeds = 500;
+  for (int seed = 1; seed <= seeds; ++seed) {
+    const State s = run(m, static_cast<std::uint64_t>(seed));
+    const auto& income = s.series.variable("tariff_income").data;  // (t, country)
+    int first = -1;
+    for (int t = 0; t < m.n_periods() && first < 0; ++t)
+      if (income[static_cast<std::size_t>(t) * C + static_cast<std::size_t>(*m.country_index("CN"))] > 0) first = t;
+    if (first >= 0) {
+      ++happened;
+      CHECK(first <= 3);  // only inside its window
+    }
+  }
+  const double p = 1 - std::pow(0.8, 4), sd = std::sqrt(p * (1 - p) / seeds);
+  CHECK(std::abs(double(happened) / seeds - p) < 4 * sd);
+}
+
+TEST_CASE("extend: override, merge, add and drop as documented", "[scenarios][extend]") {
+  TempDir dir;
+  dir.write("base.toml", test::tiny_scenario(
+                             "\n[[event]]\ndate = \"2024-02\"\naction = \"add_control\"\nid = \"keep\"\nissuer = \"US\"\nkind = \"accelerator\"\n"
+                             "destinations = [\"CN\"]\ntreatment = \"deny\"\n[[event.prong]]\nproducts = [\"Small\"]\n"
+                             "\n[[event]]\ndate = \"2024-03\"\naction = \"add_control\"\nid = \"gone\"\nissuer = \"US\"\nkind = \"accelerator\"\n"
+                             "destinations = [\"CN\"]\ntreatment = \"deny\"\n[[event.prong]]\ntpp_ge = 4800\n"));
+  const std::string child = dir.write("child.toml", R"(
+[extend]
+base = "base.toml"
+drop_events = ["gone"]
+
+[scenario]
+name = "child"          # overrides the base's name; start and horizon are inherited
+
+[parameters]
+utility_per_log_performance = 2.5
+
+[[product]]
+name = "Big"
+marginal_cost_usd = 4500   # only this key of the base's product changes
+
+[[product]]
+name = "Newcomer"
+kind = "accelerator"
+owner = "Huawei"
+launch = "2024-06"
+tpp = 8000
+marginal_cost_usd = 5000
+capacity_units_per_month = 1000
+
+[[event]]
+date = "2024-05"
+action = "set_tariff"
+importer = "CN"
+origin = "US"
+kind = "accelerator"
+rate = 0.1
+)");
+  const Model m = load_scenario(child);
+  CHECK(m.name == "child");
+  CHECK(m.calendar.start == Month{2024, 1});
+  CHECK(m.parameters.utility_per_log_performance == 2.5);
+  const Product& big = m.products[*m.product_index("Big")];
+  CHECK(big.marginal_cost_usd == 4500);
+  CHECK(big.attributes[static_cast<int>(Attribute::tpp)] == 15832);  // inherited
+  CHECK(m.product_index("Newcomer"));
+  REQUIRE(m.events.size() == 2);
+  CHECK(m.events[0].effect->describe() == "add control rule keep");
+  CHECK(m.events[1].action == "set_tariff");
+  CHECK_THAT(m.scenario_text, Catch::Contains("extends"));
+  CHECK_THAT(m.scenario_text, Catch::Contains("Newcomer"));
+  // The resolved text is a complete scenario: it loads on its own to the same world.
+  const Model again = load_scenario_text(m.scenario_text, "resolved.toml");
+  CHECK(again.n_products() == m.n_products());
+  CHECK(again.events.size() == m.events.size());
+
+  SECTION("errors name the file they come from") {
+    const std::string bad = dir.write("bad.toml", "[extend]\nbase = \"base.toml\"\ndrop_events = [\"nope\"]\n");
+    CHECK_THROWS_WITH(load_scenario(bad), Catch::Contains("bad.toml:3:") && Catch::Contains("no event with id \"nope\""));
+    const std::string missing = dir.write("missing.toml", "[extend]\nbase = \"absent.toml\"\n");
+    CHECK_THROWS_WITH(load_scenario(missing), Catch::Contains("missing.toml:2:") && Catch::Contains("absent.toml"));
+    dir.write("loop_a.toml", "[extend]\nbase = \"loop_b.toml\"\n");
+    const std::string loop = dir.write("loop_b.toml", "[extend]\nbase = \"loop_a.toml\"\n");
+    CHECK_THROWS_WITH(load_scenario(loop), Catch::Contains("too deeply"));
+    // A bad value inherited from the base is reported at the base file's line.
+    std::string base_text = test::tiny_scenario();
+    base_text.replace(base_text.find("marginal_cost_usd = 6000"), 24, "marginal_cost_usd = -1");
+    dir.write("bad_base.toml", base_text);
+    const std::string on_bad = dir.write("on_bad.toml", "[extend]\nbase = \"bad_base.toml\"\n");
+    CHECK_THROWS_WITH(load_scenario(on_bad), Catch::Contains("bad_base.toml:") && Catch::Contains("marginal_cost_usd"));
+  }
+}
+
+TEST_CASE("compare: revenue loss and gaps against the baseline with common random numbers", "[scenarios][compare]") {
+  ComparisonRequest r;
+  r.policy_path = kScenarios + "history.toml";
+  r.baseline_path = kScenarios + "no_controls.toml";
+  const ScenarioComparison c = compare_scenarios(r);
+  const std::size_t F = static_cast<std::size_t>(c.policy.n_firms()), C = static_cast<std::size_t>(c.policy.n_countries());
+  const std::size_t nv = static_cast<std::size_t>(*c.policy.firm_index("Nvidia"));
+  double loss = 0, policy = 0, base = 0;
+  for (std::size_t t = 0; t < c.effects.n_periods(); ++t) {
+    for (std::size_t k = 0; k < C; ++k) {
+      policy += c.policy_series.variable("revenue").data[(t * F + nv) * C + k];
+      base += c.baseline_series.variable("revenue").data[(t * F + nv) * C + k];
+    }
+    loss += c.effects.variable("revenue_loss").data[t * F + nv];
+  }
+  CHECK(loss == Approx(base - policy).epsilon(1e-12));
+  CHECK(loss > 0);  // controls cost Nvidia revenue
+  // Before the first rule (Oct 2022) the two runs are identical: same seed, same world.
+  const int first_rule = c.policy.calendar.period_of(Month{2022, 10});
+  CHECK(first_difference(c.policy_series, c.baseline_series) == first_rule);
+}
