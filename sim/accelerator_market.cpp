@@ -11,6 +11,8 @@ namespace {
 // bisection in [0, kMaxMandatePremium] utils (kMandateSteps halvings).
 constexpr double kMaxMandatePremium = 30.0;
 constexpr int kMandateSteps = 40;
+// A price above this (USD per unit) means the fixed point has run away, not a market price.
+constexpr double kDivergedPrice = 1e12;
 
 // Domestic-made share (units) of country c's purchases in an equilibrium.
 double domestic_share(const MarketData& m, const Equilibrium& eq, int c) {
@@ -128,6 +130,12 @@ void clear_accelerator_market(const Model& model, State& state) {
     }
   }
 
+  if (!eq.price.allFinite() || eq.price.maxCoeff() > kDivergedPrice)
+    throw InvariantError(state.period, model.calendar.label(state.period),
+                         "accelerator prices diverged: demand model \"" + model.demand_model +
+                             "\" has no finite Bertrand-Nash equilibrium with these parameters and capacities "
+                             "(constant elasticity: each firm needs own + (n - 1) x cross elasticity < -1, and "
+                             "capacity limits need a demand that falls to zero at high prices)");
   for (std::size_t k = 0; k < products.size(); ++k) {
     const int j = products[k];
     const auto kk = static_cast<Eigen::Index>(k);
