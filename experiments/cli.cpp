@@ -1,10 +1,12 @@
 // The chipsim command line. CLI11 lives in this one translation unit only.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
 #include "calibration/moments.hpp"
+#include "experiments/batch.hpp"
 #include "experiments/compare.hpp"
 #include "experiments/run_scenario.hpp"
 #include "output/run_summary.hpp"
@@ -86,6 +88,33 @@ int main(int argc, char** argv) {
   compare->add_option("--focus", cmp.focus_country, "Country whose self-sufficiency and compute are compared")->capture_default_str();
   compare->add_option("--threads", cmp.threads, "Worker threads (results do not depend on it)")->check(CLI::Range(1, 1024));
 
+  std::string batch_path, shard_text;
+  chipsim::BatchOptions batch_opts;
+  bool no_progress = false;
+  CLI::App* batch = app.add_subcommand(
+      "batch", "Run every run of an experiment (variants x sweep points x replicates) in parallel into one HDF5 file");
+  batch->add_option("experiment", batch_path, "Experiment file (TOML)")->required()->check(CLI::ExistingFile);
+  batch->add_option("-o,--output", batch_opts.output_path, "Results file (HDF5)")->required();
+  batch->add_option("--threads", batch_opts.threads, "Worker threads (default: all cores); results do not depend on it")
+      ->check(CLI::Range(1, 1024));
+  batch->add_option("--shard", shard_text, "Run only shard i of n (Slurm array: --shard $SLURM_ARRAY_TASK_ID/N) into its own file");
+  batch->add_flag("--resume", batch_opts.resume, "Finish an interrupted batch from its journal (<output>.journal)");
+  batch->add_flag("--no-progress", no_progress, "No progress line (it only shows on a terminal anyway)");
+  batch->add_option("--stop-after", batch_opts.stop_after, "Testing: stop after N runs, as if killed")->group("");
+
+  std::string merge_out;
+  std::vector<std::string> merge_in;
+  CLI::App* merge = app.add_subcommand("merge", "Combine the shard files of a batch into the file a single batch would write");
+  merge->add_option("-o,--output", merge_out, "Results file (HDF5)")->required();
+  merge->add_option("shards", merge_in, "Shard files")->required()->check(CLI::ExistingFile);
+
+  std::string rerun_path, rerun_out;
+  int rerun_index = 0;
+  CLI::App* rerun = app.add_subcommand("rerun", "Re-run one run of a batch from the results file alone and check it");
+  rerun->add_option("results", rerun_path, "Batch results file (HDF5)")->required()->check(CLI::ExistingFile);
+  rerun->add_option("--run", rerun_index, "Run index")->required();
+  rerun->add_option("-o,--output", rerun_out, "Write the run's full output file here");
+
   chipsim::RunRequest fit_req;
   std::string targets_path = CHIPSIM_DEFAULT_TARGETS;
   int fit_first = 2022, fit_last = 2024;
@@ -112,6 +141,40 @@ int main(int argc, char** argv) {
       for (const auto& n : chipsim::event_action_names()) std::cout << " " << n;
       std::cout << "\n";
       return 0;
+    }
+    if (*batch) {
+      const auto spec = chipsim::load_experiment(batch_path);
+      if (!shard_text.empty()) {
+        const auto slash = shard_text.find('/');
+        try {
+          batch_opts.shard_index = std::stoi(shard_text.substr(0, slash));
+          batch_opts.shard_count = std::stoi(shard_text.substr(slash + 1));
+        } catch (const std::exception&) {
+          slash == std::string::npos ? throw CLI::ValidationError("--shard", "expected i/n") : throw CLI::ValidationError("--shard", "expected i/n");
+        }
+        if (slash == std::string::npos || batch_opts.shard_count < 1 || batch_opts.shard_index < 0 ||
+            batch_opts.shard_index >= batch_opts.shard_count)
+          throw CLI::ValidationError("--shard", "expected i/n with 0 <= i < n");
+      }
+      batch_opts.progress = !no_progress;
+      batch_opts.command_line = joined_command_line(argc, argv);
+      const auto t0 = std::chrono::steady_clock::now();
+      const int done = chipsim::run_batch(spec, batch_opts);
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::cout << spec.name << ": " << done << " runs done now (" << spec.n_runs() << " in the batch) in " << secs
+                << " s; wrote " << batch_opts.output_path << "\n";
+      return 0;
+    }
+    if (*merge) {
+      chipsim::merge_shards(merge_in, merge_out, joined_command_line(argc, argv));
+      std::cout << "merged " << merge_in.size() << " shards into " << merge_out << "\n";
+      return 0;
+    }
+    if (*rerun) {
+      std::string report;
+      const bool same = chipsim::rerun_from_file(rerun_path, rerun_index, rerun_out, report);
+      std::cout << report << "\n";
+      return same ? 0 : 3;
     }
     if (*show) {
       std::cout << chipsim::load_scenario(show_path).scenario_text;

@@ -15,6 +15,8 @@ enum class RandomPurpose : std::uint64_t {
   enforcement_leak = 4,     // grey-market leakage
   synthetic_world = 5,      // building benchmark/test worlds
   ally_adoption = 6,        // does an ally mirror a rule?
+  replicate_seed = 7,       // seeds of an experiment's replicates
+  sweep_design = 8,         // Latin-hypercube permutations
 };
 
 struct RandomKey {

@@ -587,14 +587,43 @@ toml::table resolve_scenario(const std::string& text, const std::string& file, i
 
 }  // namespace
 
-Model load_scenario_text(const std::string& text, const std::string& file) {
+namespace {
+// Sets one overridden value in a resolved scenario document.
+void apply_override(toml::table& doc, const ScenarioOverride& o, const std::string& file) {
+  auto bad = [&](const std::string& why) { fail_at({file, 0, 0}, "override " + o.path + ": " + why); };
+  const auto first = o.path.find('.');
+  if (first == std::string::npos) bad("expected table.key or array.name.key");
+  const std::string head = o.path.substr(0, first), rest = o.path.substr(first + 1);
+  toml::node* node = doc.get(head);
+  if (!node) bad("no [" + head + "] in the scenario");
+  if (toml::table* t = node->as_table()) {
+    t->insert_or_assign(rest, o.value);
+    return;
+  }
+  toml::array* a = node->as_array();
+  const auto second = rest.find('.');
+  const char* id = identity_key(head);
+  if (!a || !id || second == std::string::npos) bad("expected array.name.key, e.g. firm.Huawei.rd_share");
+  const std::string name = rest.substr(0, second), key = rest.substr(second + 1);
+  for (auto& e : *a)
+    if (e.is_table() && identity_of(*e.as_table(), id) == name) {
+      e.as_table()->insert_or_assign(key, o.value);
+      return;
+    }
+  bad("no " + head + " named " + name);
+}
+}  // namespace
+
+Model load_scenario_text(const std::string& text, const std::string& file, const std::vector<ScenarioOverride>& overrides) {
   std::vector<std::string> chain;
   toml::table doc = resolve_scenario(text, file, 0, chain);
+  for (const ScenarioOverride& o : overrides) apply_override(doc, o, file);
   std::string resolved = text;
-  if (chain.size() > 1) {
+  if (chain.size() > 1 || !overrides.empty()) {
     std::ostringstream os;
     os << "# resolved scenario: " << chain.front();
     for (std::size_t k = 1; k < chain.size(); ++k) os << " extends " << chain[k];
+    for (const ScenarioOverride& o : overrides) os << "\n# override " << o.path << " = " << o.value;
     os << "\n" << doc << "\n";
     resolved = os.str();
   }
@@ -618,6 +647,8 @@ Model load_scenario_text(const std::string& text, const std::string& file) {
   return m;
 }
 
-Model load_scenario(const std::string& path) { return load_scenario_text(read_text(path), path); }
+Model load_scenario(const std::string& path, const std::vector<ScenarioOverride>& overrides) {
+  return load_scenario_text(read_text(path), path, overrides);
+}
 
 }  // namespace chipsim

@@ -1,0 +1,285 @@
+#include "experiments/batch.hpp"
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <set>
+
+#include "output/hdf5_writer.hpp"
+#include "sim/pipeline/pipeline.hpp"
+#include "sim/record.hpp"
+
+namespace chipsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The headline series kept per run in "summaries" mode.
+const std::vector<std::string> kSummaryVariables = {
+    "revenue", "self_sufficiency_units", "self_sufficiency_value", "compute_stock", "capability",
+    "government_score", "fee_income", "tariff_income"};
+
+Model load_run_model(const ExperimentSpec& spec, const RunSpec& run) {
+  return load_scenario(spec.variants[static_cast<std::size_t>(run.variant)].scenario_path, run.overrides);
+}
+
+// Journal: one file per finished run, "<index>.run" = magic, index, size, data.
+constexpr std::uint64_t kJournalMagic = 0x63686970'73696d31ULL;  // "chipsim1"
+
+std::string journal_dir(const std::string& output) { return output + ".journal"; }
+
+void journal_write(const std::string& dir, int index, const std::vector<double>& data) {
+  const fs::path final_path = fs::path(dir) / (std::to_string(index) + ".run");
+  const fs::path tmp = fs::path(dir) / (std::to_string(index) + ".run.tmp");
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    const std::uint64_t header[3] = {kJournalMagic, static_cast<std::uint64_t>(index), data.size()};
+    out.write(reinterpret_cast<const char*>(header), sizeof header);
+    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size() * sizeof(double)));
+    out.flush();
+    if (!out) throw IoError(tmp.string() + ": cannot write the journal (disk full?)");
+  }
+  fs::rename(tmp, final_path);
+}
+
+std::map<int, std::vector<double>> journal_read(const std::string& dir, std::size_t run_size) {
+  std::map<int, std::vector<double>> done;
+  if (!fs::exists(dir)) return done;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() != ".run") continue;  // .tmp leftovers of a killed write are ignored
+    std::ifstream in(e.path(), std::ios::binary);
+    std::uint64_t header[3] = {0, 0, 0};
+    in.read(reinterpret_cast<char*>(header), sizeof header);
+    if (!in || header[0] != kJournalMagic || header[2] != run_size) continue;
+    std::vector<double> data(run_size);
+    in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(run_size * sizeof(double)));
+    if (in) done[static_cast<int>(header[1])] = std::move(data);
+  }
+  return done;
+}
+
+class Progress {
+ public:
+  Progress(int total, bool enabled) : total_(total), enabled_(enabled && ::isatty(STDERR_FILENO)), start_(clock::now()) {}
+  void tick() {
+    const int done = ++done_;
+    if (!enabled_) return;
+    std::lock_guard lock(mutex_);
+    const double elapsed = std::chrono::duration<double>(clock::now() - start_).count();
+    if (done < total_ && elapsed - last_ < 0.2) return;
+    last_ = elapsed;
+    const double rate = elapsed > 0 ? done / elapsed : 0;
+    std::fprintf(stderr, "\r[chipsim batch] %d/%d runs, %.1f runs/s, ETA %.0f s   ", done, total_, rate,
+                 rate > 0 ? (total_ - done) / rate : 0.0);
+    if (done == total_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  int total_;
+  bool enabled_;
+  clock::time_point start_;
+  std::atomic<int> done_{0};
+  std::mutex mutex_;
+  double last_ = -1;
+};
+
+}  // namespace
+
+BatchDesign batch_design(const ExperimentSpec& spec) {
+  BatchDesign d;
+  d.experiment_name = spec.name;
+  d.experiment_file = spec.file;
+  d.experiment_text = spec.text;
+  for (const Variant& v : spec.variants) {
+    d.variant_names.push_back(v.name);
+    d.variant_baseline.push_back(v.baseline);
+    d.variant_scenario_text.push_back(load_scenario(v.scenario_path).scenario_text);
+  }
+  for (const SweepParameter& p : spec.sweep) d.parameter_paths.push_back(p.path);
+  d.point_values = spec.point_values;
+  d.replicates = spec.replicates;
+  d.master_seed = spec.master_seed;
+  d.focus_country = spec.focus_country;
+  for (const RunSpec& r : spec.runs) {
+    d.run_variant.push_back(r.variant);
+    d.run_point.push_back(r.point);
+    d.run_replicate.push_back(r.replicate);
+    d.run_seed.push_back(r.seed);
+  }
+  return d;
+}
+
+BatchLayout batch_layout(const ExperimentSpec& spec) {
+  const Model m = load_run_model(spec, spec.runs.front());
+  Series s;
+  define_outputs(m, s);
+  BatchLayout L;
+  for (int t = 0; t < m.n_periods(); ++t) {
+    L.time_labels.push_back(m.calendar.label(t));
+    L.time_days.push_back(static_cast<double>(days_since_epoch(m.calendar.month_of(t))));
+  }
+  std::set<std::string> dims;
+  for (const Variable& v : s.variables())
+    if (spec.keep_full_series || std::find(kSummaryVariables.begin(), kSummaryVariables.end(), v.name) != kSummaryVariables.end()) {
+      Variable kept = v;
+      kept.data.clear();
+      L.variables.push_back(kept);
+      for (const auto& d : v.dims) dims.insert(d);
+    }
+  for (const std::string& d : {"firm", "country", "kind", "destination"}) dims.insert(d);  // needed by the effects
+  for (const Dimension& d : s.dimensions())
+    if (dims.count(d.name)) L.dimensions.push_back(d);
+  // Every variant must have the same world layout: checked once here.
+  for (const Variant& v : spec.variants) {
+    Series other;
+    define_outputs(load_scenario(v.scenario_path, spec.runs.front().overrides), other);
+    for (const Dimension& d : L.dimensions)
+      if (other.dimension(d.name).labels != d.labels)
+        throw ScenarioError({spec.file, 0, 0}, "variant " + v.name + ": its " + d.name + "s differ from the first variant's");
+  }
+  return L;
+}
+
+std::vector<double> execute_run(const ExperimentSpec& spec, const BatchLayout& layout, const RunSpec& run) {
+  const Model m = load_run_model(spec, run);
+  RunOptions o;
+  o.seed = run.seed;
+  o.run = 0;  // common random numbers: the replicate's seed alone keys the draws
+  const State s = run_model(m, o);
+  std::vector<double> data;
+  data.reserve(layout.run_size());
+  for (const Variable& v : layout.variables) {
+    const auto& src = s.series.variable(v.name).data;
+    data.insert(data.end(), src.begin(), src.end());
+  }
+  return data;
+}
+
+int run_batch(const ExperimentSpec& spec, const BatchOptions& options) {
+  const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  BatchResults results;
+  results.design = batch_design(spec);
+  results.layout = batch_layout(spec);
+  if (options.shard_count > 1)
+    results.shard = std::to_string(options.shard_index) + "/" + std::to_string(options.shard_count);
+
+  const std::string journal = journal_dir(options.output_path);
+  if (fs::exists(journal) && !options.resume)
+    throw IoError(journal + ": a journal of an interrupted batch exists; add --resume to finish it, or delete it");
+  fs::create_directories(journal);
+  {
+    const fs::path marker = fs::path(journal) / "experiment.toml";
+    if (fs::exists(marker)) {
+      std::ifstream in(marker);
+      std::ostringstream s;
+      s << in.rdbuf();
+      if (s.str() != spec.text) throw IoError(journal + ": the journal belongs to a different experiment file");
+    } else {
+      std::ofstream(marker) << spec.text;
+    }
+  }
+  results.runs = journal_read(journal, results.layout.run_size());
+
+  std::vector<int> todo;
+  for (const RunSpec& r : spec.runs)
+    if (r.index % options.shard_count == options.shard_index && !results.runs.count(r.index)) todo.push_back(r.index);
+  for (auto it = results.runs.begin(); it != results.runs.end();)  // journal entries of other shards
+    it = it->first % options.shard_count == options.shard_index ? std::next(it) : results.runs.erase(it);
+
+  Progress progress(static_cast<int>(todo.size()), options.progress);
+  std::mutex done_mutex;
+  std::atomic<int> journalled{0};
+  std::atomic<bool> stop{false};
+  tbb::parallel_for(std::size_t(0), todo.size(), [&](std::size_t n) {
+    if (stop) return;
+    const RunSpec& run = spec.runs[static_cast<std::size_t>(todo[n])];
+    std::vector<double> data = execute_run(spec, results.layout, run);
+    journal_write(journal, run.index, data);
+    {
+      std::lock_guard lock(done_mutex);
+      results.runs[run.index] = std::move(data);
+    }
+    progress.tick();
+    if (options.stop_after > 0 && ++journalled >= options.stop_after) stop = true;
+  });
+  if (stop) return options.stop_after;  // simulated kill: the journal holds what was finished
+
+  write_batch_file(options.output_path, results, threads, options.command_line);
+  fs::remove_all(journal);
+  return static_cast<int>(todo.size());
+}
+
+void merge_shards(const std::vector<std::string>& shards, const std::string& output_path, const std::string& command_line) {
+  if (shards.empty()) throw IoError("merge: no shard files given");
+  BatchResults merged = read_batch_file(shards.front());
+  for (std::size_t k = 1; k < shards.size(); ++k) {
+    BatchResults s = read_batch_file(shards[k]);
+    if (s.design.experiment_text != merged.design.experiment_text || s.design.master_seed != merged.design.master_seed)
+      throw IoError(shards[k] + ": belongs to a different experiment than " + shards.front());
+    for (auto& [index, data] : s.runs) {
+      const auto k = static_cast<std::size_t>(index);
+      merged.design.run_variant[k] = s.design.run_variant[k];
+      merged.design.run_point[k] = s.design.run_point[k];
+      merged.design.run_replicate[k] = s.design.run_replicate[k];
+      merged.design.run_seed[k] = s.design.run_seed[k];
+      merged.runs[index] = std::move(data);
+    }
+  }
+  if (!merged.complete())
+    throw IoError("merge: the shards hold " + std::to_string(merged.runs.size()) + " of " +
+                  std::to_string(merged.design.n_runs()) + " runs; a shard is missing or unfinished");
+  merged.shard.clear();
+  write_batch_file(output_path, merged, 1, command_line);
+}
+
+bool rerun_from_file(const std::string& batch_path, int run, const std::string& run_output, std::string& report) {
+  const BatchResults r = read_batch_file(batch_path);
+  const BatchDesign& d = r.design;
+  if (run < 0 || run >= d.n_runs() || !r.runs.count(run))
+    throw IoError(batch_path + ": holds no run " + std::to_string(run));
+  const auto k = static_cast<std::size_t>(run);
+  std::vector<ScenarioOverride> overrides;
+  for (std::size_t p = 0; p < d.parameter_paths.size(); ++p)
+    overrides.push_back({d.parameter_paths[p], d.point_values[static_cast<std::size_t>(d.run_point[k])][p]});
+  const std::string variant = d.variant_names[static_cast<std::size_t>(d.run_variant[k])];
+  const Model m = load_scenario_text(d.variant_scenario_text[static_cast<std::size_t>(d.run_variant[k])],
+                                     batch_path + ":scenario_text_" + variant, overrides);
+  RunOptions o;
+  o.seed = d.run_seed[k];
+  const State s = run_model(m, o);
+  std::vector<double> data;
+  for (const Variable& v : r.layout.variables) {
+    const auto& src = s.series.variable(v.name).data;
+    data.insert(data.end(), src.begin(), src.end());
+  }
+  const auto& stored = r.runs.at(run);
+  const bool same = data.size() == stored.size() && std::memcmp(data.data(), stored.data(), data.size() * sizeof(double)) == 0;
+  report = "run " + std::to_string(run) + ": variant " + variant + ", point " + std::to_string(d.run_point[k]) + ", replicate " +
+           std::to_string(d.run_replicate[k]) + ", seed " + std::to_string(d.run_seed[k]) +
+           (same ? " — reproduced bit for bit" : " — DIFFERS from the stored series (another build or machine?)");
+  if (!run_output.empty()) {
+    RunMetadata meta;
+    meta.seed = o.seed;
+    meta.run = static_cast<std::uint64_t>(run);
+    meta.threads = 1;
+    meta.started_utc = meta.finished_utc = utc_now_iso8601();
+    meta.command_line = "chipsim rerun " + batch_path + " --run " + std::to_string(run);
+    write_run_file(run_output, m, s.series, meta);
+  }
+  return same;
+}
+
+}  // namespace chipsim

@@ -1,0 +1,45 @@
+#pragma once
+// Batch runs of an experiment (MODEL.md §7-8): every run of the expanded design, in parallel
+// with oneTBB (each run is deterministic and independent of scheduling), optionally one Slurm
+// shard of them (--shard i/n: runs k with k mod n == i), resumable from a journal of finished
+// runs (each written atomically: temporary file, then rename), with a progress line on a
+// terminal. A full batch writes one HDF5 file with the run dimension, paired effects and
+// summaries; a shard writes the same format with its runs only, for `chipsim merge`.
+#include <functional>
+#include <string>
+
+#include "experiments/experiment_spec.hpp"
+#include "output/batch_results.hpp"
+
+namespace chipsim {
+
+struct BatchOptions {
+  std::string output_path;
+  int threads = 0;         // 0: all cores
+  int shard_index = 0;     // this shard
+  int shard_count = 1;     // number of shards (1: the whole batch)
+  bool resume = false;     // continue from the journal of an interrupted batch
+  bool progress = true;    // progress line on stderr when it is a terminal
+  std::string command_line;
+  // Test hook: stop (as if killed) after this many runs have been journalled; 0 = never.
+  int stop_after = 0;
+};
+
+// Kept variables of a run ("summaries": the headline series; "full": everything recorded).
+BatchLayout batch_layout(const ExperimentSpec& spec);
+BatchDesign batch_design(const ExperimentSpec& spec);
+
+// Runs one run of the design and returns its kept data (layout order).
+std::vector<double> execute_run(const ExperimentSpec& spec, const BatchLayout& layout, const RunSpec& run);
+
+// Runs the batch (or one shard) and writes the output file. Returns the number of runs done now.
+int run_batch(const ExperimentSpec& spec, const BatchOptions& options);
+
+// Combines shard files into the file a single batch would have written.
+void merge_shards(const std::vector<std::string>& shards, const std::string& output_path, const std::string& command_line);
+
+// Re-runs run K of a batch file from the file alone; returns true if it reproduces the stored
+// series bit for bit. Writes the run's full output file when run_output is not empty.
+bool rerun_from_file(const std::string& batch_path, int run, const std::string& run_output, std::string& report);
+
+}  // namespace chipsim

@@ -1,0 +1,194 @@
+#include "experiments/experiment_spec.hpp"
+
+#include <boost/random/sobol.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <set>
+#include <sstream>
+
+#include "sim/rng.hpp"
+#include "sim/table_reader.hpp"
+
+namespace chipsim {
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path + ": cannot open experiment file (does it exist and is it readable?)");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Latin hypercube: each parameter's range cut into n strata, one point per stratum, strata
+// permuted independently per parameter (Fisher-Yates with counter-based draws).
+std::vector<std::vector<double>> latin_hypercube(int n, const std::vector<SweepParameter>& params, std::uint64_t seed) {
+  std::vector<std::vector<double>> pts(static_cast<std::size_t>(n), std::vector<double>(params.size()));
+  const RandomKey key{seed, 0};
+  for (std::size_t d = 0; d < params.size(); ++d) {
+    std::vector<int> perm(static_cast<std::size_t>(n));
+    std::iota(perm.begin(), perm.end(), 0);
+    for (int i = n - 1; i > 0; --i) {
+      const int j = static_cast<int>(uniform01(key, d, static_cast<std::uint64_t>(i), RandomPurpose::sweep_design) * (i + 1));
+      std::swap(perm[static_cast<std::size_t>(i)], perm[static_cast<std::size_t>(j)]);
+    }
+    for (int i = 0; i < n; ++i) {
+      const double u = (perm[static_cast<std::size_t>(i)] + uniform01(key, d, static_cast<std::uint64_t>(i), RandomPurpose::sweep_design, 1)) / n;
+      pts[static_cast<std::size_t>(i)][d] = params[d].min + u * (params[d].max - params[d].min);
+    }
+  }
+  return pts;
+}
+
+// Sobol low-discrepancy points (Boost.Random's sobol engine, Joe-Kuo direction numbers),
+// skipping the first point (the origin).
+std::vector<std::vector<double>> sobol(int n, const std::vector<SweepParameter>& params) {
+  boost::random::sobol engine(params.size());
+  engine.discard(params.size());  // skip the all-zero first point
+  const double scale = 1.0 / (static_cast<double>(engine.max()) + 1.0);
+  std::vector<std::vector<double>> pts(static_cast<std::size_t>(n), std::vector<double>(params.size()));
+  for (int i = 0; i < n; ++i)
+    for (std::size_t d = 0; d < params.size(); ++d) {
+      const double u = static_cast<double>(engine()) * scale;
+      pts[static_cast<std::size_t>(i)][d] = params[d].min + u * (params[d].max - params[d].min);
+    }
+  return pts;
+}
+
+std::vector<std::vector<double>> grid(const std::vector<SweepParameter>& params) {
+  std::vector<std::vector<double>> pts{{}};
+  for (const SweepParameter& p : params) {
+    std::vector<std::vector<double>> next;
+    for (const auto& prefix : pts)
+      for (double v : p.values) {
+        auto q = prefix;
+        q.push_back(v);
+        next.push_back(std::move(q));
+      }
+    pts = std::move(next);
+  }
+  return pts;
+}
+
+}  // namespace
+
+std::uint64_t replicate_seed(std::uint64_t master_seed, int replicate) {
+  return random_block(RandomKey{master_seed, 0}, static_cast<std::uint64_t>(replicate), 0, RandomPurpose::replicate_seed).word[0];
+}
+
+ExperimentSpec load_experiment(const std::string& path) {
+  ExperimentSpec x;
+  x.file = path;
+  x.text = read_file(path);
+  toml::table doc;
+  try {
+    doc = toml::parse(x.text, std::string(path));
+  } catch (const toml::parse_error& e) {
+    fail_at(location_of(e.source(), path), std::string("TOML syntax error: ") + std::string(e.description()));
+  }
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(path).parent_path();
+  TableReader root(doc, path, "");
+  auto e = root.table("experiment");
+  if (!e) root.fail("experiment", "missing: an experiment file needs an [experiment] table");
+  x.name = e->string("name");
+  const std::string base = (dir / e->string("base")).lexically_normal().string();
+  if (!fs::exists(base)) e->fail("base", "scenario file not found: " + base);
+  x.replicates = static_cast<int>(e->integer("replicates", 1, 1000000));
+  x.master_seed = static_cast<std::uint64_t>(e->integer("master_seed", 0, INT64_MAX));
+  const std::string outputs = e->optional_string("outputs").value_or("summaries");
+  if (outputs != "summaries" && outputs != "full") e->fail("outputs", "must be \"summaries\" or \"full\"");
+  x.keep_full_series = outputs == "full";
+  x.focus_country = e->optional_string("focus_country").value_or("CN");
+  const std::string default_baseline = e->optional_string("baseline").value_or("");
+  e->finish();
+
+  // Variants: none listed = the base scenario alone.
+  std::vector<std::pair<std::string, std::string>> baselines;  // (variant, baseline name) to resolve
+  std::vector<SourceLocation> baseline_where;
+  auto variant_tables = root.tables("variant");
+  if (variant_tables.empty()) x.variants.push_back({"base", base, -1});
+  std::set<std::string> names;
+  for (TableReader& v : variant_tables) {
+    Variant var;
+    var.name = v.string("name");
+    if (!names.insert(var.name).second) v.fail("name", "duplicate variant \"" + var.name + "\"");
+    var.scenario_path = v.has("scenario") ? (dir / v.string("scenario")).lexically_normal().string() : base;
+    if (!fs::exists(var.scenario_path)) v.fail("scenario", "scenario file not found: " + var.scenario_path);
+    const std::string b = v.optional_string("baseline").value_or(default_baseline);
+    baselines.emplace_back(var.name, b);
+    baseline_where.push_back(v.where("baseline"));
+    v.finish();
+    x.variants.push_back(var);
+  }
+  for (std::size_t k = 0; k < baselines.size(); ++k) {
+    const std::string& b = baselines[k].second;
+    if (b.empty() || b == x.variants[k].name) continue;
+    auto it = std::find_if(x.variants.begin(), x.variants.end(), [&](const Variant& v) { return v.name == b; });
+    if (it == x.variants.end()) fail_at(baseline_where[k], "variant " + x.variants[k].name + ": unknown baseline variant \"" + b + "\"");
+    x.variants[k].baseline = static_cast<int>(it - x.variants.begin());
+  }
+
+  if (auto s = root.table("sweep")) {
+    x.sweep_method = s->string("method");
+    if (x.sweep_method != "grid" && x.sweep_method != "latin_hypercube" && x.sweep_method != "sobol")
+      s->fail("method", "must be \"grid\", \"latin_hypercube\" or \"sobol\"");
+    if (x.sweep_method != "grid") x.sweep_points = static_cast<int>(s->integer("points", 1, 1000000));
+    for (TableReader& p : s->tables("parameter")) {
+      SweepParameter sp;
+      sp.path = p.string("path");
+      if (x.sweep_method == "grid") {
+        const toml::node* n = p.raw().get("values");
+        if (!n || !n->is_array() || n->as_array()->empty()) p.fail("values", "a grid needs a non-empty list of values");
+        p.mark_used("values");
+        for (const auto& v : *n->as_array()) {
+          if (!v.is_number()) p.fail("values", "must be numbers");
+          sp.values.push_back(v.value<double>().value());
+        }
+      } else {
+        sp.min = p.number("min", -1e300, 1e300);
+        sp.max = p.number("max", -1e300, 1e300);
+        if (!(sp.max > sp.min)) p.fail("max", "must be above min");
+      }
+      p.finish();
+      x.sweep.push_back(sp);
+    }
+    if (x.sweep.empty()) s->fail("parameter", "a sweep needs at least one [[sweep.parameter]]");
+    s->finish();
+    if (x.sweep_method == "grid") x.point_values = grid(x.sweep);
+    else if (x.sweep_method == "latin_hypercube") x.point_values = latin_hypercube(x.sweep_points, x.sweep, x.master_seed);
+    else x.point_values = sobol(x.sweep_points, x.sweep);
+    x.sweep_points = static_cast<int>(x.point_values.size());
+  } else {
+    x.point_values = {{}};
+  }
+  root.finish();
+
+  // Check every variant and one sweep point load (errors now, not in run 517).
+  for (const Variant& v : x.variants) {
+    std::vector<ScenarioOverride> o;
+    for (std::size_t d = 0; d < x.sweep.size(); ++d) o.push_back({x.sweep[d].path, x.point_values[0][d]});
+    (void)load_scenario(v.scenario_path, o);
+  }
+
+  for (int v = 0; v < static_cast<int>(x.variants.size()); ++v)
+    for (int p = 0; p < x.sweep_points; ++p)
+      for (int r = 0; r < x.replicates; ++r) {
+        RunSpec run;
+        run.index = static_cast<int>(x.runs.size());
+        run.variant = v;
+        run.point = p;
+        run.replicate = r;
+        run.seed = replicate_seed(x.master_seed, r);
+        for (std::size_t d = 0; d < x.sweep.size(); ++d)
+          run.overrides.push_back({x.sweep[d].path, x.point_values[static_cast<std::size_t>(p)][d]});
+        x.runs.push_back(std::move(run));
+      }
+  return x;
+}
+
+}  // namespace chipsim

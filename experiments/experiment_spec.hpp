@@ -1,0 +1,60 @@
+#pragma once
+// Experiment files (MODEL.md §7): a base scenario, named variants (policy paths), a parameter
+// sweep (grid, Latin hypercube or Sobol), replicates, a master seed, the baseline each variant
+// is paired with, and which outputs to keep. Expanded into a list of runs, each fully
+// determined by (variant, sweep point, replicate): the batch may run them in any order, on
+// any number of threads, ranks or shards, and get the same numbers.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/scenario.hpp"
+
+namespace chipsim {
+
+struct Variant {
+  std::string name;
+  std::string scenario_path;  // resolved path of its scenario file
+  int baseline = -1;          // index of the variant it is paired with (-1: none)
+};
+
+struct SweepParameter {
+  std::string path;            // ScenarioOverride path, e.g. "firm.Huawei.arrival_hazard_per_month"
+  std::vector<double> values;  // grid
+  double min = 0, max = 0;     // latin_hypercube / sobol
+};
+
+struct RunSpec {
+  int index = 0;       // position in the batch
+  int variant = 0;
+  int point = 0;       // sweep point (0 when there is no sweep)
+  int replicate = 0;
+  std::uint64_t seed = 0;  // same for every variant and point of a replicate: common random numbers
+  std::vector<ScenarioOverride> overrides;
+};
+
+struct ExperimentSpec {
+  std::string name;
+  std::string file;                 // path of the experiment file
+  std::string text;                 // its text (provenance)
+  std::vector<Variant> variants;
+  std::vector<SweepParameter> sweep;
+  std::string sweep_method = "none";  // none | grid | latin_hypercube | sobol
+  int sweep_points = 1;
+  std::vector<std::vector<double>> point_values;  // (point x parameter)
+  int replicates = 1;
+  std::uint64_t master_seed = 0;
+  bool keep_full_series = false;    // outputs = "full"; default "summaries"
+  std::string focus_country = "CN";
+  std::vector<RunSpec> runs;        // variant-major, then point, then replicate
+
+  int n_runs() const { return static_cast<int>(runs.size()); }
+};
+
+// Reads and validates an experiment file (errors: ScenarioError with file:line:column).
+ExperimentSpec load_experiment(const std::string& path);
+
+// The seed of replicate r: a Philox draw keyed by the master seed, so seeds do not overlap.
+std::uint64_t replicate_seed(std::uint64_t master_seed, int replicate);
+
+}  // namespace chipsim
