@@ -69,9 +69,11 @@ std::map<int, std::vector<double>> journal_read(const std::string& dir, std::siz
   return done;
 }
 
-class Progress {
+}  // namespace
+
+class Progress::Impl {
  public:
-  Progress(int total, bool enabled) : total_(total), enabled_(enabled && ::isatty(STDERR_FILENO)), start_(clock::now()) {}
+  Impl(int total, bool enabled) : total_(total), enabled_(enabled && ::isatty(STDERR_FILENO)), start_(clock::now()) {}
   void tick() {
     const int done = ++done_;
     if (!enabled_) return;
@@ -85,6 +87,8 @@ class Progress {
     if (done == total_) std::fprintf(stderr, "\n");
   }
 
+  Impl(const Impl&) = delete;
+
  private:
   using clock = std::chrono::steady_clock;
   int total_;
@@ -95,6 +99,11 @@ class Progress {
   double last_ = -1;
 };
 
+Progress::Progress(int total, bool enabled) : impl_(std::make_unique<Impl>(total, enabled)) {}
+Progress::~Progress() = default;
+void Progress::tick() { impl_->tick(); }
+
+namespace {
 }  // namespace
 
 BatchDesign batch_design(const ExperimentSpec& spec) {
@@ -167,58 +176,58 @@ std::vector<double> execute_run(const ExperimentSpec& spec, const BatchLayout& l
   return data;
 }
 
+BatchSession::BatchSession(const ExperimentSpec& spec, const BatchOptions& options) : spec_(spec), options_(options) {
+  results_.design = batch_design(spec);
+  results_.layout = batch_layout(spec);
+  if (options.shard_count > 1) results_.shard = std::to_string(options.shard_index) + "/" + std::to_string(options.shard_count);
+  journal_ = journal_dir(options.output_path);
+  if (fs::exists(journal_) && !options.resume)
+    throw IoError(journal_ + ": a journal of an interrupted batch exists; add --resume to finish it, or delete it");
+  fs::create_directories(journal_);
+  const fs::path marker = fs::path(journal_) / "experiment.toml";
+  if (fs::exists(marker)) {
+    std::ifstream in(marker);
+    std::ostringstream s;
+    s << in.rdbuf();
+    if (s.str() != spec.text) throw IoError(journal_ + ": the journal belongs to a different experiment file");
+  } else {
+    std::ofstream(marker) << spec.text;
+  }
+  results_.runs = journal_read(journal_, results_.layout.run_size());
+  for (auto it = results_.runs.begin(); it != results_.runs.end();)  // journal entries of other shards
+    it = it->first % options.shard_count == options.shard_index ? std::next(it) : results_.runs.erase(it);
+  for (const RunSpec& r : spec.runs)
+    if (r.index % options.shard_count == options.shard_index && !results_.runs.count(r.index)) todo_.push_back(r.index);
+}
+
+void BatchSession::record(int index, std::vector<double> data) {
+  journal_write(journal_, index, data);
+  std::lock_guard lock(mutex_);
+  results_.runs[index] = std::move(data);
+}
+
+void BatchSession::finish(int threads) {
+  write_batch_file(options_.output_path, results_, threads, options_.command_line);
+  fs::remove_all(journal_);
+}
+
 int run_batch(const ExperimentSpec& spec, const BatchOptions& options) {
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  BatchResults results;
-  results.design = batch_design(spec);
-  results.layout = batch_layout(spec);
-  if (options.shard_count > 1)
-    results.shard = std::to_string(options.shard_index) + "/" + std::to_string(options.shard_count);
-
-  const std::string journal = journal_dir(options.output_path);
-  if (fs::exists(journal) && !options.resume)
-    throw IoError(journal + ": a journal of an interrupted batch exists; add --resume to finish it, or delete it");
-  fs::create_directories(journal);
-  {
-    const fs::path marker = fs::path(journal) / "experiment.toml";
-    if (fs::exists(marker)) {
-      std::ifstream in(marker);
-      std::ostringstream s;
-      s << in.rdbuf();
-      if (s.str() != spec.text) throw IoError(journal + ": the journal belongs to a different experiment file");
-    } else {
-      std::ofstream(marker) << spec.text;
-    }
-  }
-  results.runs = journal_read(journal, results.layout.run_size());
-
-  std::vector<int> todo;
-  for (const RunSpec& r : spec.runs)
-    if (r.index % options.shard_count == options.shard_index && !results.runs.count(r.index)) todo.push_back(r.index);
-  for (auto it = results.runs.begin(); it != results.runs.end();)  // journal entries of other shards
-    it = it->first % options.shard_count == options.shard_index ? std::next(it) : results.runs.erase(it);
-
+  BatchSession session(spec, options);
+  const std::vector<int>& todo = session.todo();
   Progress progress(static_cast<int>(todo.size()), options.progress);
-  std::mutex done_mutex;
   std::atomic<int> journalled{0};
   std::atomic<bool> stop{false};
   tbb::parallel_for(std::size_t(0), todo.size(), [&](std::size_t n) {
     if (stop) return;
     const RunSpec& run = spec.runs[static_cast<std::size_t>(todo[n])];
-    std::vector<double> data = execute_run(spec, results.layout, run);
-    journal_write(journal, run.index, data);
-    {
-      std::lock_guard lock(done_mutex);
-      results.runs[run.index] = std::move(data);
-    }
+    session.record(run.index, execute_run(spec, session.layout(), run));
     progress.tick();
     if (options.stop_after > 0 && ++journalled >= options.stop_after) stop = true;
   });
   if (stop) return options.stop_after;  // simulated kill: the journal holds what was finished
-
-  write_batch_file(options.output_path, results, threads, options.command_line);
-  fs::remove_all(journal);
+  session.finish(threads);
   return static_cast<int>(todo.size());
 }
 

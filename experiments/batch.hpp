@@ -6,7 +6,10 @@
 // terminal. A full batch writes one HDF5 file with the run dimension, paired effects and
 // summaries; a shard writes the same format with its runs only, for `chipsim merge`.
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "experiments/experiment_spec.hpp"
 #include "output/batch_results.hpp"
@@ -32,8 +35,45 @@ BatchDesign batch_design(const ExperimentSpec& spec);
 // Runs one run of the design and returns its kept data (layout order).
 std::vector<double> execute_run(const ExperimentSpec& spec, const BatchLayout& layout, const RunSpec& run);
 
-// Runs the batch (or one shard) and writes the output file. Returns the number of runs done now.
+// The bookkeeping of one batch (or shard): design, layout, the journal of finished runs, the
+// runs still to do, and the final write. Used by the TBB driver and the MPI driver alike.
+class BatchSession {
+ public:
+  BatchSession(const ExperimentSpec& spec, const BatchOptions& options);  // opens or resumes the journal
+  const std::vector<int>& todo() const { return todo_; }
+  const BatchLayout& layout() const { return results_.layout; }
+  void record(int index, std::vector<double> data);  // journal (atomically) and keep; thread-safe
+  void finish(int threads);                          // write the results file, drop the journal
+
+ private:
+  const ExperimentSpec& spec_;
+  BatchOptions options_;
+  BatchResults results_;
+  std::string journal_;
+  std::vector<int> todo_;
+  std::mutex mutex_;
+};
+
+// "runs done, runs per second, ETA" on stderr when it is a terminal; silent otherwise.
+class Progress {
+ public:
+  Progress(int total, bool enabled);
+  ~Progress();
+  void tick();  // thread-safe
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Runs the batch (or one shard) with oneTBB and writes the output file. Returns the number of
+// runs done now.
 int run_batch(const ExperimentSpec& spec, const BatchOptions& options);
+
+// The same across MPI ranks (dynamic load balancing: rank 0 hands out runs one at a time and
+// writes the file). Available when chipsim is built with MPI; call between MPI_Init/Finalize.
+int run_batch_mpi(const ExperimentSpec& spec, const BatchOptions& options);
+bool mpi_available();
 
 // Combines shard files into the file a single batch would have written.
 void merge_shards(const std::vector<std::string>& shards, const std::string& output_path, const std::string& command_line);

@@ -1,7 +1,11 @@
 // The chipsim command line. CLI11 lives in this one translation unit only.
 #include <CLI/CLI.hpp>
+#ifdef CHIPSIM_WITH_MPI
+#include <mpi.h>
+#endif
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 
@@ -16,6 +20,11 @@
 #include "sim/scenario.hpp"
 
 namespace {
+
+// Launched by mpirun/srun? (Open MPI, MPICH/PMI and PMIx set these for every rank.)
+bool launched_by_mpi() {
+  return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") || std::getenv("PMIX_RANK");
+}
 
 std::string joined_command_line(int argc, char** argv) {
   std::string s;
@@ -159,7 +168,25 @@ int main(int argc, char** argv) {
       batch_opts.progress = !no_progress;
       batch_opts.command_line = joined_command_line(argc, argv);
       const auto t0 = std::chrono::steady_clock::now();
-      const int done = chipsim::run_batch(spec, batch_opts);
+      int done = 0, rank = 0;
+      if (launched_by_mpi()) {
+#ifdef CHIPSIM_WITH_MPI
+        MPI_Init(&argc, &argv);
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        try {
+          done = chipsim::run_batch_mpi(spec, batch_opts);
+        } catch (const std::exception& e) {
+          std::cerr << "chipsim: error on rank " << rank << ": " << e.what() << "\n";
+          MPI_Abort(MPI_COMM_WORLD, 1);
+        }
+        MPI_Finalize();
+#else
+        done = chipsim::run_batch_mpi(spec, batch_opts);  // explains that MPI is not built in
+#endif
+      } else {
+        done = chipsim::run_batch(spec, batch_opts);
+      }
+      if (rank != 0) return 0;
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::cout << spec.name << ": " << done << " runs done now (" << spec.n_runs() << " in the batch) in " << secs
                 << " s; wrote " << batch_opts.output_path << "\n";
