@@ -34,6 +34,28 @@ Model load_run_model(const ExperimentSpec& spec, const RunSpec& run) {
   return load_scenario(spec.variants[static_cast<std::size_t>(run.variant)].scenario_path, run.overrides);
 }
 
+// Models are immutable and shared by every replicate of a (variant, sweep point): each is
+// loaded once, on first use (a scenario file is parsed once per model, not once per run).
+class ModelCache {
+ public:
+  explicit ModelCache(const ExperimentSpec& spec)
+      : spec_(spec), slots_(spec.variants.size() * static_cast<std::size_t>(spec.sweep_points)) {}
+  const Model& get(const RunSpec& run) {
+    Slot& slot = slots_[static_cast<std::size_t>(run.variant) * static_cast<std::size_t>(spec_.sweep_points) +
+                        static_cast<std::size_t>(run.point)];
+    std::call_once(slot.once, [&] { slot.model = std::make_unique<const Model>(load_run_model(spec_, run)); });
+    return *slot.model;
+  }
+
+ private:
+  struct Slot {
+    std::once_flag once;
+    std::unique_ptr<const Model> model;
+  };
+  const ExperimentSpec& spec_;
+  std::vector<Slot> slots_;
+};
+
 // Journal: one file per finished run, "<index>.run" = magic, index, size, data.
 constexpr std::uint64_t kJournalMagic = 0x63686970'73696d31ULL;  // "chipsim1"
 
@@ -162,7 +184,10 @@ BatchLayout batch_layout(const ExperimentSpec& spec) {
 }
 
 std::vector<double> execute_run(const ExperimentSpec& spec, const BatchLayout& layout, const RunSpec& run) {
-  const Model m = load_run_model(spec, run);
+  return execute_run(load_run_model(spec, run), layout, run);
+}
+
+std::vector<double> execute_run(const Model& m, const BatchLayout& layout, const RunSpec& run) {
   RunOptions o;
   o.seed = run.seed;
   o.run = 0;  // common random numbers: the replicate's seed alone keys the draws
@@ -217,12 +242,13 @@ int run_batch(const ExperimentSpec& spec, const BatchOptions& options) {
   BatchSession session(spec, options);
   const std::vector<int>& todo = session.todo();
   Progress progress(static_cast<int>(todo.size()), options.progress);
+  ModelCache models(spec);
   std::atomic<int> journalled{0};
   std::atomic<bool> stop{false};
   tbb::parallel_for(std::size_t(0), todo.size(), [&](std::size_t n) {
     if (stop) return;
     const RunSpec& run = spec.runs[static_cast<std::size_t>(todo[n])];
-    session.record(run.index, execute_run(spec, session.layout(), run));
+    session.record(run.index, execute_run(models.get(run), session.layout(), run));
     progress.tick();
     if (options.stop_after > 0 && ++journalled >= options.stop_after) stop = true;
   });

@@ -34,6 +34,7 @@ BatchDesign batch_design(const ExperimentSpec& spec);
 
 // Runs one run of the design and returns its kept data (layout order).
 std::vector<double> execute_run(const ExperimentSpec& spec, const BatchLayout& layout, const RunSpec& run);
+std::vector<double> execute_run(const Model& model, const BatchLayout& layout, const RunSpec& run);
 
 // The bookkeeping of one batch (or shard): design, layout, the journal of finished runs, the
 // runs still to do, and the final write. Used by the TBB driver and the MPI driver alike.

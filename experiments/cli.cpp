@@ -11,6 +11,7 @@
 
 #include "calibration/moments.hpp"
 #include "experiments/batch.hpp"
+#include "experiments/bench.hpp"
 #include "experiments/compare.hpp"
 #include "experiments/run_scenario.hpp"
 #include "output/run_summary.hpp"
@@ -124,6 +125,17 @@ int main(int argc, char** argv) {
   rerun->add_option("--run", rerun_index, "Run index")->required();
   rerun->add_option("-o,--output", rerun_out, "Write the run's full output file here");
 
+  chipsim::BenchOptions bench_opts;
+  bench_opts.scenario = CHIPSIM_DEFAULT_SCENARIO;
+  CLI::App* bench = app.add_subcommand("bench", "Measure speed: single run, batch throughput (1 vs 2 threads), big world, output writing");
+  bench->add_option("--scenario", bench_opts.scenario, "Scenario for the run and batch figures")->capture_default_str();
+  bench->add_option("--repeats", bench_opts.repeats, "Repeats per figure (medians are reported)")->capture_default_str();
+  bench->add_option("--batch-runs", bench_opts.batch_runs, "Runs per throughput measurement")->capture_default_str();
+  bench->add_option("--ai-firms", bench_opts.synthetic_ai_firms, "AI firms of the synthetic world")->capture_default_str();
+  bench->add_option("--products", bench_opts.synthetic_products, "Products of the synthetic world")->capture_default_str();
+  bench->add_option("--write-mb", bench_opts.write_megabytes, "Megabytes written by the output benchmark")->capture_default_str();
+  bench->add_option("--scratch", bench_opts.scratch_dir, "Directory for the write benchmark's files")->capture_default_str();
+
   chipsim::RunRequest fit_req;
   std::string targets_path = CHIPSIM_DEFAULT_TARGETS;
   int fit_first = 2022, fit_last = 2024;
@@ -190,6 +202,10 @@ int main(int argc, char** argv) {
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::cout << spec.name << ": " << done << " runs done now (" << spec.n_runs() << " in the batch) in " << secs
                 << " s; wrote " << batch_opts.output_path << "\n";
+      return 0;
+    }
+    if (*bench) {
+      chipsim::run_benchmarks(bench_opts, std::cout);
       return 0;
     }
     if (*merge) {

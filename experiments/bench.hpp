@@ -1,0 +1,24 @@
+#pragma once
+// `chipsim bench`: the performance figures of the project, measured side by side in one run
+// (medians over repeats): single-run wall time of a scenario, batch throughput with 1 and 2
+// threads and their ratio, per-period time of a synthetic world of many AI firms and products,
+// and HDF5 write throughput next to the raw disk write speed of the same bytes.
+#include <ostream>
+#include <string>
+
+namespace chipsim {
+
+struct BenchOptions {
+  std::string scenario;        // for the single-run and batch figures
+  int repeats = 5;             // medians over this many repeats
+  int batch_runs = 40;         // runs per throughput measurement
+  int synthetic_ai_firms = 100000;
+  int synthetic_products = 200;
+  int synthetic_periods = 4;
+  std::string scratch_dir = ".";  // where the write benchmark writes (and removes) its files
+  double write_megabytes = 256;
+};
+
+void run_benchmarks(const BenchOptions& options, std::ostream& out);
+
+}  // namespace chipsim
