@@ -15,6 +15,7 @@
 #include "experiments/compare.hpp"
 #include "experiments/run_scenario.hpp"
 #include "output/run_summary.hpp"
+#include "output/summarize.hpp"
 #include "sim/build_info.hpp"
 #include "sim/demand_model.hpp"
 #include "sim/event_registry.hpp"
@@ -136,6 +137,13 @@ int main(int argc, char** argv) {
   bench->add_option("--write-mb", bench_opts.write_megabytes, "Megabytes written by the output benchmark")->capture_default_str();
   bench->add_option("--scratch", bench_opts.scratch_dir, "Directory for the write benchmark's files")->capture_default_str();
 
+  std::string summarize_path;
+  chipsim::SummarizeOptions summarize_opts;
+  CLI::App* summarize = app.add_subcommand("summarize", "Headline metrics of a batch per variant, with 95% intervals (or --csv)");
+  summarize->add_option("results", summarize_path, "Batch results file (HDF5)")->required()->check(CLI::ExistingFile);
+  summarize->add_option("--dates", summarize_opts.dates, "Months to report, e.g. --dates 2025-12 2030-12")->expected(1, -1);
+  summarize->add_flag("--csv", summarize_opts.csv, "CSV for spreadsheets instead of the table");
+
   chipsim::RunRequest fit_req;
   std::string targets_path = CHIPSIM_DEFAULT_TARGETS;
   int fit_first = 2022, fit_last = 2024;
@@ -202,6 +210,10 @@ int main(int argc, char** argv) {
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::cout << spec.name << ": " << done << " runs done now (" << spec.n_runs() << " in the batch) in " << secs
                 << " s; wrote " << batch_opts.output_path << "\n";
+      return 0;
+    }
+    if (*summarize) {
+      chipsim::summarize_batch_file(summarize_path, summarize_opts, std::cout);
       return 0;
     }
     if (*bench) {

@@ -1,0 +1,100 @@
+#include "output/summarize.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "output/batch_results.hpp"
+#include "output/hdf5_util.hpp"
+
+namespace chipsim {
+
+namespace {
+struct Table3 {  // (group, statistic, rest...) read from the file
+  std::vector<double> v;
+  std::size_t S = 6, inner = 1;
+  double at(std::size_t g, std::size_t s, std::size_t k) const { return v[(g * S + s) * inner + k]; }
+};
+std::string num(double v, const char* f = "%.2f") {
+  if (std::isnan(v)) return "-";
+  char b[64];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+std::string with_ci(double mean, double lo, double hi, double scale, const char* f) {
+  if (std::isnan(mean)) return "-";
+  return num(mean * scale, f) + " [" + num(lo * scale, f) + ", " + num(hi * scale, f) + "]";
+}
+std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
+}  // namespace
+
+void summarize_batch_file(const std::string& path, const SummarizeOptions& o, std::ostream& out) {
+  const BatchResults r = read_batch_file(path);
+  if (!r.complete())
+    throw IoError(path + ": holds " + std::to_string(r.runs.size()) + " of " + std::to_string(r.design.n_runs()) +
+                  " runs (a shard?): merge the shards first");
+  h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  const auto groups = h5::read_strings(file, "group", path);
+  const auto firms = r.layout.dimension("firm").labels;
+  const auto countries = r.layout.dimension("country").labels;
+  const auto& times = r.layout.time_labels;
+  const std::size_t T = times.size(), F = firms.size(), C = countries.size(), K = 2;
+  const auto focus_it = std::find(countries.begin(), countries.end(), r.design.focus_country);
+  if (focus_it == countries.end()) throw IoError(path + ": focus country " + r.design.focus_country + " not in the file");
+  const std::size_t c = static_cast<std::size_t>(focus_it - countries.begin());
+  Table3 ss{h5::read_all<double>(file, "summary_self_sufficiency_units", H5T_NATIVE_DOUBLE, path), 6, T * K * C};
+  Table3 loss{h5::read_all<double>(file, "summary_cumulative_revenue_loss", H5T_NATIVE_DOUBLE, path), 6, F};
+  Table3 gap{h5::read_all<double>(file, "summary_compute_gap", H5T_NATIVE_DOUBLE, path), 6, T * C};
+
+  std::vector<std::size_t> when;
+  if (o.dates.empty()) {
+    for (std::size_t k = 1; k <= 3; ++k) when.push_back(std::min(T - 1, k * T / 3 - 1));
+  } else {
+    for (const std::string& d : o.dates) {
+      const auto it = std::find(times.begin(), times.end(), d);
+      if (it == times.end()) throw IoError(path + ": date " + d + " is not a period of the batch (" + times.front() + " to " + times.back() + ")");
+      when.push_back(static_cast<std::size_t>(it - times.begin()));
+    }
+  }
+  // Statistics: 0 mean, 1 ci95_low, 2 ci95_high.
+  if (o.csv) {
+    out << "group,metric,key,mean,ci95_low,ci95_high,unit\n";
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      for (std::size_t t : when)
+        for (std::size_t k = 0; k < K; ++k) {
+          const std::size_t e = (t * K + k) * C + c;
+          out << groups[g] << ",self_sufficiency_" << (k == 0 ? "accelerator" : "hbm") << "_" << countries[c] << "," << times[t]
+              << "," << num(ss.at(g, 0, e), "%.6g") << "," << num(ss.at(g, 1, e), "%.6g") << "," << num(ss.at(g, 2, e), "%.6g") << ",share\n";
+        }
+      for (std::size_t f = 0; f < F; ++f)
+        out << groups[g] << ",cumulative_revenue_loss," << firms[f] << "," << num(loss.at(g, 0, f), "%.6g") << ","
+            << num(loss.at(g, 1, f), "%.6g") << "," << num(loss.at(g, 2, f), "%.6g") << ",USD\n";
+      for (std::size_t t : when)
+        out << groups[g] << ",compute_gap_" << countries[c] << "," << times[t] << "," << num(gap.at(g, 0, t * C + c), "%.6g") << ","
+            << num(gap.at(g, 1, t * C + c), "%.6g") << "," << num(gap.at(g, 2, t * C + c), "%.6g") << ",H100e\n";
+    }
+    return;
+  }
+  out << "chipsim summarize: " << r.design.experiment_name << " (" << r.design.n_runs() << " runs, " << r.design.replicates
+      << " replicates per variant; mean [95% confidence interval] across replicates)\n";
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    out << "\n== " << groups[g] << " ==\n";
+    out << "  " << countries[c] << " self-sufficiency (units):";
+    for (std::size_t t : when) {
+      const std::size_t a = (t * K + 0) * C + c, h = (t * K + 1) * C + c;
+      out << "\n    " << times[t] << "  accelerators " << pad(with_ci(ss.at(g, 0, a), ss.at(g, 1, a), ss.at(g, 2, a), 100, "%.1f") + " %", 26)
+          << "  HBM " << with_ci(ss.at(g, 0, h), ss.at(g, 1, h), ss.at(g, 2, h), 100, "%.1f") << " %";
+    }
+    out << "\n  cumulative revenue loss vs baseline, USD bn:";
+    if (std::isnan(loss.at(g, 0, 0))) out << " - (no baseline: this is one)";
+    else
+      for (std::size_t f = 0; f < F; ++f)
+        out << "\n    " << pad(firms[f], 12) << with_ci(loss.at(g, 0, f), loss.at(g, 1, f), loss.at(g, 2, f), 1e-9, "%.1f");
+    out << "\n  " << countries[c] << " compute gap vs baseline, thousand H100e:";
+    for (std::size_t t : when)
+      out << "\n    " << times[t] << "  " << with_ci(gap.at(g, 0, t * C + c), gap.at(g, 1, t * C + c), gap.at(g, 2, t * C + c), 1e-3, "%.0f");
+    out << "\n";
+  }
+}
+
+}  // namespace chipsim
