@@ -13,6 +13,7 @@
 #include "experiments/batch.hpp"
 #include "experiments/bench.hpp"
 #include "experiments/compare.hpp"
+#include "experiments/deals.hpp"
 #include "experiments/run_scenario.hpp"
 #include "output/run_summary.hpp"
 #include "output/summarize.hpp"
@@ -144,6 +145,14 @@ int main(int argc, char** argv) {
   summarize->add_option("--dates", summarize_opts.dates, "Months to report, e.g. --dates 2025-12 2030-12")->expected(1, -1);
   summarize->add_flag("--csv", summarize_opts.csv, "CSV for spreadsheets instead of the table");
 
+  chipsim::DealOptions deal_opts;
+  bool deal_quiet = false;
+  CLI::App* deals = app.add_subcommand("deals", "Sweep tariff-for-chips deal terms; score both governments; bargaining set and Nash solution");
+  deals->add_option("spec", deal_opts.spec_path, "Deals file (TOML)")->required()->check(CLI::ExistingFile);
+  deals->add_option("-o,--output", deal_opts.output_path, "Write every deal's scores to this HDF5 file");
+  deals->add_option("--threads", deal_opts.threads, "Worker threads (results do not depend on it)")->check(CLI::Range(1, 1024));
+  deals->add_flag("--no-progress", deal_quiet, "No progress line");
+
   chipsim::RunRequest fit_req;
   std::string targets_path = CHIPSIM_DEFAULT_TARGETS;
   int fit_first = 2022, fit_last = 2024;
@@ -210,6 +219,14 @@ int main(int argc, char** argv) {
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::cout << spec.name << ": " << done << " runs done now (" << spec.n_runs() << " in the batch) in " << secs
                 << " s; wrote " << batch_opts.output_path << "\n";
+      return 0;
+    }
+    if (*deals) {
+      deal_opts.progress = !deal_quiet;
+      deal_opts.command_line = joined_command_line(argc, argv);
+      const chipsim::DealResults r = chipsim::find_deals(deal_opts);
+      chipsim::print_deals(r, std::cout);
+      if (!deal_opts.output_path.empty()) std::cout << "\nwrote " << deal_opts.output_path << "\n";
       return 0;
     }
     if (*summarize) {

@@ -121,7 +121,7 @@ def deals_figure(f, outdir):
     ax.scatter(us[in_set], cn[in_set], s=28, color="tab:green", label="bargaining set (both gain)")
     if nash >= 0:
         ax.scatter([us[nash]], [cn[nash]], s=160, marker="*", color="tab:red", label="Nash bargaining solution", zorder=5)
-        ax.annotate(names[nash], (us[nash], cn[nash]), textcoords="offset points", xytext=(8, 8), fontsize=8)
+        fig.text(0.01, 0.01, "Nash bargaining solution: " + names[nash], fontsize=8)
     ax.axhline(0, color="black", linewidth=0.7)
     ax.axvline(0, color="black", linewidth=0.7)
     ax.set_xlabel(f"{govs[0]} score gain vs status quo")
@@ -129,7 +129,7 @@ def deals_figure(f, outdir):
     ax.set_title("Tariff-for-chips deals: the two governments' payoff plane")
     ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     path = os.path.join(outdir, "deals.png")
     fig.savefig(path, dpi=110)
     return [path]

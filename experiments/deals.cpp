@@ -1,0 +1,232 @@
+#include "experiments/deals.hpp"
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "experiments/batch.hpp"
+#include "experiments/experiment_spec.hpp"
+#include "output/statistics.hpp"
+#include "sim/pipeline/pipeline.hpp"
+#include "sim/scenario.hpp"
+#include "sim/table_reader.hpp"
+
+namespace chipsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Terms {
+  std::string hbm_max;   // "none" or a generation name
+  double tpp_max = 0;    // 0: no accelerator licence
+  double fee = 0;
+  double tariff = 0;
+  double mandate = 0;
+};
+
+std::string label(const Terms& t) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "HBM<=%s, licence TPP<%.0f at %.0f%%, CN tariff %.0f%%, CN mandate %.0f%%", t.hbm_max.c_str(),
+                t.tpp_max, 100 * t.fee, 100 * t.tariff, 100 * t.mandate);
+  return t.tpp_max > 0 ? std::string(buf)
+                       : "HBM<=" + t.hbm_max + ", no licence, CN tariff " + std::to_string(static_cast<int>(std::lround(100 * t.tariff))) +
+                             "%, CN mandate " + std::to_string(static_cast<int>(std::lround(100 * t.mandate))) + "%";
+}
+
+// The deal as a scenario extending the status quo.
+std::string deal_scenario(const std::string& status_quo, const std::string& start, const std::string& us, const std::string& cn,
+                          const Terms& t, int k) {
+  std::ostringstream s;
+  s << "[extend]\nbase = \"" << status_quo << "\"\n[scenario]\nname = \"deal_" << k << "\"\n";
+  if (t.hbm_max != "none")
+    s << "[[event]]\ndate = \"" << start << "\"\naction = \"add_control\"\nid = \"deal_hbm\"\nissuer = \"" << us
+      << "\"\njurisdictions = [\"US\", \"KR\", \"TW\", \"JP\"]\nkind = \"hbm\"\ndestinations = [\"" << cn
+      << "\"]\ntreatment = \"allow\"\n[[event.prong]]\nhbm_generation_le = \"" << t.hbm_max << "\"\n";
+  if (t.tpp_max > 0)
+    s << "[[event]]\ndate = \"" << start << "\"\naction = \"add_control\"\nid = \"deal_licence\"\nissuer = \"" << us
+      << "\"\nkind = \"accelerator\"\ndestinations = [\"" << cn << "\"]\ntreatment = \"licence\"\nlicence_fee = " << t.fee
+      << "\napproval_probability = 1.0\n[[event.prong]]\ntpp_lt = " << t.tpp_max << "\n";
+  s << "[[event]]\ndate = \"" << start << "\"\naction = \"set_tariff\"\nimporter = \"" << cn << "\"\norigin = \"" << us
+    << "\"\nkind = \"accelerator\"\nrate = " << t.tariff << "\n";
+  s << "[[event]]\ndate = \"" << start << "\"\naction = \"set_government\"\ncountry = \"" << cn << "\"\nprocurement_mandate = " << t.mandate
+    << "\n";
+  return s.str();
+}
+
+std::vector<double> numbers(TableReader& t, const char* key) {
+  const toml::node* n = t.raw().get(key);
+  if (!n || !n->is_array() || n->as_array()->empty()) t.fail(key, "missing: a non-empty list of values");
+  t.mark_used(key);
+  std::vector<double> out;
+  for (const auto& v : *n->as_array()) {
+    if (!v.is_number()) t.fail(key, "must be a list of numbers");
+    out.push_back(v.value<double>().value());
+  }
+  return out;
+}
+
+}  // namespace
+
+DealResults find_deals(const DealOptions& o) {
+  const int threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  DealResults r;
+  r.spec_file = o.spec_path;
+  {
+    std::ifstream in(o.spec_path);
+    if (!in) throw IoError(o.spec_path + ": cannot open the deals file");
+    std::ostringstream s;
+    s << in.rdbuf();
+    r.spec_text = s.str();
+  }
+  toml::table doc;
+  try {
+    doc = toml::parse(r.spec_text, std::string(o.spec_path));
+  } catch (const toml::parse_error& e) {
+    fail_at(location_of(e.source(), o.spec_path), std::string("TOML syntax error: ") + std::string(e.description()));
+  }
+  TableReader root(doc, o.spec_path, "");
+  auto d = root.table("deals");
+  if (!d) root.fail("deals", "missing: a deals file needs a [deals] table");
+  r.name = d->string("name");
+  const std::string status_quo = fs::absolute(fs::path(o.spec_path).parent_path() / d->string("status_quo")).lexically_normal().string();
+  const Month start = d->month("start");
+  const int replicates = static_cast<int>(d->integer("replicates", 1, 100000));
+  const auto master_seed = static_cast<std::uint64_t>(d->integer("master_seed", 0, INT64_MAX));
+  const std::vector<std::string> govs = d->has("governments") ? d->strings("governments") : std::vector<std::string>{"US", "CN"};
+  if (govs.size() != 2) d->fail("governments", "name exactly two governments: the exporter and the importer");
+  auto t = d->table("terms");
+  if (!t) d->fail("terms", "missing: [deals.terms] with the values to sweep");
+  const std::vector<std::string> hbm = t->strings("hbm_generation_max");
+  const auto tpp = numbers(*t, "accelerator_tpp_max");
+  const auto fees = numbers(*t, "licence_fee");
+  const auto tariffs = numbers(*t, "china_tariff");
+  const auto mandates = numbers(*t, "china_mandate");
+  t->finish();
+  d->finish();
+  root.finish();
+
+  const Model sq = load_scenario(status_quo);
+  r.status_quo_text = sq.scenario_text;
+  r.governments = govs;
+  std::vector<int> gov_index;
+  for (const auto& g : govs) {
+    auto c = sq.country_index(g);
+    if (!c) fail_at({o.spec_path, 0, 0}, "deals.governments: unknown country " + g);
+    gov_index.push_back(*c);
+  }
+  for (const auto& h : hbm)
+    if (h != "none" && std::find(sq.parameters.hbm_generations.begin(), sq.parameters.hbm_generations.end(), h) == sq.parameters.hbm_generations.end())
+      fail_at({o.spec_path, 0, 0}, "deals.terms.hbm_generation_max: unknown HBM generation " + h);
+  const int first = sq.calendar.period_of(start);
+  if (first < 0 || first >= sq.n_periods()) fail_at({o.spec_path, 0, 0}, "deals.start: outside the status quo's horizon");
+
+  std::vector<Terms> deals;
+  for (const auto& h : hbm)
+    for (double x : tpp)
+      for (std::size_t f = 0; f < fees.size(); ++f) {
+        if (x <= 0 && f > 0) continue;  // the fee is irrelevant without a licence
+        for (double ta : tariffs)
+          for (double m : mandates) deals.push_back({h, x, x > 0 ? fees[f] : 0.0, ta, m});
+      }
+  r.term_names = {"hbm_generation_max", "accelerator_tpp_max", "licence_fee", "china_tariff", "china_mandate"};
+  std::vector<Model> models;
+  for (std::size_t k = 0; k < deals.size(); ++k) {
+    const Terms& x = deals[k];
+    r.deal_labels.push_back(label(x));
+    const auto it = std::find(sq.parameters.hbm_generations.begin(), sq.parameters.hbm_generations.end(), x.hbm_max);
+    r.deal_terms.push_back({x.hbm_max == "none" ? -1.0 : static_cast<double>(it - sq.parameters.hbm_generations.begin()),
+                            x.tpp_max, x.fee, x.tariff, x.mandate});
+    models.push_back(load_scenario_text(deal_scenario(status_quo, start.to_string(), govs[0], govs[1], x, static_cast<int>(k)),
+                                        fs::path(o.spec_path).replace_extension("").string() + "_deal_" + std::to_string(k) + ".toml"));
+  }
+  for (int rep = 0; rep < replicates; ++rep) r.seeds.push_back(replicate_seed(master_seed, rep));
+
+  // Score sums from the start, per (model, replicate); model index D = status quo.
+  const std::size_t D = deals.size(), R = static_cast<std::size_t>(replicates), G = 2;
+  std::vector<double> sums((D + 1) * R * G, 0.0);
+  Progress progress(static_cast<int>((D + 1) * R), o.progress);
+  tbb::parallel_for(std::size_t(0), (D + 1) * R, [&](std::size_t job) {
+    const std::size_t k = job / R, rep = job % R;
+    const Model& m = k < D ? models[k] : sq;
+    RunOptions ro;
+    ro.seed = r.seeds[rep];
+    const State s = run_model(m, ro);
+    const auto& score = s.series.variable("government_score").data;  // (time, country)
+    const auto C = static_cast<std::size_t>(m.n_countries());
+    for (std::size_t g = 0; g < G; ++g)
+      for (int t = first; t < m.n_periods(); ++t) sums[(k * R + rep) * G + g] += score[static_cast<std::size_t>(t) * C + static_cast<std::size_t>(gov_index[g])];
+    progress.tick();
+  });
+
+  r.gain.assign(D * R * G, 0.0);
+  r.mean.assign(D * G, 0.0);
+  r.ci_low.assign(D * G, 0.0);
+  r.ci_high.assign(D * G, 0.0);
+  double best = -1;
+  for (std::size_t k = 0; k < D; ++k) {
+    for (std::size_t g = 0; g < G; ++g) {
+      std::vector<double> sample;
+      for (std::size_t rep = 0; rep < R; ++rep) {
+        const double gain = sums[(k * R + rep) * G + g] - sums[(D * R + rep) * G + g];
+        r.gain[(k * R + rep) * G + g] = gain;
+        sample.push_back(gain);
+      }
+      const auto st = summarise(sample);
+      r.mean[k * G + g] = st[0];
+      r.ci_low[k * G + g] = st[1];
+      r.ci_high[k * G + g] = st[2];
+    }
+    const bool both = r.mean[k * G] > 0 && r.mean[k * G + 1] > 0;
+    r.in_bargaining_set.push_back(both);
+    r.robust.push_back(r.ci_low[k * G] > 0 && r.ci_low[k * G + 1] > 0);
+    if (both && r.mean[k * G] * r.mean[k * G + 1] > best) {
+      best = r.mean[k * G] * r.mean[k * G + 1];
+      r.nash = static_cast<int>(k);
+    }
+  }
+  if (!o.output_path.empty()) write_deals_file(o.output_path, r, o.command_line);
+  return r;
+}
+
+void print_deals(const DealResults& r, std::ostream& out, int top) {
+  const std::size_t D = r.deal_labels.size();
+  int n_set = 0, n_robust = 0;
+  for (std::size_t k = 0; k < D; ++k) n_set += r.in_bargaining_set[k], n_robust += r.robust[k];
+  out << "chipsim deals: " << r.name << " — " << D << " term sets x " << r.seeds.size() << " replicates against the status quo\n";
+  out << "bargaining set (both " << r.governments[0] << " and " << r.governments[1] << " gain on average): " << n_set << " deals, "
+      << n_robust << " of them at the 95 % level\n\n";
+  std::vector<std::size_t> order(D);
+  for (std::size_t k = 0; k < D; ++k) order[k] = k;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const double pa = r.in_bargaining_set[a] ? r.mean[a * 2] * r.mean[a * 2 + 1] : -1e300;
+    const double pb = r.in_bargaining_set[b] ? r.mean[b * 2] * r.mean[b * 2 + 1] : -1e300;
+    return pa != pb ? pa > pb : r.mean[a * 2] + r.mean[a * 2 + 1] > r.mean[b * 2] + r.mean[b * 2 + 1];
+  });
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "%-70s %24s %24s %s\n", "deal terms", (r.governments[0] + " gain [95% CI]").c_str(),
+                (r.governments[1] + " gain [95% CI]").c_str(), "");
+  out << buf;
+  for (int n = 0; n < std::min<int>(top, static_cast<int>(D)); ++n) {
+    const std::size_t k = order[static_cast<std::size_t>(n)];
+    auto cell = [&](std::size_t g) {
+      char c[64];
+      std::snprintf(c, sizeof c, "%.1f [%.1f, %.1f]", r.mean[k * 2 + g], r.ci_low[k * 2 + g], r.ci_high[k * 2 + g]);
+      return std::string(c);
+    };
+    std::snprintf(buf, sizeof buf, "%-70s %24s %24s %s\n", r.deal_labels[k].substr(0, 70).c_str(), cell(0).c_str(), cell(1).c_str(),
+                  static_cast<int>(k) == r.nash ? "<- Nash bargaining solution" : (r.in_bargaining_set[k] ? (r.robust[k] ? "both gain (robust)" : "both gain") : ""));
+    out << buf;
+  }
+  if (r.nash < 0) out << "\nno deal in the sweep makes both governments better off than the status quo\n";
+}
+
+}  // namespace chipsim

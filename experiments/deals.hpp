@@ -1,0 +1,27 @@
+#pragma once
+// The tariff-for-chips deal finder (MODEL.md §7): sweeps a deal's terms — the highest HBM
+// generation the US allows to China, a licence for accelerators below a TPP ceiling with its
+// revenue share, China's tariff on US accelerators and its domestic-procurement mandate (the
+// purchase commitment) — from a start date on top of a status-quo scenario. Every term set is
+// run with the same replicate seeds as the status quo (common random numbers) and scored for
+// both governments with their objective weights: the gain is the sum over periods from the
+// start of (score under the deal - score under the status quo). The bargaining set is the set
+// of deals both prefer on average (robust: both 95 % intervals above 0); the Nash bargaining
+// solution maximises the product of the two mean gains over it (disagreement = status quo).
+#include <ostream>
+#include <string>
+
+#include "output/deals_file.hpp"
+
+namespace chipsim {
+
+struct DealOptions {
+  std::string spec_path, output_path, command_line;
+  int threads = 0;
+  bool progress = true;
+};
+
+DealResults find_deals(const DealOptions& options);
+void print_deals(const DealResults& r, std::ostream& out, int top = 10);
+
+}  // namespace chipsim

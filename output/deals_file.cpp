@@ -1,0 +1,69 @@
+#include "output/deals_file.hpp"
+
+#include <filesystem>
+
+#include "output/hdf5_util.hpp"
+#include "output/hdf5_writer.hpp"
+#include "sim/build_info.hpp"
+
+namespace chipsim {
+
+void write_deals_file(const std::string& path, const DealResults& r, const std::string& command_line) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const std::string tmp = h5::temp_path_for(path);
+  try {
+    {
+      h5::Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
+      H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+      H5Pset_attr_phase_change(fcpl, 0, 0);
+      h5::Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+      H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+      h5::Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl, fapl), H5Fclose);
+      if (!file.ok()) throw IoError(path + ": cannot create output file (does the directory exist and is it writable?)");
+      h5::Writer w(tmp);
+      const BuildInfo& b = build_info();
+      for (const auto& [k, v] : std::vector<std::pair<const char*, std::string>>{
+               {"Conventions", "CF-1.8"}, {"title", "chipsim deals: " + r.name}, {"deals_file", r.spec_file},
+               {"deals_text", r.spec_text}, {"status_quo_scenario_text", r.status_quo_text},
+               {"chipsim_version", b.version}, {"git_revision", b.git_revision}, {"build_type", b.build_type},
+               {"libraries", b.libraries}, {"written_utc", utc_now_iso8601()}, {"command_line", command_line},
+               {"nash_solution", r.nash >= 0 ? r.deal_labels[static_cast<std::size_t>(r.nash)] : std::string("none: no deal gains both")}})
+        w.text_attribute(file, k, v);
+      w.number_attribute<int>(file, "nash_solution_index", r.nash, H5T_NATIVE_INT);
+      const std::size_t D = r.deal_labels.size(), G = r.governments.size(), R = r.seeds.size(), K = r.term_names.size();
+      h5::Handle deal(w.label_variable(file, "deal", "deal term set", r.deal_labels, false, true), H5Dclose);
+      h5::Handle gov(w.label_variable(file, "government", "government (country)", r.governments, false, true), H5Dclose);
+      h5::Handle term(w.label_variable(file, "term", "deal term", r.term_names, false, true), H5Dclose);
+      std::vector<double> reps(R);
+      for (std::size_t k = 0; k < R; ++k) reps[k] = static_cast<double>(k);
+      h5::Handle rep(w.numeric_dataset(file, "replicate", {R}, reps.data(), false), H5Dclose);
+      w.check(H5DSset_scale(rep, "replicate"), "making replicate a dimension scale");
+      w.text_attribute(rep, "long_name", "replicate (common random numbers with the status quo)");
+      auto var = [&](const char* name, std::vector<hid_t> scales, std::vector<hsize_t> shape, const double* data, const char* units,
+                     const char* long_name) {
+        h5::Handle ds(w.numeric_dataset(file, name, shape, data, false), H5Dclose);
+        for (std::size_t k = 0; k < scales.size(); ++k) w.check(H5DSattach_scale(ds, scales[k], static_cast<unsigned>(k)), name);
+        w.text_attribute(ds, "units", units);
+        w.text_attribute(ds, "long_name", long_name);
+      };
+      std::vector<double> terms;
+      for (const auto& row : r.deal_terms) terms.insert(terms.end(), row.begin(), row.end());
+      var("deal_terms", {deal, term}, {D, K}, terms.data(), "1", "value of each term (HBM generation as an index, -1 = none)");
+      var("score_gain", {deal, rep, gov}, {D, R, G}, r.gain.data(), "1", "government score gain against the status quo, summed from the deal's start");
+      var("score_gain_mean", {deal, gov}, {D, G}, r.mean.data(), "1", "mean score gain across replicates");
+      var("score_gain_ci95_low", {deal, gov}, {D, G}, r.ci_low.data(), "1", "lower end of the 95 % confidence interval of the mean");
+      var("score_gain_ci95_high", {deal, gov}, {D, G}, r.ci_high.data(), "1", "upper end of the 95 % confidence interval of the mean");
+      std::vector<double> in_set(r.in_bargaining_set.begin(), r.in_bargaining_set.end()), rob(r.robust.begin(), r.robust.end());
+      var("in_bargaining_set", {deal}, {D}, in_set.data(), "1", "1 if both governments gain on average");
+      var("robust", {deal}, {D}, rob.data(), "1", "1 if both gains are positive at the 95 % confidence level");
+      w.check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flushing the file");
+    }
+    std::filesystem::rename(tmp, path);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw;
+  }
+}
+
+}  // namespace chipsim
