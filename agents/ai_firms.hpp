@@ -1,5 +1,5 @@
 #pragma once
-// AI firms (MODEL.md §3): the buyers of accelerators. Stage 8 updates each firm, in parallel,
+// AI firms (docs/SPEC.md §3): the buyers of accelerators. Stage 8 updates each firm, in parallel,
 // each writing only its own slot:
 //   compute stock  <- (1 - depreciation) stock + compute bought this period        [H100e]
 //   efficiency     <- efficiency (1 + efficiency_growth)      (algorithmic progress, DeepSeek-style)

@@ -40,9 +40,11 @@ void learn(const Model& model, State& state) {
 void grow_capacity(const Model& model, State& state) {
   for (int j = 0; j < model.n_products(); ++j) {
     const Product& p = model.products[j];
-    if (!state.launched[static_cast<std::size_t>(j)] || state.launch_period(j) >= state.period) continue;
-    double next = state.capacity_units(j) * (1.0 + p.capacity_growth);
-    if (p.capacity_max > 0) next = std::min(next, p.capacity_max);
+    if (state.period == 0 || !state.launched[static_cast<std::size_t>(j)] || state.launch_period(j) >= state.period) continue;
+    // The exogenous path grows up to its ceiling; capacity above it (invested) is kept.
+    const double now = state.capacity_units(j);
+    double next = now * (1.0 + p.capacity_growth);
+    if (p.capacity_max > 0) next = std::max(now, std::min(next, p.capacity_max));
     state.capacity_units(j) = next;
   }
   auto due = [&](const State::PendingCapacity& x) { return x.arrival_period < state.period; };

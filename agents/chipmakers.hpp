@@ -1,5 +1,5 @@
 #pragma once
-// Chipmakers (MODEL.md §3). Pricing is the markets' Bertrand-Nash equilibrium
+// Chipmakers (docs/SPEC.md §3). Pricing is the markets' Bertrand-Nash equilibrium
 // (sim/bertrand_nash.hpp); the decision rules here are:
 //
 // Stage 3, plan_production: first learning by doing (Wright's law) from the cumulative output Q
@@ -13,12 +13,12 @@
 // ceiling (capacity or HBM) so that constrained sales do not talk expectations down; before the
 // first observation e is the capacity at launch, and the first observation replaces it;
 // and the HBM they want to buy: planned x stacks per unit, less the HBM stock, plus stockpiling
-// ahead of an announced rule that will deny HBM to the maker's country: the stock target of
+// ahead of an announced rule that will deny HBM to the product line's country (its origin): the stock target of
 // `hbm_stockpile_months` of planned use is spread over the months until the rule applies.
 //
 // Stage 7, innovate_and_invest, for every firm (each writes only its own slots; subsidies are
-// paid from the government's budget of the period in firm order, so the result does not depend
-// on scheduling):
+// paid from the government's budget of the period first come, first served — R&D in firm
+// order, then capex in product order — so the result does not depend on scheduling):
 //  - cumulative output Q += units sold (for next period's learning);
 //  - R&D: spend = rd_share x revenue; the home government matches rd_subsidy_rate x spend while
 //    its budget lasts; knowledge K <- (1 - depreciation) K + spend + subsidy;

@@ -37,10 +37,11 @@ void govern(const Model& model, State& state) {
       const double own = compute_of(model, state, c), rival = compute_of(model, state, g.rival);
       if (own > 0 && rival / own > g.compute_gap_trigger) {
         for (ControlRule& r : state.rules) {
-          if (r.issuer != c) continue;
+          if (r.issuer != c || r.treatment != Treatment::deny) continue;
           for (Prong& p : r.prongs)
             for (Condition& cond : p.conditions)
-              if (cond.comparison == Comparison::ge || cond.comparison == Comparison::gt) cond.threshold *= g.tighten_factor;
+              if ((cond.comparison == Comparison::ge || cond.comparison == Comparison::gt) && cond.attribute != Attribute::hbm_generation)
+                cond.threshold *= g.tighten_factor;
         }
         state.tightened[static_cast<std::size_t>(c)] = 1;
       }

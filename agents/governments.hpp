@@ -1,5 +1,5 @@
 #pragma once
-// Governments (MODEL.md §3). Their instruments in force live in the State (so that events and
+// Governments (docs/SPEC.md §3). Their instruments in force live in the State (so that events and
 // reaction rules can change them): subsidy budgets and rates, procurement mandates,
 // enforcement and grey-market markups; export-control rules and tariffs are in State::rules
 // and State::tariff.
@@ -9,7 +9,8 @@
 //  - while its country's accelerator self-sufficiency (units) is below target_self_sufficiency,
 //    raise rd_subsidy_rate by rd_subsidy_step, up to max_rd_subsidy_rate;
 //  - once the rival's compute stock exceeds compute_gap_trigger x its own, multiply the
-//    thresholds of its own rules by tighten_factor (< 1: stricter), once.
+//    lower thresholds (_ge/_gt, not HBM generations) of its own deny rules by tighten_factor
+//    (< 1: stricter), once.
 // Stage 8, score_governments: the objective score of every government for the period,
 //   w_revenue x domestic firms' revenue (USD bn) + w_self_sufficiency x self-sufficiency (units)
 //   + w_compute x ln(own compute / rival compute) + w_income x fees and tariffs (USD bn)

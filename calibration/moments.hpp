@@ -1,6 +1,6 @@
 #pragma once
 // Simulated moments: each public figure chipsim can be compared with has a named moment that
-// computes the same quantity from a run's recorded series (MODEL.md §7, Calibration). The
+// computes the same quantity from a run's recorded series (docs/SPEC.md §7, Calibration). The
 // moment report compares them for the calibration window (2022-2024 figures only).
 #include <functional>
 #include <optional>

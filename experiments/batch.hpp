@@ -1,5 +1,5 @@
 #pragma once
-// Batch runs of an experiment (MODEL.md §7-8): every run of the expanded design, in parallel
+// Batch runs of an experiment (docs/SPEC.md §7-8): every run of the expanded design, in parallel
 // with oneTBB (each run is deterministic and independent of scheduling), optionally one Slurm
 // shard of them (--shard i/n: runs k with k mod n == i), resumable from a journal of finished
 // runs (each written atomically: temporary file, then rename), with a progress line on a

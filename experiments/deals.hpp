@@ -1,5 +1,5 @@
 #pragma once
-// The tariff-for-chips deal finder (MODEL.md §7): sweeps a deal's terms — the highest HBM
+// The tariff-for-chips deal finder (docs/SPEC.md §7): sweeps a deal's terms — the highest HBM
 // generation the US allows to China, a licence for accelerators below a TPP ceiling with its
 // revenue share, China's tariff on US accelerators and its domestic-procurement mandate (the
 // purchase commitment) — from a start date on top of a status-quo scenario. Every term set is

@@ -1,5 +1,5 @@
 #pragma once
-// Experiment files (MODEL.md §7): a base scenario, named variants (policy paths), a parameter
+// Experiment files (docs/SPEC.md §7): a base scenario, named variants (policy paths), a parameter
 // sweep (grid, Latin hypercube or Sobol), replicates, a master seed, the baseline each variant
 // is paired with, and which outputs to keep. Expanded into a list of runs, each fully
 // determined by (variant, sweep point, replicate): the batch may run them in any order, on

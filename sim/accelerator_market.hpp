@@ -1,5 +1,5 @@
 #pragma once
-// Stage 5 (MODEL.md §5): the accelerator market clears. Buyers are the AI firms, sellers the
+// Stage 5 (docs/SPEC.md §5): the accelerator market clears. Buyers are the AI firms, sellers the
 // accelerator makers; demand is the scenario's demand model; prices are the multi-product
 // Bertrand-Nash equilibrium with capacity limits (sim/bertrand_nash.hpp), warm-started from
 // last period's prices. Output: prices, units by product and destination, buyers' spending

@@ -1,5 +1,5 @@
 #pragma once
-// Stage 6 (MODEL.md §5): accounting. Revenue by firm and destination, licence fees to the
+// Stage 6 (docs/SPEC.md §5): accounting. Revenue by firm and destination, licence fees to the
 // licensing government, tariffs to the importing government, trade flows, firms' cash; then
 // the conservation checks.
 //

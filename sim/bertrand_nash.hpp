@@ -1,5 +1,5 @@
 #pragma once
-// Multi-product Bertrand-Nash pricing with capacity limits (MODEL.md §3, Chipmakers/Pricing).
+// Multi-product Bertrand-Nash pricing with capacity limits (docs/SPEC.md §3, Chipmakers/Pricing).
 //
 // Each firm sets the prices of its products to maximise sum_i sum_j ((1 - fee_ij) p_j - c_j) q_ij.
 // The first-order conditions are solved by the zeta fixed point of Morrow & Skerlos (2011):

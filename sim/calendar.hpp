@@ -1,5 +1,5 @@
 #pragma once
-// Calendar months and the period grid of a run (MODEL.md §2).
+// Calendar months and the period grid of a run (docs/SPEC.md §2).
 #include <optional>
 #include <string>
 #include <string_view>

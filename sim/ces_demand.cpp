@@ -1,5 +1,5 @@
 // Constant-elasticity (log-log) demand with a full matrix of own- and cross-price elasticities
-// (MODEL.md §4), registered as "constant_elasticity".
+// (docs/SPEC.md §4), registered as "constant_elasticity".
 //
 // Buyer i (country c) buys, of every product j it may buy,
 //     q_ij = M_i n_j b_ij prod_{k available in c} (pt_ck / pref_k)^E_jk,   pt_ck = p_k (1 + tariff_ck),

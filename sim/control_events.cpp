@@ -1,4 +1,4 @@
-// Export-control events: add_control, modify_control, remove_control (MODEL.md §3, §6).
+// Export-control events: add_control, modify_control, remove_control (docs/SPEC.md §3, §6).
 //
 // Rules of one issuer are kept in order of adoption; for a (product, destination) pair the most
 // recently adopted matching rule decides the treatment (deny / licence / allow), so a later,
@@ -94,13 +94,14 @@ Prong read_prong(TableReader& p, const Model& world) {
   return prong;
 }
 
-void read_licence_terms(TableReader& t, ControlRule& r) {
+void read_licence_terms(TableReader& t, ControlRule& r, int months) {
   const bool licence = r.treatment == Treatment::licence;
   if (!licence && (t.has("licence_fee") || t.has("approval_probability")))
     t.fail(t.has("licence_fee") ? "licence_fee" : "approval_probability",
            "only allowed with treatment = \"licence\"");
   r.licence_fee = licence ? t.number_or("licence_fee", 0.0, 0.0, 0.99) : 0.0;
-  r.approval_probability = licence ? t.number_or("approval_probability", 1.0, 0.0, 1.0) : 1.0;
+  // Per month in the scenario; per period in the model (a quarter: 1 - (1 - p)^3).
+  r.approval_probability = licence ? 1.0 - std::pow(1.0 - t.number_or("approval_probability", 1.0, 0.0, 1.0), months) : 1.0;
 }
 
 class AddControl final : public EventAction {
@@ -175,7 +176,7 @@ std::shared_ptr<const EventAction> parse_add(TableReader& t, const Model& world)
   r.kind = static_cast<int>(read_product_kind(t, "kind"));
   r.destinations = read_destinations(t, world);
   r.treatment = read_treatment(t);
-  read_licence_terms(t, r);
+  read_licence_terms(t, r, world.calendar.months_per_period);
   r.source = t.optional_string("source").value_or("");
   auto prongs = t.tables("prong");
   if (prongs.empty()) t.fail("prong", "missing: a control rule needs at least one [[event.prong]]");
@@ -201,6 +202,7 @@ std::shared_ptr<const EventAction> parse_modify(TableReader& t, const Model& wor
     t.fail(t.has("licence_fee") ? "licence_fee" : "approval_probability", "only allowed with treatment = \"licence\"");
   auto fee = t.optional_number("licence_fee", 0.0, 0.99);
   auto approval = t.optional_number("approval_probability", 0.0, 1.0);
+  if (approval) approval = 1.0 - std::pow(1.0 - *approval, world.calendar.months_per_period);
   std::optional<std::vector<int>> destinations;
   if (t.has("destinations")) destinations = read_destinations(t, world);
   t.optional_string("source");

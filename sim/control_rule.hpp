@@ -1,5 +1,5 @@
 #pragma once
-// Export-control rules (MODEL.md §3, Governments): which products a government bars or
+// Export-control rules (docs/SPEC.md §3, Governments): which products a government bars or
 // licenses to which destinations, by thresholds on product attributes.
 #include <array>
 #include <cmath>

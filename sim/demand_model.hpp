@@ -1,5 +1,5 @@
 #pragma once
-// Demand models (MODEL.md §4): quantities of every buyer for every product at once, their
+// Demand models (docs/SPEC.md §4): quantities of every buyer for every product at once, their
 // analytic price Jacobian, and the per-product terms of the Bertrand-Nash first-order
 // conditions. Models are registered by name (LAMMPS style): adding one means adding a
 // source file that calls register_demand_model, not editing a switch.

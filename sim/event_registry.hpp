@@ -1,5 +1,5 @@
 #pragma once
-// Policy event actions, registered by name (MODEL.md §6). Each action's source file
+// Policy event actions, registered by name (docs/SPEC.md §6). Each action's source file
 // registers a parser that validates its arguments against the world at load time and
 // returns the EventAction applied in its period by the apply_policy stage.
 #include <functional>

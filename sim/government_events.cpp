@@ -1,4 +1,4 @@
-// Government instrument events: set_government (MODEL.md §3 Governments, §6). Changes any of a
+// Government instrument events: set_government (docs/SPEC.md §3 Governments, §6). Changes any of a
 // government's instruments from a date on; keys not given keep their value. Setting a value to
 // 0 removes the instrument (no budget, no mandate).
 //

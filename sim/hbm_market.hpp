@@ -1,5 +1,5 @@
 #pragma once
-// Stage 4 (MODEL.md §5): the HBM market clears. Buyers are accelerator product lines (their
+// Stage 4 (docs/SPEC.md §5): the HBM market clears. Buyers are accelerator product lines (their
 // makers' derived demand, from plan_production); sellers are the HBM makers. Same machinery
 // as the accelerator market: logit demand with an outside option ("do without": output is
 // then limited) and multi-product Bertrand-Nash pricing with capacity limits.

@@ -1,4 +1,4 @@
-// Multinomial logit with an outside option and heterogeneous price sensitivity (MODEL.md §4).
+// Multinomial logit with an outside option and heterogeneous price sensitivity (docs/SPEC.md §4).
 //
 // A buyer makes M_i purchase decisions per period; a decision for product j buys n_j units
 // (n_j = units_per_choice: 1 when buyers shop for chips, 1/performance when they shop for

@@ -95,7 +95,7 @@ struct Product {
   double initial_hbm_stock = 0;  // accelerators: stacks held at the start
 };
 
-// One government per country that has instruments (MODEL.md §3, Governments).
+// One government per country that has instruments (docs/SPEC.md §3, Governments).
 struct Government {
   int country = -1;
   double subsidy_budget_usd = 0;     // per period, for R&D and capex subsidies to domestic firms
@@ -146,7 +146,7 @@ struct Parameters {
   double invariant_tolerance = 1e-9;        // relative tolerance of conservation checks
 };
 
-// A scheduled change to the policy state (MODEL.md §6). Actions are registered by name
+// A scheduled change to the policy state (docs/SPEC.md §6). Actions are registered by name
 // (sim/event_registry.hpp); each lives in its own source file.
 class EventAction {
  public:

@@ -1,4 +1,4 @@
-// Nested logit with an outside option and heterogeneous price sensitivity (MODEL.md §4).
+// Nested logit with an outside option and heterogeneous price sensitivity (docs/SPEC.md §4).
 //
 // As the logit (sim/logit_demand.cpp): buyer i (country c) makes M_i purchase decisions per
 // period, a decision for product j buys n_j units, and values it at

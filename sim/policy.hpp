@@ -1,5 +1,5 @@
 #pragma once
-// Stage 1 of the period (MODEL.md §5): apply the policy events dated this period and resolve
+// Stage 1 of the period (docs/SPEC.md §5): apply the policy events dated this period and resolve
 // market access — which product may be sold where, under which licence fee and tariff.
 #include "sim/model.hpp"
 #include "sim/state.hpp"

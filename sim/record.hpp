@@ -1,5 +1,5 @@
 #pragma once
-// Stage 9 (MODEL.md §5): record the period's outputs into State::series. The variables, their
+// Stage 9 (docs/SPEC.md §5): record the period's outputs into State::series. The variables, their
 // dimensions and units are defined once by define_outputs; output/ writes them to HDF5.
 #include "sim/model.hpp"
 #include "sim/state.hpp"

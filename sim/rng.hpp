@@ -1,5 +1,5 @@
 #pragma once
-// Deterministic, counter-based randomness (MODEL.md §8). Every draw is a pure function of
+// Deterministic, counter-based randomness (docs/SPEC.md §8). Every draw is a pure function of
 // (seed, run, agent, period, purpose, draw index): Philox4x64-10 from Random123 with the
 // key (seed, run) and the counter (agent, period, purpose, draw). No engine is shared or
 // advanced, so results cannot depend on thread count or scheduling order.

@@ -290,7 +290,7 @@ void read_governments(TableReader& root, Model& m, const PeriodConversion& conv)
     if (auto r = t.table("reaction")) {
       g.target_self_sufficiency = r->number_or("target_self_sufficiency", 0.0, 0.0, 1.0);
       g.subsidy_step = r->number_or("rd_subsidy_step", 0.0, 0.0, 10.0);
-      g.max_rd_subsidy_rate = r->number_or("max_rd_subsidy_rate", 0.0, 0.0, 10.0);
+      g.max_rd_subsidy_rate = r->number_or("max_rd_subsidy_rate", 10.0, 0.0, 10.0);
       g.compute_gap_trigger = r->number_or("compute_gap_trigger", 0.0, 0.0, 1e6);
       g.tighten_factor = r->number_or("tighten_factor", 1.0, 0.01, 1.0);
       if (g.compute_gap_trigger > 0 && g.rival < 0)
@@ -407,7 +407,7 @@ void read_events(TableReader& root, Model& m) {
   std::stable_sort(m.events.begin(), m.events.end(), [](const Event& a, const Event& b) { return a.period < b.period; });
 }
 
-// Design-around (MODEL.md §3): for every deny rule that bars a product of a firm with
+// Design-around (docs/SPEC.md §3): for every deny rule that bars a product of a firm with
 // design_around = true, the firm offers a compliant variant to the rule's destinations
 // design_around_lag after the rule: the attributes that trigger the rule are cut to 97 % of
 // its thresholds (TPP first, scaling performance density with it), at the performance lost plus
@@ -511,6 +511,7 @@ std::string identity_of(const toml::table& entry, const char* key) {
 // Merges `child` into `base` (both owned; nodes are moved so that they keep their source
 // locations). Tables merge key by key (the child wins); arrays of tables merge entries with the
 // same identity (name/code/country) key by key and append the others; events are appended.
+// A plain array (e.g. hbm_generations, sold_to) is replaced as a whole.
 void merge_into(toml::table& base, toml::table& child) {
   for (auto&& [key, value] : child) {
     toml::node* existing = base.get(key);
@@ -519,7 +520,8 @@ void merge_into(toml::table& base, toml::table& child) {
       continue;
     }
     const char* id = identity_key(key.str());
-    if (existing && existing->is_array() && value.is_array()) {
+    const bool array_of_tables = value.is_array() && !value.as_array()->empty() && value.as_array()->is_array_of_tables();
+    if (existing && existing->is_array() && array_of_tables) {
       toml::array& into = *existing->as_array();
       for (auto& element : *value.as_array()) {
         toml::table* entry = element.as_table();

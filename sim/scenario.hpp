@@ -1,7 +1,7 @@
 #pragma once
 // Scenario files (TOML) -> immutable Model. Loading validates everything: types, ranges,
-// references between tables (unknown firm, country, product), dates inside the horizon,
-// and the order of control-rule events; unknown keys are errors. Every error is a
+// references between tables (unknown firm, country, product), dates, and the order of
+// control-rule events (events after the horizon never apply; `chipsim validate` lists them); unknown keys are errors. Every error is a
 // ScenarioError "file:line:column: table.key: what is wrong". The format is documented in
 // docs/SCENARIOS.md.
 #include <string>

@@ -1,4 +1,4 @@
-// Demand and supply shocks (MODEL.md §6): demand_shock scales AI firms' compute budgets,
+// Demand and supply shocks (docs/SPEC.md §6): demand_shock scales AI firms' compute budgets,
 // supply_shock scales production capacity (a fab outage), for a number of months or for good.
 // Shocks multiply: two overlapping outages of 50 % leave 25 %.
 //

@@ -78,7 +78,7 @@ State initial_state(const Model& model, RandomKey random) {
   s.capex_subsidy_rate.setZero(C);
   s.procurement_mandate.setZero(C);
   s.enforcement.setOnes(C);
-  s.grey_market_markup.setZero(C);
+  s.grey_market_markup.setConstant(C, Government{}.grey_market_markup);
   for (const Government& g : model.governments) {
     s.subsidy_budget_usd(g.country) = g.subsidy_budget_usd;
     s.rd_subsidy_rate(g.country) = g.rd_subsidy_rate;

@@ -113,6 +113,11 @@ bool TableReader::boolean_or(std::string_view key, bool fallback) {
 }
 
 std::optional<Month> TableReader::optional_month(std::string_view key) {
+  if (const toml::node* n = get(key); n && n->is_date()) {  // an unquoted TOML date: 2022-10-07
+    used_.insert(std::string(key));
+    const auto d = n->as_date()->get();
+    return Month{d.year, d.month};
+  }
   auto s = optional_string(key);
   if (!s) {
     if (const toml::node* n = get(key); n && n->is_date()) {  // unquoted TOML date 2022-10-07
@@ -158,7 +163,7 @@ std::vector<TableReader> TableReader::tables(std::string_view key) {
   const toml::array* a = n->as_array();
   if (!a) {
     if (const toml::table* t = n->as_table()) {
-      out.emplace_back(*t, file_, context_ + "." + std::string(key));
+      out.emplace_back(*t, file_, (context_.empty() ? "" : context_ + ".") + std::string(key));
       return out;
     }
     fail(key, "must be an array of tables ([[" + context_ + "." + std::string(key) + "]])");
@@ -167,7 +172,7 @@ std::vector<TableReader> TableReader::tables(std::string_view key) {
   for (const toml::node& e : *a) {
     const toml::table* t = e.as_table();
     if (!t) fail_at(location_of(e.source(), file_), context_ + "." + std::string(key) + ": every element must be a table");
-    out.emplace_back(*t, file_, context_ + "." + std::string(key) + "[" + std::to_string(i++) + "]");
+    out.emplace_back(*t, file_, (context_.empty() ? "" : context_ + ".") + std::string(key) + "[" + std::to_string(i++) + "]");
   }
   return out;
 }
@@ -178,7 +183,7 @@ std::optional<TableReader> TableReader::table(std::string_view key) {
   used_.insert(std::string(key));
   const toml::table* t = n->as_table();
   if (!t) fail(key, std::string("must be a table, got ") + type_name(*n));
-  return TableReader(*t, file_, std::string(key));
+  return TableReader(*t, file_, (context_.empty() ? "" : context_ + ".") + std::string(key));
 }
 
 std::vector<std::string> TableReader::unread_keys() const {

@@ -1,4 +1,4 @@
-// Tariff events: set_tariff (MODEL.md §3, Governments/Tariffs). An ad-valorem tariff by
+// Tariff events: set_tariff (docs/SPEC.md §3, Governments/Tariffs). An ad-valorem tariff by
 // (importer, origin, product kind); buyers in the importer pay p (1 + rate) and the importer's
 // government collects p * rate per unit. Setting a rate of 0 removes the tariff.
 //

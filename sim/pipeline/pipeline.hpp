@@ -1,5 +1,5 @@
 #pragma once
-// The period pipeline (MODEL.md §5): a short, fixed list of named stages, each
+// The period pipeline (docs/SPEC.md §5): a short, fixed list of named stages, each
 // f(const Model&, State&). This is the one file that sees both the markets (sim/) and the
 // agents' rules (agents/). Stages of §5 not built in this version are absent, not faked.
 #include <cstdint>
