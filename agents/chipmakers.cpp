@@ -175,7 +175,10 @@ void invest(const Model& model, State& state) {
       continue;  // no investment on the launch guess alone
     const double price = state.price_usd(j);
     const double cost = state.unit_cost_usd(j) + p.hbm_stacks * state.hbm_unit_cost_usd(j);
-    const double utilisation = state.expected_demand(j) / state.capacity_units(j);
+    double building = 0;  // capacity already under construction counts as capacity
+    for (const auto& x : state.pending_capacity)
+      if (x.product == j) building += x.units;
+    const double utilisation = state.expected_demand(j) / (state.capacity_units(j) + building);
     const double margin = price > 0 ? (price - cost) / price : 0.0;
     if (utilisation <= firm.invest_utilisation || margin <= firm.invest_margin) continue;
     const double added = firm.invest_step * state.capacity_units(j);

@@ -28,7 +28,8 @@
 //    gap = world frontier generation - own generation, access = 1 - controls_access_penalty
 //    while a foreign government's deny rule targets the firm's home; the draw comes from the
 //    counter-based RNG keyed by (firm, period); the product launches next period;
-//  - capacity investment: when expected demand / capacity > invest_utilisation and the margin
+//  - capacity investment: when expected demand / (capacity + capacity under construction) >
+//    invest_utilisation and the margin
 //    (p - c) / p > invest_margin, add invest_step x capacity at capex_usd_per_unit (less the
 //    capex subsidy), on line build_lag periods after the next period.
 #include "sim/model.hpp"

@@ -27,13 +27,11 @@ double domestic_share(const MarketData& m, const Equilibrium& eq, int c) {
 // Is every domestic product on offer to country c sold up to its output ceiling? A higher
 // premium then only raises domestic prices, not the domestic share.
 bool domestic_supply_exhausted(const MarketData& m, const Equilibrium& eq, int c) {
-  bool any = false;
   for (int k = 0; k < m.n_products(); ++k) {
     if (m.product_origin[k] != c || m.available(k, c) <= 0 || m.capacity(k) <= 0) continue;
-    any = true;
     if (eq.terms.units_to.row(k).sum() < m.capacity(k) * (1.0 - 1e-6)) return false;
   }
-  return any;
+  return true;  // every domestic product sells at its ceiling, or there is none to buy
 }
 
 // The mandate of country c is satisfied, or cannot be satisfied further.
@@ -64,6 +62,7 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
   m.units_per_choice.resize(P);
   m.product_origin.resize(P);
   m.product_owner.resize(P);
+  m.world_index = products;
   m.available.resize(P, model.n_countries());
   m.tariff_rate.resize(P, model.n_countries());
   m.licence_fee.resize(P, model.n_countries());

@@ -29,7 +29,7 @@
 //     [[demand.elasticity]] product = "A", with = "B", value = x: E_AB = x for named products
 //                       (value in [-50, 10]; with = product sets an own elasticity, which must
 //                       then be <= -1.0001). Overrides of products the market does not have
-//                       are ignored (the market holds every product of the world).
+//                       are ignored (the accelerator market holds the world's accelerators).
 // Numerics: the price term depends on the buyer's country only and is computed once per
 // country and call (O(C P^2)); the pricing pass accumulates quantities per (country, product) in
 // fixed blocks of buyers and sums blocks in order (bit-identical for any number of threads).
@@ -201,18 +201,27 @@ class ConstantElasticityDemand final : public DemandModel {
 
  private:
   // E (P x P) for a market of P products: own_ on the diagonal, cross_ elsewhere, then overrides.
-  Eigen::MatrixXd elasticities(int P) const {
+  // Overrides name world products; the market may hold a subset (MarketData::world_index).
+  Eigen::MatrixXd elasticities(const MarketData& m) const {
+    const int P = m.n_products();
     Eigen::MatrixXd E = Eigen::MatrixXd::Constant(P, P, cross_);
     E.diagonal().setConstant(own_);
-    for (const ElasticityOverride& o : overrides_)
-      if (o.product < P && o.with < P) E(o.product, o.with) = o.value;
+    auto local = [&](int world) {
+      if (m.world_index.empty()) return world < P ? world : -1;
+      const auto it = std::find(m.world_index.begin(), m.world_index.end(), world);
+      return it == m.world_index.end() ? -1 : static_cast<int>(it - m.world_index.begin());
+    };
+    for (const ElasticityOverride& o : overrides_) {
+      const int a = local(o.product), b = local(o.with);
+      if (a >= 0 && b >= 0) E(a, b) = o.value;
+    }
     return E;
   }
 
   CountryRows country_rows(const MarketData& m, const Eigen::VectorXd& p) const {
     const int C = m.n_countries, P = m.n_products();
     CountryRows r;
-    r.E = elasticities(P);
+    r.E = elasticities(m);
     r.buyer_price.resize(C, P);
     r.home.resize(C, P);
     r.shift.resize(C, P);

@@ -22,6 +22,7 @@ struct MarketData {
   Eigen::VectorXd units_per_choice; // n_j: units bought per purchase decision (1 = chips; 1/performance = compute)
   std::vector<int> product_origin;  // country index
   std::vector<int> product_owner;   // firm index; firms price their products jointly
+  std::vector<int> world_index;     // Model product index of each market product (empty: the same)
   int n_owners = 0;
   int n_countries = 0;
 
