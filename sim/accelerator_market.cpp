@@ -96,7 +96,7 @@ void clear_accelerator_market(const Model& model, State& state) {
   for (int j : products) {
     const Product& p = model.products[j];
     double cap = state.capacity_units(j) * state.capacity_factor(j);
-    if (p.hbm_stacks > 0) cap = std::min(cap, (state.hbm_stock(j) + state.hbm_bought(j)) / p.hbm_stacks);
+    if (p.hbm_stacks > 0) cap = std::min(cap, std::max(0.0, state.hbm_stock(j) + state.hbm_bought(j)) / p.hbm_stacks);  // stock may be -1e-12 after rounding
     state.effective_capacity(j) = cap;
   }
   PricingOptions options;
