@@ -33,8 +33,6 @@
 // Numerics: the price term depends on the buyer's country only and is computed once per
 // country and call (O(C P^2)); the pricing pass accumulates quantities per (country, product) in
 // fixed blocks of buyers and sums blocks in order (bit-identical for any number of threads).
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -44,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/buyer_blocks.hpp"
 #include "sim/demand_model.hpp"
 #include "sim/model.hpp"
 #include "sim/table_reader.hpp"
@@ -54,9 +53,6 @@ namespace {
 using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using Row = Eigen::Array<double, 1, Eigen::Dynamic>;
 
-// Buyers are processed in fixed blocks so that floating-point sums are added in the same
-// order whatever the number of threads: partial sums per block, then a serial sum over blocks.
-constexpr int kBuyersPerBlock = 256;
 
 struct ElasticityOverride {
   int product = 0;
@@ -122,7 +118,6 @@ class ConstantElasticityDemand final : public DemandModel {
     const bool with_allocation = rationing != nullptr;
     const int A = m.n_buyers(), P = m.n_products(), C = m.n_countries;
     const CountryRows r = country_rows(m, p);
-    const int n_blocks = (A + kBuyersPerBlock - 1) / kBuyersPerBlock;
 
     // Every term of the FOC is linear in the quantities, and the derivatives depend on the buyer
     // only through its country: per block, sum q_ij by (country, product).
@@ -130,55 +125,30 @@ class ConstantElasticityDemand final : public DemandModel {
       Eigen::ArrayXXd by_country;  // C x P
       Eigen::ArrayXXd units_to;    // P x C
     };
-    std::vector<Partial> partial(static_cast<std::size_t>(n_blocks));
-    if (with_allocation) {
-      out.buyer_spend.setZero(A);
-      out.buyer_compute.setZero(A);
-      out.buyer_domestic_units.setZero(A);
-    }
-
-    tbb::parallel_for(
-        tbb::blocked_range<int>(0, n_blocks, 1),
-        [&](const tbb::blocked_range<int>& range) {
+    start_pricing_terms(out, A, P, C, with_allocation);
+    Eigen::ArrayXXd by_country = Eigen::ArrayXXd::Zero(C, P);
+    over_buyer_blocks<Partial>(
+        A,
+        [&](int first, int end, Partial& acc) {
           Row q(P);
-          for (int blk = range.begin(); blk != range.end(); ++blk) {
-            Partial& acc = partial[static_cast<std::size_t>(blk)];
-            acc.by_country.setZero(C, P);
-            if (with_allocation) acc.units_to.setZero(P, C);
-            const int i_end = std::min(A, (blk + 1) * kBuyersPerBlock);
-            for (int i = blk * kBuyersPerBlock; i < i_end; ++i) {
-              buyer_quantities(m, r, i, q);
-              const int c = m.buyer_country[i];
-              acc.by_country.row(c) += q;
-              if (with_allocation) {
-                // Units actually delivered: demand scaled by the product's rationing factor.
-                const auto bought = q * rationing->transpose().array();
-                acc.units_to.col(c) += bought.transpose();
-                out.buyer_spend(i) = (bought * r.buyer_price.row(c)).sum();
-                out.buyer_compute(i) = (bought * m.performance.transpose().array()).sum();
-                out.buyer_domestic_units(i) = (bought * r.home.row(c)).sum();
-              }
-            }
+          acc.by_country.setZero(C, P);
+          if (with_allocation) acc.units_to.setZero(P, C);
+          for (int i = first; i < end; ++i) {
+            buyer_quantities(m, r, i, q);
+            const int c = m.buyer_country[i];
+            acc.by_country.row(c) += q;
+            if (with_allocation) deliver(m, *rationing, i, c, q, r.buyer_price.row(c), r.home.row(c), acc.units_to, out);
           }
         },
-        tbb::simple_partitioner());
-
-    Eigen::ArrayXXd by_country = Eigen::ArrayXXd::Zero(C, P);
-    if (with_allocation) out.units_to.setZero(P, C);
-    for (const Partial& acc : partial) {  // fixed order: bit-identical for any thread count
-      by_country += acc.by_country;
-      if (with_allocation) out.units_to += acc.units_to;
-    }
+        [&](const Partial& acc) {
+          by_country += acc.by_country;
+          if (with_allocation) out.units_to += acc.units_to;
+        });
 
     // With Q_cj = sum_{i in c} q_ij and dq_ij/dp_k = E_jk q_ij / p_k:
     //   own_ij = -E_jj q_ij / p_j, cross_ikj = E_kj q_ik / p_j (k != j, j available in c), so
     //   slope_j = -E_jj Q_j / p_j, slope_net_j = -E_jj sum_c (1 - fee_cj) Q_cj / p_j,
     //   foc_rest_j = sum_c (1 - fee_cj) Q_cj + sum_c avail_cj sum_{k in f(j), k != j} m_ck E_kj Q_ck / p_j.
-    out.quantity.setZero(P);
-    out.slope.setZero(P);
-    out.slope_net.setZero(P);
-    out.foc_rest.setZero(P);
-    out.own_derivative.setZero(P);
     for (int j = 0; j < P; ++j) {
       const double inv_p = p(j) > 0 ? 1.0 / p(j) : 0.0;
       const double e = r.E(j, j);

@@ -9,23 +9,17 @@
 //     dq_ij/dp_k = -M_i n_j a_ik s_ij (1[j=k] - s_ik).
 // Assumptions: one price per product worldwide (tariffs are wedges on top), no income effects,
 // the outside option is "do not buy an accelerator this period".
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-
 #include <Eigen/Core>
 #include <cmath>
 #include <limits>
 
+#include "sim/buyer_blocks.hpp"
 #include "sim/demand_model.hpp"
 
 namespace chipsim {
 namespace {
 
 using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-// Buyers are processed in fixed blocks so that floating-point sums are added in the same
-// order whatever the number of threads: partial sums per block, then a serial sum over blocks.
-constexpr int kBuyersPerBlock = 256;
 
 // Per-country views of the product side (C x P, row-major so a country's row is contiguous).
 struct CountryRows {
@@ -111,82 +105,39 @@ class LogitDemand final : public DemandModel {
 
   void pricing_pass(const MarketData& m, const Eigen::VectorXd& p, const Eigen::VectorXd* rationing,
                     PricingTerms& out) const override {
-    const bool with_allocation = rationing != nullptr;
+    const bool allocation = rationing != nullptr;
     const int A = m.n_buyers(), P = m.n_products(), C = m.n_countries, F = m.n_owners;
     const CountryRows r = country_rows(m, p);
-    const int n_blocks = (A + kBuyersPerBlock - 1) / kBuyersPerBlock;
-
-    struct Partial {
-      Eigen::ArrayXd quantity, slope, slope_net, foc_rest, own_derivative;
-      Eigen::ArrayXXd units_to;
-    };
-    std::vector<Partial> partial(static_cast<std::size_t>(n_blocks));
-    if (with_allocation) {
-      out.buyer_spend.setZero(A);
-      out.buyer_compute.setZero(A);
-      out.buyer_domestic_units.setZero(A);
-    }
-
-    tbb::parallel_for(
-        tbb::blocked_range<int>(0, n_blocks, 1),
-        [&](const tbb::blocked_range<int>& range) {
+    start_pricing_terms(out, A, P, C, allocation);
+    over_buyer_blocks<PricingPartial>(
+        A,
+        [&](int first, int end, PricingPartial& acc) {
+          acc.reset(P, C, allocation);
           Eigen::Array<double, 1, Eigen::Dynamic> s(P), q(P), cross(P), own(P), gj(P);
-          const auto n = m.units_per_choice.transpose().array();
           Eigen::ArrayXd firm_sum(F);
-                for (int b = range.begin(); b != range.end(); ++b) {
-            Partial& acc = partial[static_cast<std::size_t>(b)];
-            acc.quantity.setZero(P);
-            acc.slope.setZero(P);
-            acc.slope_net.setZero(P);
-            acc.foc_rest.setZero(P);
-            acc.own_derivative.setZero(P);
-            if (with_allocation) acc.units_to.setZero(P, C);
-            const int i_end = std::min(A, (b + 1) * kBuyersPerBlock);
-            for (int i = b * kBuyersPerBlock; i < i_end; ++i) {
-              buyer_shares(m, r, p, i, s);
-              const int c = m.buyer_country[i];
-              const double M = m.market_size(i);
-              q = M * s * n;                                     // q_ij
-              cross = M * m.alpha(i) * r.price_factor.row(c) * s;  // M_i a_ij s_ij
-              own = cross * n;                                   // own_ij = M_i n_j a_ij s_ij
-              // Per-firm sums G_if = sum_{k in f} n_k s_ik m_ik, gathered back per product: the
-              // cross terms of firm f's FOC for j are M_i a_ij s_ij G_if.
-              firm_sum.setZero();
-              for (int k = 0; k < P; ++k) firm_sum(m.product_owner[k]) += n(k) * s(k) * r.margin(c, k);
-              for (int j = 0; j < P; ++j) gj(j) = firm_sum(m.product_owner[j]);
-              const auto net = r.net_share.row(c);
-              acc.quantity += q.transpose();
-              acc.slope += own.transpose();
-              acc.slope_net += (net * own).transpose();
-              acc.foc_rest += (net * q + cross * gj).transpose();
-              acc.own_derivative -= (own * (1.0 - s)).transpose();
-              if (with_allocation) {
-                // Units actually delivered: demand scaled by the product's rationing factor.
-                const auto bought = q * rationing->transpose().array();
-                acc.units_to.col(c) += bought.transpose();
-                out.buyer_spend(i) = (bought * r.buyer_price.row(c)).sum();
-                out.buyer_compute(i) = (bought * m.performance.transpose().array()).sum();
-                out.buyer_domestic_units(i) = (bought * r.home.row(c)).sum();
-              }
-            }
+          const auto n = m.units_per_choice.transpose().array();
+          for (int i = first; i < end; ++i) {
+            buyer_shares(m, r, p, i, s);
+            const int c = m.buyer_country[i];
+            const double M = m.market_size(i);
+            q = M * s * n;                                     // q_ij
+            cross = M * m.alpha(i) * r.price_factor.row(c) * s;  // M_i a_ij s_ij
+            own = cross * n;                                   // own_ij = M_i n_j a_ij s_ij
+            // Per-firm sums G_if = sum_{k in f} n_k s_ik m_ik, gathered back per product: the
+            // cross terms of firm f's FOC for j are M_i a_ij s_ij G_if.
+            firm_sum.setZero();
+            for (int k = 0; k < P; ++k) firm_sum(m.product_owner[k]) += n(k) * s(k) * r.margin(c, k);
+            for (int j = 0; j < P; ++j) gj(j) = firm_sum(m.product_owner[j]);
+            const auto net = r.net_share.row(c);
+            acc.quantity += q.transpose();
+            acc.slope += own.transpose();
+            acc.slope_net += (net * own).transpose();
+            acc.foc_rest += (net * q + cross * gj).transpose();
+            acc.own_derivative -= (own * (1.0 - s)).transpose();
+            if (allocation) deliver(m, *rationing, i, c, q, r.buyer_price.row(c), r.home.row(c), acc.units_to, out);
           }
         },
-        tbb::simple_partitioner());
-
-    out.quantity.setZero(P);
-    out.slope.setZero(P);
-    out.slope_net.setZero(P);
-    out.foc_rest.setZero(P);
-    out.own_derivative.setZero(P);
-    if (with_allocation) out.units_to.setZero(P, C);
-    for (const Partial& acc : partial) {  // fixed order: bit-identical for any thread count
-      out.quantity += acc.quantity.matrix();
-      out.slope += acc.slope.matrix();
-      out.slope_net += acc.slope_net.matrix();
-      out.foc_rest += acc.foc_rest.matrix();
-      out.own_derivative += acc.own_derivative.matrix();
-      if (with_allocation) out.units_to += acc.units_to;
-    }
+        [&](const PricingPartial& acc) { acc.add_to(out, allocation); });
   }
 };
 

@@ -28,8 +28,6 @@
 // underflow; buyers are processed in fixed blocks as in the logit (bit-identical results for
 // any number of threads). The pricing pass is O(buyers x products): the cross terms of a firm's
 // first-order condition need, per buyer, one sum per firm and one per (firm, nest).
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -39,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/buyer_blocks.hpp"
 #include "sim/demand_model.hpp"
 #include "sim/table_reader.hpp"
 
@@ -49,9 +48,6 @@ using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::Row
 using IntRows = Eigen::Array<int, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using Row = Eigen::Array<double, 1, Eigen::Dynamic>;
 
-// Buyers are processed in fixed blocks so that floating-point sums are added in the same
-// order whatever the number of threads: partial sums per block, then a serial sum over blocks.
-constexpr int kBuyersPerBlock = 256;
 
 enum class NestBy { domestic, owner, origin };
 
@@ -218,36 +214,18 @@ class NestedLogitDemand final : public DemandModel {
     const CountryRows r = country_rows(m, p, by_);
     const int F = r.n_firms, G = r.n_nests;
     const double lambda = lambda_, kappa = (1.0 - lambda_) / lambda_;
-    const int n_blocks = (A + kBuyersPerBlock - 1) / kBuyersPerBlock;
 
-    struct Partial {
-      Eigen::ArrayXd quantity, slope, slope_net, foc_rest, own_derivative;
-      Eigen::ArrayXXd units_to;
-    };
-    std::vector<Partial> partial(static_cast<std::size_t>(n_blocks));
-    if (with_allocation) {
-      out.buyer_spend.setZero(A);
-      out.buyer_compute.setZero(A);
-      out.buyer_domestic_units.setZero(A);
-    }
-
-    tbb::parallel_for(
-        tbb::blocked_range<int>(0, n_blocks, 1),
-        [&](const tbb::blocked_range<int>& range) {
+    start_pricing_terms(out, A, P, C, with_allocation);
+    over_buyer_blocks<PricingPartial>(
+        A,
+        [&](int first, int end, PricingPartial& acc) {
+          acc.reset(P, C, with_allocation);
           BuyerShares b(P, G);
           Row q(P), cross(P), own(P), within(P), gj(P), hj(P);
           const auto n = m.units_per_choice.transpose().array();
           Eigen::ArrayXd firm_sum(F), group_sum(P);
-          for (int blk = range.begin(); blk != range.end(); ++blk) {
-            Partial& acc = partial[static_cast<std::size_t>(blk)];
-            acc.quantity.setZero(P);
-            acc.slope.setZero(P);
-            acc.slope_net.setZero(P);
-            acc.foc_rest.setZero(P);
-            acc.own_derivative.setZero(P);
-            if (with_allocation) acc.units_to.setZero(P, C);
-            const int i_end = std::min(A, (blk + 1) * kBuyersPerBlock);
-            for (int i = blk * kBuyersPerBlock; i < i_end; ++i) {
+          {
+            for (int i = first; i < end; ++i) {
               buyer_shares(m, r, p, lambda, i, b);
               const int c = m.buyer_country[i];
               const double M = m.market_size(i);
@@ -276,33 +254,11 @@ class NestedLogitDemand final : public DemandModel {
               acc.foc_rest += (net * q + cross * gj + kappa * within * hj).transpose();
               // dq_ij/dp_j = -own_ij [1 - (1 - lambda) s_j|g - lambda s_ij]
               acc.own_derivative -= (own * (1.0 - (1.0 - lambda) * b.cond - lambda * s)).transpose();
-              if (with_allocation) {
-                // Units actually delivered: demand scaled by the product's rationing factor.
-                const auto bought = q * rationing->transpose().array();
-                acc.units_to.col(c) += bought.transpose();
-                out.buyer_spend(i) = (bought * r.buyer_price.row(c)).sum();
-                out.buyer_compute(i) = (bought * m.performance.transpose().array()).sum();
-                out.buyer_domestic_units(i) = (bought * r.home.row(c)).sum();
-              }
+              if (with_allocation) deliver(m, *rationing, i, c, q, r.buyer_price.row(c), r.home.row(c), acc.units_to, out);
             }
           }
         },
-        tbb::simple_partitioner());
-
-    out.quantity.setZero(P);
-    out.slope.setZero(P);
-    out.slope_net.setZero(P);
-    out.foc_rest.setZero(P);
-    out.own_derivative.setZero(P);
-    if (with_allocation) out.units_to.setZero(P, C);
-    for (const Partial& acc : partial) {  // fixed order: bit-identical for any thread count
-      out.quantity += acc.quantity.matrix();
-      out.slope += acc.slope.matrix();
-      out.slope_net += acc.slope_net.matrix();
-      out.foc_rest += acc.foc_rest.matrix();
-      out.own_derivative += acc.own_derivative.matrix();
-      if (with_allocation) out.units_to += acc.units_to;
-    }
+        [&](const PricingPartial& acc) { acc.add_to(out, with_allocation); });
   }
 
  private:
