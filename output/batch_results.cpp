@@ -48,7 +48,7 @@ namespace {
 const std::vector<std::string>& kStatistics = summary_statistic_names();
 
 struct Writer5 {
-  h5::Writer w;
+  h5::Writer& w;
   hid_t file;
   std::map<std::string, hid_t> scales;
 
@@ -182,18 +182,8 @@ void write_effects_and_summaries(Writer5& out, const BatchResults& r, const std:
 }  // namespace
 
 void write_batch_file(const std::string& path, const BatchResults& r, int threads, const std::string& command_line) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const std::string tmp = h5::temp_path_for(path);
-  try {
-    {
-      Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
-      H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-      H5Pset_attr_phase_change(fcpl, 0, 0);
-      Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
-      H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
-      Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl, fapl), H5Fclose);
-      if (!file.ok()) throw IoError(path + ": cannot create output file (does the directory exist and is it writable?)");
-      Writer5 out{h5::Writer(tmp), file, {}};
+  h5::write_atomically(path, [&](hid_t file, h5::Writer& writer) {
+      Writer5 out{writer, file, {}};
       const BatchDesign& d = r.design;
       const BatchLayout& L = r.layout;
       const BuildInfo& b = build_info();
@@ -285,17 +275,8 @@ void write_batch_file(const std::string& path, const BatchResults& r, int thread
         out.variable(v.name, dims, shape, data.data(), v.units, v.long_name);
       }
       if (r.complete()) write_effects_and_summaries(out, r, order);
-      w.check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flushing the file");
       for (auto& [name, id] : out.scales) H5Dclose(id);
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) throw IoError(path + ": cannot move the finished file into place: " + ec.message());
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    throw;
-  }
+  });
 }
 
 BatchResults read_batch_file(const std::string& path) {

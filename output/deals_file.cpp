@@ -9,18 +9,7 @@
 namespace chipsim {
 
 void write_deals_file(const std::string& path, const DealResults& r, const std::string& command_line) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const std::string tmp = h5::temp_path_for(path);
-  try {
-    {
-      h5::Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
-      H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-      H5Pset_attr_phase_change(fcpl, 0, 0);
-      h5::Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
-      H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
-      h5::Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl, fapl), H5Fclose);
-      if (!file.ok()) throw IoError(path + ": cannot create output file (does the directory exist and is it writable?)");
-      h5::Writer w(tmp);
+  h5::write_atomically(path, [&](hid_t file, h5::Writer& w) {
       const BuildInfo& b = build_info();
       for (const auto& [k, v] : std::vector<std::pair<const char*, std::string>>{
                {"Conventions", "CF-1.8"}, {"title", "chipsim deals: " + r.name}, {"deals_file", r.spec_file},
@@ -56,14 +45,7 @@ void write_deals_file(const std::string& path, const DealResults& r, const std::
       std::vector<double> in_set(r.in_bargaining_set.begin(), r.in_bargaining_set.end()), rob(r.robust.begin(), r.robust.end());
       var("in_bargaining_set", {deal}, {D}, in_set.data(), "1", "1 if both governments gain on average");
       var("robust", {deal}, {D}, rob.data(), "1", "1 if both gains are positive at the 95 % confidence level");
-      w.check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flushing the file");
-    }
-    std::filesystem::rename(tmp, path);
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    throw;
-  }
+  });
 }
 
 }  // namespace chipsim

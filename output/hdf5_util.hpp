@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <limits>
 #include <string>
 #include <vector>
@@ -130,6 +131,38 @@ inline std::string temp_path_for(const std::string& path) {
   return path + ".tmp-" + std::to_string(static_cast<long>(::getpid()));
 }
 
+
+// Writes an HDF5 file atomically: fill(file, writer) writes into a temporary file beside `path`
+// (NetCDF-4-compatible: tracked link order; dense attributes so that texts such as the resolved
+// scenario may exceed 64 KiB; the HDF5 1.8 format), which is flushed, closed and only then
+// renamed into place. On any error the temporary file is removed and an existing file at
+// `path` is left untouched. Throws IoError naming the path.
+template <class Fill>
+void write_atomically(const std::string& path, Fill&& fill) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported as IoError instead
+  const std::string tmp = temp_path_for(path);
+  try {
+    {
+      Writer w(tmp);
+      Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
+      w.check(H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "setting link order");
+      w.check(H5Pset_attr_phase_change(fcpl, 0, 0), "enabling dense attributes");
+      Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+      w.check(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST), "setting the file format version");
+      Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl, fapl), H5Fclose);
+      if (!file.ok()) throw IoError(path + ": cannot create output file (does the directory exist and is it writable?)");
+      fill(static_cast<hid_t>(file), w);
+      w.check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flushing the file");
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) throw IoError(path + ": cannot move the finished file into place: " + ec.message());
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw;
+  }
+}
 
 // Reads a whole dataset of doubles (or ints/uint64 via memory_type) into a vector.
 template <class T>

@@ -35,22 +35,7 @@ std::string utc_now_iso8601() {
 }
 
 void write_run_file(const std::string& path, const Model& model, const Series& series, const RunMetadata& meta) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported as IoError instead
-  const std::string tmp = temp_path_for(path);
-  Writer w(tmp);
-  try {
-    {
-      Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
-      w.check(H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "setting link order");
-      // Dense attribute storage on the root group: the resolved scenario text can exceed the
-      // 64 KiB limit of compact attributes (needs the HDF5 1.8 file format, as netCDF-4 uses).
-      w.check(H5Pset_attr_phase_change(fcpl, 0, 0), "enabling dense attributes");
-      Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
-      w.check(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST), "setting the file format version");
-      Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl, fapl), H5Fclose);
-      if (!file.ok())
-        throw IoError(path + ": cannot create output file (does the directory exist and is it writable?)");
-
+  h5::write_atomically(path, [&](hid_t file, Writer& w) {
       // Provenance and global CF attributes.
       const BuildInfo& b = build_info();
       w.text_attribute(file, "Conventions", "CF-1.8");
@@ -117,16 +102,7 @@ void write_run_file(const std::string& path, const Model& model, const Series& s
         w.text_attribute(ds, "units", v.units);
         w.text_attribute(ds, "long_name", v.long_name);
       }
-      w.check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flushing the file");
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) throw IoError(path + ": cannot move the finished output into place: " + ec.message());
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    throw;
-  }
+  });
 }
 
 }  // namespace chipsim
