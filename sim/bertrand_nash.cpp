@@ -79,7 +79,9 @@ Equilibrium solve_bertrand_nash_with_exit(const DemandModel& demand, MarketData&
           withdrawn = true;
         }
     if (!withdrawn) return eq;
+    const int so_far = eq.iterations;
     eq = solve_bertrand_nash(demand, market, eq.price, options);
+    eq.iterations += so_far;  // report every fixed-point pass
   }
 }
 

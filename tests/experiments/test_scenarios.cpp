@@ -222,3 +222,39 @@ TEST_CASE("compare: revenue loss and gaps against the baseline with common rando
   const int first_rule = c.policy.calendar.period_of(Month{2022, 10});
   CHECK(first_difference(c.policy_series, c.baseline_series) == first_rule);
 }
+
+TEST_CASE("a supply shock on a product also hits its design-around variant, once", "[scenarios][events]") {
+  std::string text = test::tiny_scenario(R"(
+[[event]]
+date = "2024-03"
+action = "add_control"
+id = "deny_4800"
+issuer = "US"
+kind = "accelerator"
+destinations = ["CN"]
+treatment = "deny"
+[[event.prong]]
+tpp_ge = 4800
+
+[[event]]
+date = "2024-08"
+action = "supply_shock"
+products = ["Big"]
+firms = ["Nvidia"]
+capacity_factor = 0.5
+months = 2
+)");
+  const std::string firm = "name = \"Nvidia\"\n";
+  text.insert(text.find(firm) + firm.size(), "design_around = true\ndesign_around_lag_months = 1\n");
+  const Model m = load_scenario_text(text, "tiny.toml");
+  const State s = run(m, 1);
+  const auto& cap = s.series.variable("effective_capacity");
+  const std::size_t P = static_cast<std::size_t>(m.n_products());
+  const std::size_t variant = static_cast<std::size_t>(*m.product_index("Big_deny_4800_variant"));
+  const std::size_t big = static_cast<std::size_t>(*m.product_index("Big"));
+  for (int t = 0; t < m.n_periods(); ++t) {
+    const bool shocked = t >= 7 && t < 9;  // Aug-Sep 2024: halved, not quartered (selected twice)
+    CHECK(cap.data[static_cast<std::size_t>(t) * P + big] == (shocked ? 0.5e9 : 1e9));
+    if (t >= 3) CHECK(cap.data[static_cast<std::size_t>(t) * P + variant] == (shocked ? 0.5e9 : 1e9));
+  }
+}
