@@ -81,7 +81,9 @@ void plan_production(const Model& model, State& state) {
       if (p.hbm_stacks <= 0) continue;
       const double use = state.planned_output(j) * p.hbm_stacks;  // stacks this period
       double want = std::max(0.0, use - state.hbm_stock(j));
-      if (f.hbm_stockpile_months > 0) {
+      const bool future_on_date = !p.launch_on_arrival && model.calendar.month_of(state.period) < p.launch;
+      const bool ended = p.end && *p.end < model.calendar.month_of(state.period);
+      if (f.hbm_stockpile_months > 0 && (on_sale || future_on_date) && !ended) {
         if (const int wait = periods_until_hbm_ban(model, state.period, p.origin); wait > 0) {
           // Stock wanted when the ban starts, on top of this period's use; bought evenly until then.
           const double target = f.hbm_stockpile_months * std::max(use, p.capacity_units * p.hbm_stacks);

@@ -14,7 +14,9 @@
 // first observation e is the capacity at launch, and the first observation replaces it;
 // and the HBM they want to buy: planned x stacks per unit, less the HBM stock, plus stockpiling
 // ahead of an announced rule that will deny HBM to the product line's country (its origin): the stock target of
-// `hbm_stockpile_months` of planned use is spread over the months until the rule applies.
+// `hbm_stockpile_months` of planned use is spread over the months until the rule applies
+// (for lines on sale or launching on a known date; not for products still waiting for an
+// innovation draw).
 //
 // Stage 7, innovate_and_invest, for every firm (each writes only its own slots; subsidies are
 // paid from the government's budget of the period first come, first served — R&D in firm

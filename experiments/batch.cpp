@@ -169,13 +169,17 @@ BatchLayout batch_layout(const ExperimentSpec& spec) {
       L.variables.push_back(kept);
       for (const auto& d : v.dims) dims.insert(d);
     }
-  for (const std::string& d : {"firm", "country", "kind", "destination"}) dims.insert(d);  // needed by the effects
+  for (const char* d : {"firm", "country", "kind", "destination"}) dims.insert(d);  // needed by the effects
   for (const Dimension& d : s.dimensions())
     if (dims.count(d.name)) L.dimensions.push_back(d);
-  // Every variant must have the same world layout: checked once here.
+  // Every variant must have the same calendar and world layout: checked once here.
   for (const Variant& v : spec.variants) {
     Series other;
-    define_outputs(load_scenario(v.scenario_path, spec.runs.front().overrides), other);
+    const Model vm = load_scenario(v.scenario_path, spec.runs.front().overrides);
+    if (vm.calendar.start != m.calendar.start || vm.calendar.horizon != m.calendar.horizon ||
+        vm.calendar.months_per_period != m.calendar.months_per_period)
+      throw ScenarioError({spec.file, 0, 0}, "variant " + v.name + ": its calendar (start, horizon, period) differs from the first variant's");
+    define_outputs(vm, other);
     for (const Dimension& d : L.dimensions)
       if (other.dimension(d.name).labels != d.labels)
         throw ScenarioError({spec.file, 0, 0}, "variant " + v.name + ": its " + d.name + "s differ from the first variant's");
@@ -209,14 +213,19 @@ BatchSession::BatchSession(const ExperimentSpec& spec, const BatchOptions& optio
   if (fs::exists(journal_) && !options.resume)
     throw IoError(journal_ + ": a journal of an interrupted batch exists; add --resume to finish it, or delete it");
   fs::create_directories(journal_);
+  // The journal remembers the experiment and every variant's resolved scenario: resuming after
+  // either changed would mix two models in one file.
   const fs::path marker = fs::path(journal_) / "experiment.toml";
+  std::string identity = spec.text;
+  for (const std::string& t : results_.design.variant_scenario_text) identity += "\n# ---- variant scenario ----\n" + t;
   if (fs::exists(marker)) {
     std::ifstream in(marker);
     std::ostringstream s;
     s << in.rdbuf();
-    if (s.str() != spec.text) throw IoError(journal_ + ": the journal belongs to a different experiment file");
+    if (s.str() != identity)
+      throw IoError(journal_ + ": the journal belongs to a different experiment or the variants' scenarios have changed since");
   } else {
-    std::ofstream(marker) << spec.text;
+    std::ofstream(marker) << identity;
   }
   results_.runs = journal_read(journal_, results_.layout.run_size());
   for (auto it = results_.runs.begin(); it != results_.runs.end();)  // journal entries of other shards
@@ -226,6 +235,9 @@ BatchSession::BatchSession(const ExperimentSpec& spec, const BatchOptions& optio
 }
 
 void BatchSession::record(int index, std::vector<double> data) {
+  if (data.size() != results_.layout.run_size())
+    throw Error("batch: run " + std::to_string(index) + " returned " + std::to_string(data.size()) + " values, expected " +
+                std::to_string(results_.layout.run_size()));
   journal_write(journal_, index, data);
   std::lock_guard lock(mutex_);
   results_.runs[index] = std::move(data);
@@ -262,8 +274,9 @@ void merge_shards(const std::vector<std::string>& shards, const std::string& out
   BatchResults merged = read_batch_file(shards.front());
   for (std::size_t k = 1; k < shards.size(); ++k) {
     BatchResults s = read_batch_file(shards[k]);
-    if (s.design.experiment_text != merged.design.experiment_text || s.design.master_seed != merged.design.master_seed)
-      throw IoError(shards[k] + ": belongs to a different experiment than " + shards.front());
+    if (s.design.experiment_text != merged.design.experiment_text || s.design.master_seed != merged.design.master_seed ||
+        s.design.variant_scenario_text != merged.design.variant_scenario_text)
+      throw IoError(shards[k] + ": belongs to a different experiment (or other variant scenarios) than " + shards.front());
     for (auto& [index, data] : s.runs) {
       const auto k = static_cast<std::size_t>(index);
       merged.design.run_variant[k] = s.design.run_variant[k];

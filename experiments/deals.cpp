@@ -42,18 +42,31 @@ std::string label(const Terms& t) {
 }
 
 // The deal as a scenario extending the status quo.
-std::string deal_scenario(const std::string& status_quo, const std::string& start, const std::string& us, const std::string& cn,
-                          const Terms& t, int k) {
+struct DealFrame {
+  std::string us, cn;                        // exporter and importer governments
+  std::vector<std::string> hbm_jurisdictions;  // origins the HBM relief covers
+  double licence_tpp_min = 4800;             // the licence covers chips from this TPP (controlled ones) ...
+};
+
+std::string quoted_list(const std::vector<std::string>& v) {
+  std::string s = "[";
+  for (std::size_t k = 0; k < v.size(); ++k) s += (k ? ", \"" : "\"") + v[k] + "\"";
+  return s + "]";
+}
+
+std::string deal_scenario(const std::string& status_quo, const std::string& start, const DealFrame& f, const Terms& t, int k) {
+  const std::string& us = f.us;
+  const std::string& cn = f.cn;
   std::ostringstream s;
   s << "[extend]\nbase = \"" << status_quo << "\"\n[scenario]\nname = \"deal_" << k << "\"\n";
   if (t.hbm_max != "none")
     s << "[[event]]\ndate = \"" << start << "\"\naction = \"add_control\"\nid = \"deal_hbm\"\nissuer = \"" << us
-      << "\"\njurisdictions = [\"US\", \"KR\", \"TW\", \"JP\"]\nkind = \"hbm\"\ndestinations = [\"" << cn
+      << "\"\njurisdictions = " << quoted_list(f.hbm_jurisdictions) << "\nkind = \"hbm\"\ndestinations = [\"" << cn
       << "\"]\ntreatment = \"allow\"\n[[event.prong]]\nhbm_generation_le = \"" << t.hbm_max << "\"\n";
   if (t.tpp_max > 0)
     s << "[[event]]\ndate = \"" << start << "\"\naction = \"add_control\"\nid = \"deal_licence\"\nissuer = \"" << us
       << "\"\nkind = \"accelerator\"\ndestinations = [\"" << cn << "\"]\ntreatment = \"licence\"\nlicence_fee = " << t.fee
-      << "\napproval_probability = 1.0\n[[event.prong]]\ntpp_lt = " << t.tpp_max << "\n";
+      << "\napproval_probability = 1.0\n[[event.prong]]\ntpp_ge = " << f.licence_tpp_min << "\ntpp_lt = " << t.tpp_max << "\n";
   s << "[[event]]\ndate = \"" << start << "\"\naction = \"set_tariff\"\nimporter = \"" << cn << "\"\norigin = \"" << us
     << "\"\nkind = \"accelerator\"\nrate = " << t.tariff << "\n";
   s << "[[event]]\ndate = \"" << start << "\"\naction = \"set_government\"\ncountry = \"" << cn << "\"\nprocurement_mandate = " << t.mandate
@@ -103,6 +116,11 @@ DealResults find_deals(const DealOptions& o) {
   const auto master_seed = static_cast<std::uint64_t>(d->integer("master_seed", 0, INT64_MAX));
   const std::vector<std::string> govs = d->has("governments") ? d->strings("governments") : std::vector<std::string>{"US", "CN"};
   if (govs.size() != 2) d->fail("governments", "name exactly two governments: the exporter and the importer");
+  DealFrame frame;
+  frame.us = govs[0];
+  frame.cn = govs[1];
+  frame.hbm_jurisdictions = d->has("hbm_jurisdictions") ? d->strings("hbm_jurisdictions") : std::vector<std::string>{govs[0]};
+  frame.licence_tpp_min = d->number_or("licence_tpp_min", frame.licence_tpp_min, 0.0, 1e9);
   auto t = d->table("terms");
   if (!t) d->fail("terms", "missing: [deals.terms] with the values to sweep");
   const std::vector<std::string> hbm = t->strings("hbm_generation_max");
@@ -145,7 +163,7 @@ DealResults find_deals(const DealOptions& o) {
     const auto it = std::find(sq.parameters.hbm_generations.begin(), sq.parameters.hbm_generations.end(), x.hbm_max);
     r.deal_terms.push_back({x.hbm_max == "none" ? -1.0 : static_cast<double>(it - sq.parameters.hbm_generations.begin()),
                             x.tpp_max, x.fee, x.tariff, x.mandate});
-    models.push_back(load_scenario_text(deal_scenario(status_quo, start.to_string(), govs[0], govs[1], x, static_cast<int>(k)),
+    models.push_back(load_scenario_text(deal_scenario(status_quo, start.to_string(), frame, x, static_cast<int>(k)),
                                         fs::path(o.spec_path).replace_extension("").string() + "_deal_" + std::to_string(k) + ".toml"));
   }
   for (int rep = 0; rep < replicates; ++rep) r.seeds.push_back(replicate_seed(master_seed, rep));

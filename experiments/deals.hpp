@@ -1,7 +1,7 @@
 #pragma once
 // The tariff-for-chips deal finder (docs/SPEC.md §7): sweeps a deal's terms — the highest HBM
-// generation the US allows to China, a licence for accelerators below a TPP ceiling with its
-// revenue share, China's tariff on US accelerators and its domestic-procurement mandate (the
+// generation the US allows to China (from the origins in hbm_jurisdictions), a licence (approval
+// certain) for accelerators with licence_tpp_min <= TPP < a ceiling, with its revenue share, China's tariff on US accelerators and its domestic-procurement mandate (the
 // purchase commitment) — from a start date on top of a status-quo scenario. Every term set is
 // run with the same replicate seeds as the status quo (common random numbers) and scored for
 // both governments with their objective weights: the gain is the sum over periods from the

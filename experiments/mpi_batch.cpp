@@ -31,6 +31,7 @@ int run_batch_mpi(const ExperimentSpec& spec, const BatchOptions& options) {
       MPI_Recv(&index, 1, MPI_INT, 0, kTagWork, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
       if (index < 0) return 0;
       const std::vector<double> data = execute_run(spec, layout, spec.runs[static_cast<std::size_t>(index)]);
+      if (data.size() + 1 != message.size()) throw Error("batch: a run's data does not fit the batch layout");
       message[0] = index;
       std::copy(data.begin(), data.end(), message.begin() + 1);
     }

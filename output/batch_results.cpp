@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <limits>
 #include <set>
+#include <tuple>
 #include <sstream>
 
 #include "output/hdf5_util.hpp"
@@ -99,13 +100,16 @@ void write_effects_and_summaries(Writer5& out, const BatchResults& r, const std:
   const std::size_t rev = L.offset_of("revenue"), ss = L.offset_of("self_sufficiency_units"), cs = L.offset_of("compute_stock");
   const std::size_t Cd = L.dimension("destination").labels.size();
 
-  // Index of a (variant, point, replicate) run.
+  // Index of each (variant, point, replicate) run.
+  std::map<std::tuple<int, int, int>, int> index;
+  for (int k = 0; k < d.n_runs(); ++k) {
+    const auto u = static_cast<std::size_t>(k);
+    index[{d.run_variant[u], d.run_point[u], d.run_replicate[u]}] = k;
+  }
   auto run_of = [&](int variant, int point, int replicate) {
-    for (int k = 0; k < d.n_runs(); ++k)
-      if (d.run_variant[static_cast<std::size_t>(k)] == variant && d.run_point[static_cast<std::size_t>(k)] == point &&
-          d.run_replicate[static_cast<std::size_t>(k)] == replicate)
-        return k;
-    return -1;
+    const auto it = index.find({variant, point, replicate});
+    if (it == index.end()) throw IoError("batch: the paired baseline run of variant " + std::to_string(variant) + " is missing");
+    return it->second;
   };
   std::vector<double> loss(R * T * F, nan), gain(R * T * K * C, nan), gap(R * T * C, nan);
   for (std::size_t n = 0; n < R; ++n) {

@@ -31,9 +31,7 @@ std::vector<double> summarise(std::vector<double> x) {
     const double sd = std::sqrt(ss / (n - 1));
     const boost::math::students_t t(n - 1);
     half = boost::math::quantile(boost::math::complement(t, 0.025)) * sd / std::sqrt(n);
-  } else {
-    half = 0;
-  }
+  }  // one replicate: no interval (NaN)
   auto q = [&](double p) {
     const double h = (n - 1) * p;
     const auto lo = static_cast<std::size_t>(std::floor(h));

@@ -1,7 +1,7 @@
 #pragma once
 // Summary statistics across replicates: the mean with its 95 % confidence interval (Student t,
 // n - 1 degrees of freedom) and the 5/50/95 % quantiles (linear interpolation between order
-// statistics). NaNs are dropped; an empty sample gives NaNs; one value gives a zero-width interval.
+// statistics). NaNs are dropped; an empty sample gives NaNs; one value gives no interval (NaN bounds).
 #include <string>
 #include <vector>
 

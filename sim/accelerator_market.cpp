@@ -129,7 +129,7 @@ void clear_accelerator_market(const Model& model, State& state) {
     }
   }
 
-  if (!eq.price.allFinite() || eq.price.maxCoeff() > kDivergedPrice)
+  if (eq.price.size() > 0 && (!eq.price.allFinite() || eq.price.maxCoeff() > kDivergedPrice))
     throw InvariantError(state.period, model.calendar.label(state.period),
                          "accelerator prices diverged: demand model \"" + model.demand_model +
                              "\" has no finite Bertrand-Nash equilibrium with these parameters and capacities "

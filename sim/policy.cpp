@@ -45,9 +45,9 @@ void resolve_market_access(const Model& model, State& state) {
     auto& launched = state.launched[static_cast<std::size_t>(j)];
     if (!launched && !prod.launch_on_arrival && !(now < prod.launch)) {
       launched = 1;
-      // Launched before the start: on sale since "before period 0".
-      state.launch_period(j) = std::max(-1, model.calendar.period_of(prod.launch));
-      if (prod.launch < model.calendar.start) state.launch_period(j) = -1;
+      // Launched before the start: on sale since "before period 0"; otherwise from this period
+      // (a launch in the middle of a quarter counts from the quarter it is first on sale).
+      state.launch_period(j) = prod.launch < model.calendar.start ? -1 : state.period;
     }
     const bool on_sale = launched && state.launch_period(j) <= state.period && !(prod.end && *prod.end < now);
     for (int c = 0; c < C; ++c) {

@@ -423,7 +423,8 @@ void add_design_around_variants(Model& m) {
     for (int j = 0; j < n_original; ++j) {
       const Product& p = m.products[j];
       const Firm& firm = m.firms[p.owner];
-      if (!firm.design_around || p.kind != ProductKind::accelerator || p.variant_of >= 0) continue;
+      // Products that exist only after an innovation draw cannot be redesigned in advance.
+      if (!firm.design_around || p.kind != ProductKind::accelerator || p.variant_of >= 0 || p.launch_on_arrival) continue;
       if (std::find(rule->jurisdictions.begin(), rule->jurisdictions.end(), p.origin) == rule->jurisdictions.end()) continue;
       // Only rules that bite through attributes can be designed around (not named-product rules).
       bool by_attributes = false;
@@ -458,11 +459,14 @@ void add_design_around_variants(Model& m) {
       v.name = p.name + "_" + rule->id + "_variant";
       v.variant_of = j;
       v.launch_on_arrival = false;
-      v.launch = Month::from_serial(e.date.serial() + firm.design_around_lag_periods * m.calendar.months_per_period);
+      // Not before the original itself is on sale.
+      v.launch = std::max(p.launch, Month::from_serial(e.date.serial() + firm.design_around_lag_periods * m.calendar.months_per_period));
       v.sold_to = rule->destinations;
       v.performance_h100e = p.performance_h100e * tpp_ratio * firm.design_around_efficiency;
       if (m.calendar.period_of(v.launch) >= m.n_periods()) continue;
-      if (m.product_index(v.name)) continue;
+      if (m.product_index(v.name) ||
+          std::any_of(variants.begin(), variants.end(), [&](const Product& w) { return w.name == v.name; }))
+        continue;  // the same rule id added again: one variant
       variants.push_back(std::move(v));
     }
   }
