@@ -162,3 +162,29 @@ TEST_CASE("batch summaries: means and 95% intervals of the paired effects across
   CHECK(std::isnan(s[(1 * 6 + 0) * F + 0]));  // no_controls has no baseline: no effect
   fs::remove(o.output_path);
 }
+
+TEST_CASE("a batch refuses variants whose calendars differ", "[batch][errors]") {
+  const std::string longer = write_experiment("longer_history.toml",
+                                              "[extend]\nbase = \"../experiments/scenarios/history.toml\"\n[scenario]\nhorizon = \"2031-12\"\n");
+  const std::string spec = write_experiment("mixed_calendars.toml", R"(
+[experiment]
+name = "mixed"
+base = "../experiments/scenarios/history.toml"
+replicates = 1
+master_seed = 1
+[[variant]]
+name = "history"
+[[variant]]
+name = "longer"
+scenario = "longer_history.toml"
+)");
+  (void)longer;
+  const ExperimentSpec x = load_experiment(spec);
+  BatchOptions o;
+  o.output_path = (fs::temp_directory_path() / "chipsim_mixed.h5").string();
+  o.progress = false;
+  fs::remove_all(o.output_path + ".journal");
+  CHECK_THROWS_WITH(run_batch(x, o), Catch::Contains("variant longer: its calendar"));
+  CHECK_FALSE(fs::exists(o.output_path));
+  fs::remove_all(o.output_path + ".journal");
+}
