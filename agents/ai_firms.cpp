@@ -8,7 +8,9 @@
 namespace chipsim {
 
 void update_ai_firms(const Model& model, State& state) {
-  tbb::parallel_for(tbb::blocked_range<int>(0, model.n_ai_firms()), [&](const tbb::blocked_range<int>& r) {
+  // Grain: small worlds run this loop inline (task overhead would exceed the work).
+  constexpr int kAiFirmsPerTask = 512;
+  tbb::parallel_for(tbb::blocked_range<int>(0, model.n_ai_firms(), kAiFirmsPerTask), [&](const tbb::blocked_range<int>& r) {
     for (int i = r.begin(); i != r.end(); ++i) {
       const AiFirm& a = model.ai_firms[i];
       state.compute_stock_h100e(i) =

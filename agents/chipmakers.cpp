@@ -10,6 +10,11 @@
 namespace chipsim {
 
 namespace {
+// Grains of the parallel loops: small worlds run them inline (task overhead would exceed the
+// work); each agent writes only its own slots, so results do not depend on the split.
+constexpr std::size_t kProductsPerTask = 64;
+constexpr int kFirmsPerTask = 16;
+
 // Periods until an announced rule denies HBM to `country`, or 0 if none is pending.
 int periods_until_hbm_ban(const Model& model, int period, int country) {
   int soonest = 0;
@@ -59,7 +64,7 @@ void plan_production(const Model& model, State& state) {
   learn(model, state);
   grow_capacity(model, state);
   const auto& accelerators = model.products_of(ProductKind::accelerator);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, accelerators.size()), [&](const tbb::blocked_range<std::size_t>& r) {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, accelerators.size(), kProductsPerTask), [&](const tbb::blocked_range<std::size_t>& r) {
     for (std::size_t n = r.begin(); n != r.end(); ++n) {
       const int j = accelerators[n];
       const Product& p = model.products[j];
@@ -139,7 +144,7 @@ void innovate(const Model& model, State& state) {
     frontier[static_cast<int>(p.kind)] = std::max(frontier[static_cast<int>(p.kind)], p.generation);
   }
   state.arrival_hazard.setZero(F);
-  tbb::parallel_for(tbb::blocked_range<int>(0, F), [&](const tbb::blocked_range<int>& r) {
+  tbb::parallel_for(tbb::blocked_range<int>(0, F, kFirmsPerTask), [&](const tbb::blocked_range<int>& r) {
     for (int f = r.begin(); f != r.end(); ++f) {
       const Firm& firm = model.firms[f];
       if (firm.arrival_hazard <= 0) continue;

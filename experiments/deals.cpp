@@ -224,10 +224,14 @@ void print_deals(const DealResults& r, std::ostream& out, int top) {
       << n_robust << " of them at the 95 % level\n\n";
   std::vector<std::size_t> order(D);
   for (std::size_t k = 0; k < D; ++k) order[k] = k;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+  // The Nash solution first, then the bargaining set by Nash product, then the rest by total
+  // gain; ties keep the order of the sweep.
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if ((static_cast<int>(a) == r.nash) != (static_cast<int>(b) == r.nash)) return static_cast<int>(a) == r.nash;
     const double pa = r.in_bargaining_set[a] ? r.mean[a * 2] * r.mean[a * 2 + 1] : -1e300;
     const double pb = r.in_bargaining_set[b] ? r.mean[b * 2] * r.mean[b * 2 + 1] : -1e300;
-    return pa != pb ? pa > pb : r.mean[a * 2] + r.mean[a * 2 + 1] > r.mean[b * 2] + r.mean[b * 2 + 1];
+    if (pa != pb) return pa > pb;
+    return r.mean[a * 2] + r.mean[a * 2 + 1] > r.mean[b * 2] + r.mean[b * 2 + 1];
   });
   char buf[512];
   std::snprintf(buf, sizeof buf, "%-70s %24s %24s %s\n", "deal terms", (r.governments[0] + " gain [95% CI]").c_str(),
