@@ -231,7 +231,7 @@ BatchSession::BatchSession(const ExperimentSpec& spec, const BatchOptions& optio
   for (auto it = results_.runs.begin(); it != results_.runs.end();)  // journal entries of other shards
     it = it->first % options.shard_count == options.shard_index ? std::next(it) : results_.runs.erase(it);
   for (const RunSpec& r : spec.runs)
-    if (r.index % options.shard_count == options.shard_index && !results_.runs.count(r.index)) todo_.push_back(r.index);
+    if (r.index % options.shard_count == options.shard_index && !results_.runs.count(r.index)) pending_.push_back(r.index);
 }
 
 void BatchSession::record(int index, std::vector<double> data) {
@@ -252,21 +252,21 @@ int run_batch(const ExperimentSpec& spec, const BatchOptions& options) {
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   BatchSession session(spec, options);
-  const std::vector<int>& todo = session.todo();
-  Progress progress(static_cast<int>(todo.size()), options.progress);
+  const std::vector<int>& pending = session.pending();
+  Progress progress(static_cast<int>(pending.size()), options.progress);
   ModelCache models(spec);
   std::atomic<int> journalled{0};
   std::atomic<bool> stop{false};
-  tbb::parallel_for(std::size_t(0), todo.size(), [&](std::size_t n) {
+  tbb::parallel_for(std::size_t(0), pending.size(), [&](std::size_t n) {
     if (stop) return;
-    const RunSpec& run = spec.runs[static_cast<std::size_t>(todo[n])];
+    const RunSpec& run = spec.runs[static_cast<std::size_t>(pending[n])];
     session.record(run.index, execute_run(models.get(run), session.layout(), run));
     progress.tick();
     if (options.stop_after > 0 && ++journalled >= options.stop_after) stop = true;
   });
   if (stop) return options.stop_after;  // simulated kill: the journal holds what was finished
   session.finish(threads);
-  return static_cast<int>(todo.size());
+  return static_cast<int>(pending.size());
 }
 
 void merge_shards(const std::vector<std::string>& shards, const std::string& output_path, const std::string& command_line) {

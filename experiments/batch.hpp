@@ -41,7 +41,7 @@ std::vector<double> execute_run(const Model& model, const BatchLayout& layout, c
 class BatchSession {
  public:
   BatchSession(const ExperimentSpec& spec, const BatchOptions& options);  // opens or resumes the journal
-  const std::vector<int>& todo() const { return todo_; }
+  const std::vector<int>& pending() const { return pending_; }
   const BatchLayout& layout() const { return results_.layout; }
   void record(int index, std::vector<double> data);  // journal (atomically) and keep; thread-safe
   void finish(int threads);                          // write the results file, drop the journal
@@ -51,7 +51,7 @@ class BatchSession {
   BatchOptions options_;
   BatchResults results_;
   std::string journal_;
-  std::vector<int> todo_;
+  std::vector<int> pending_;
   std::mutex mutex_;
 };
 

@@ -38,8 +38,8 @@ int run_batch_mpi(const ExperimentSpec& spec, const BatchOptions& options) {
   }
 
   BatchSession session(spec, options);
-  const std::vector<int>& todo = session.todo();
-  Progress progress(static_cast<int>(todo.size()), options.progress);
+  const std::vector<int>& pending = session.pending();
+  Progress progress(static_cast<int>(pending.size()), options.progress);
   std::vector<double> message(session.layout().run_size() + 1);
   std::size_t next = 0;
   int active = size - 1, done = 0;
@@ -53,13 +53,13 @@ int run_batch_mpi(const ExperimentSpec& spec, const BatchOptions& options) {
       if (options.stop_after > 0 && ++done >= options.stop_after) stopped = true;
     }
     int index = -1;
-    if (!stopped && next < todo.size()) index = todo[next++];
+    if (!stopped && next < pending.size()) index = pending[next++];
     MPI_Send(&index, 1, MPI_INT, status.MPI_SOURCE, kTagWork, MPI_COMM_WORLD);
     if (index < 0) --active;
   }
   if (stopped) return options.stop_after;
   session.finish(size);
-  return static_cast<int>(todo.size());
+  return static_cast<int>(pending.size());
 }
 
 }  // namespace chipsim

@@ -44,13 +44,13 @@
 
 #include "sim/buyer_blocks.hpp"
 #include "sim/demand_model.hpp"
+#include "sim/market_rows.hpp"
 #include "sim/model.hpp"
 #include "sim/table_reader.hpp"
 
 namespace chipsim {
 namespace {
 
-using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using Row = Eigen::Array<double, 1, Eigen::Dynamic>;
 
 
@@ -61,13 +61,7 @@ struct ElasticityOverride {
 };
 
 // Per-country views of the product side (C x P, row-major so a country's row is contiguous).
-struct CountryRows {
-  RowArray buyer_price;  // p_j (1 + tariff_cj)
-  RowArray home;         // 1 if product j is made in c
-  RowArray shift;        // utility shift by destination (grey-market flows)
-  RowArray avail;        // 1 if j may be bought in c
-  RowArray net_share;    // 1 - fee_cj
-  RowArray margin;       // (1 - fee_cj) p_j - c_j
+struct CountryRows : MarketRows {
   RowArray level;        // prod_{k available in c} (pt_ck / pref_k)^E_jk
   Row reference_cost;    // n_j pref_j: multiplies alpha_i in the reference utility
   Eigen::MatrixXd E;     // elasticities (P x P)
@@ -191,13 +185,8 @@ class ConstantElasticityDemand final : public DemandModel {
   CountryRows country_rows(const MarketData& m, const Eigen::VectorXd& p) const {
     const int C = m.n_countries, P = m.n_products();
     CountryRows r;
+    static_cast<MarketRows&>(r) = market_rows(m, p);
     r.E = elasticities(m);
-    r.buyer_price.resize(C, P);
-    r.home.resize(C, P);
-    r.shift.resize(C, P);
-    r.avail.resize(C, P);
-    r.net_share.resize(C, P);
-    r.margin.resize(C, P);
     r.level.resize(C, P);
     r.reference_cost.resize(P);
     Eigen::VectorXd reference(P);
@@ -207,16 +196,8 @@ class ConstantElasticityDemand final : public DemandModel {
     }
     Eigen::VectorXd log_ratio(P);
     for (int c = 0; c < C; ++c) {
-      for (int j = 0; j < P; ++j) {
-        const bool offered = m.available(j, c) > 0 && m.capacity(j) > 0;
-        r.buyer_price(c, j) = p(j) * (1.0 + m.tariff_rate(j, c));
-        r.home(c, j) = m.product_origin[j] == c ? 1.0 : 0.0;
-        r.shift(c, j) = m.shift(j, c);
-        r.avail(c, j) = offered ? 1.0 : 0.0;
-        r.net_share(c, j) = 1.0 - m.licence_fee(j, c);
-        r.margin(c, j) = r.net_share(c, j) * p(j) - m.marginal_cost(j);
-        log_ratio(j) = offered ? std::log(r.buyer_price(c, j) / reference(j)) : 0.0;  // masked: excluded
-      }
+      for (int j = 0; j < P; ++j)  // masked products are excluded from the product
+        log_ratio(j) = r.avail(c, j) > 0 ? std::log(r.buyer_price(c, j) / reference(j)) : 0.0;
       const Eigen::VectorXd log_level = r.E * log_ratio;
       r.level.row(c) = log_level.transpose().array().exp();
     }

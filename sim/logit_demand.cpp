@@ -15,46 +15,14 @@
 
 #include "sim/buyer_blocks.hpp"
 #include "sim/demand_model.hpp"
+#include "sim/market_rows.hpp"
 
 namespace chipsim {
 namespace {
 
-using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using CountryRows = MarketRows;
 
-// Per-country views of the product side (C x P, row-major so a country's row is contiguous).
-struct CountryRows {
-  RowArray buyer_price;  // p_j (1 + tariff_cj)
-  RowArray home;         // 1 if product j is made in c
-  RowArray shift;        // utility shift by destination (grey-market flows)
-  RowArray avail;        // 1 if j may be bought in c
-  RowArray net_share;    // 1 - fee_cj
-  RowArray margin;       // (1 - fee_cj) p_j - c_j
-  RowArray price_factor; // n_j (1 + tariff_cj): multiplies alpha_i p_j in the utility
-};
-
-CountryRows country_rows(const MarketData& m, const Eigen::VectorXd& p) {
-  const int C = m.n_countries, P = m.n_products();
-  CountryRows r;
-  r.buyer_price.resize(C, P);
-  r.home.resize(C, P);
-  r.shift.resize(C, P);
-  r.avail.resize(C, P);
-  r.net_share.resize(C, P);
-  r.margin.resize(C, P);
-  r.price_factor.resize(C, P);
-  for (int c = 0; c < C; ++c)
-    for (int j = 0; j < P; ++j) {
-      const bool offered = m.available(j, c) > 0 && m.capacity(j) > 0;
-      r.price_factor(c, j) = m.units_per_choice(j) * (1.0 + m.tariff_rate(j, c));
-      r.buyer_price(c, j) = p(j) * (1.0 + m.tariff_rate(j, c));
-      r.home(c, j) = m.product_origin[j] == c ? 1.0 : 0.0;
-      r.shift(c, j) = m.shift(j, c);
-      r.avail(c, j) = offered ? 1.0 : 0.0;
-      r.net_share(c, j) = 1.0 - m.licence_fee(j, c);
-      r.margin(c, j) = r.net_share(c, j) * p(j) - m.marginal_cost(j);
-    }
-  return r;
-}
+CountryRows country_rows(const MarketData& m, const Eigen::VectorXd& p) { return market_rows(m, p); }
 
 // Shares of one buyer (row vector of length P) at the given country rows.
 void buyer_shares(const MarketData& m, const CountryRows& r, const Eigen::VectorXd& p, int i,

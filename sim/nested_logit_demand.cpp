@@ -39,12 +39,12 @@
 
 #include "sim/buyer_blocks.hpp"
 #include "sim/demand_model.hpp"
+#include "sim/market_rows.hpp"
 #include "sim/table_reader.hpp"
 
 namespace chipsim {
 namespace {
 
-using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using IntRows = Eigen::Array<int, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using Row = Eigen::Array<double, 1, Eigen::Dynamic>;
 
@@ -60,15 +60,8 @@ int nest_of(const MarketData& m, NestBy by, int c, int j) {
   return 0;
 }
 
-// Per-country views of the product side (C x P, row-major so a country's row is contiguous).
-struct CountryRows {
-  RowArray buyer_price;  // p_j (1 + tariff_cj)
-  RowArray home;         // 1 if product j is made in c
-  RowArray shift;        // utility shift by destination (grey-market flows)
-  RowArray avail;        // 1 if j may be bought in c
-  RowArray net_share;    // 1 - fee_cj
-  RowArray margin;       // (1 - fee_cj) p_j - c_j
-  RowArray price_factor; // n_j (1 + tariff_cj): multiplies alpha_i p_j in the utility
+// Per-country views of the product side plus the nests.
+struct CountryRows : MarketRows {
   IntRows nest;          // nest of product j for buyers in c
   IntRows group;         // first product with j's owner and nest in c (index of a (firm, nest) sum)
   int n_nests = 1;
@@ -78,27 +71,13 @@ struct CountryRows {
 CountryRows country_rows(const MarketData& m, const Eigen::VectorXd& p, NestBy by) {
   const int C = m.n_countries, P = m.n_products();
   CountryRows r;
-  r.buyer_price.resize(C, P);
-  r.home.resize(C, P);
-  r.shift.resize(C, P);
-  r.avail.resize(C, P);
-  r.net_share.resize(C, P);
-  r.margin.resize(C, P);
-  r.price_factor.resize(C, P);
+  static_cast<MarketRows&>(r) = market_rows(m, p);
   r.nest.resize(C, P);
   r.group.resize(C, P);
   r.n_firms = std::max(1, m.n_owners);
   for (int j = 0; j < P; ++j) r.n_firms = std::max(r.n_firms, m.product_owner[j] + 1);
   for (int c = 0; c < C; ++c)
     for (int j = 0; j < P; ++j) {
-      const bool offered = m.available(j, c) > 0 && m.capacity(j) > 0;
-      r.price_factor(c, j) = m.units_per_choice(j) * (1.0 + m.tariff_rate(j, c));
-      r.buyer_price(c, j) = p(j) * (1.0 + m.tariff_rate(j, c));
-      r.home(c, j) = m.product_origin[j] == c ? 1.0 : 0.0;
-      r.shift(c, j) = m.shift(j, c);
-      r.avail(c, j) = offered ? 1.0 : 0.0;
-      r.net_share(c, j) = 1.0 - m.licence_fee(j, c);
-      r.margin(c, j) = r.net_share(c, j) * p(j) - m.marginal_cost(j);
       r.nest(c, j) = nest_of(m, by, c, j);
       r.n_nests = std::max(r.n_nests, r.nest(c, j) + 1);
       r.group(c, j) = j;
