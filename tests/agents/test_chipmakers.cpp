@@ -13,17 +13,8 @@ using test::value;
 using test::with_keys;
 
 namespace {
-struct Run {
-  Model model;
-  State state;
-};
-Run run(const std::string& text, std::uint64_t seed = 1) {
-  Model m = load_scenario_text(text, "tiny.toml");
-  RunOptions o;
-  o.seed = seed;
-  State s = run_model(m, o);
-  return {std::move(m), std::move(s)};
-}
+using test::Run;
+using test::run;
 std::size_t idx(const Model& m, const char* product) { return static_cast<std::size_t>(*m.product_index(product)); }
 std::size_t firm(const Model& m, const char* name) { return static_cast<std::size_t>(*m.firm_index(name)); }
 

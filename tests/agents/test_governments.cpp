@@ -13,17 +13,8 @@ using test::value;
 using test::with_keys;
 
 namespace {
-struct Run {
-  Model model;
-  State state;
-};
-Run run(const std::string& text, std::uint64_t seed = 1) {
-  Model m = load_scenario_text(text, "tiny.toml");
-  RunOptions o;
-  o.seed = seed;
-  State s = run_model(m, o);
-  return {std::move(m), std::move(s)};
-}
+using test::Run;
+using test::run;
 const std::string kDenyBig = R"(
 [[event]]
 date = "2024-01"

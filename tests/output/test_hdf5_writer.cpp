@@ -66,8 +66,8 @@ TEST_CASE("results are bit-identical with 1 and 2 threads, in memory and on disk
   const fs::path dir = fs::temp_directory_path() / "chipsim_test_output";
   fs::create_directories(dir);
   const std::string p1 = (dir / "t1.h5").string(), p2 = (dir / "t2.h5").string();
-  write_run_file(p1, m, one, RunMetadata{5, 0, 1, "", "", "", false});
-  write_run_file(p2, m, two, RunMetadata{5, 0, 2, "", "", "", true});  // compression must not change values
+  write_run_file(p1, m, one, RunMetadata{5, 0, 1, "", "", "", false, {}});
+  write_run_file(p2, m, two, RunMetadata{5, 0, 2, "", "", "", true, {}});  // compression must not change values
   for (const char* name : {"price", "units_sold", "revenue", "self_sufficiency_value", "compute_stock"}) {
     const auto a = read_dataset(p1, name), b = read_dataset(p2, name);
     INFO(name);

@@ -2,6 +2,7 @@
 
 #include "sim/pipeline/pipeline.hpp"
 #include "sim/scenario.hpp"
+#include "support/worlds.hpp"
 
 using namespace chipsim;
 
@@ -113,17 +114,8 @@ treatment = "deny"
 bandwidth_density_GBps_mm2_gt = 2.0
 )";
 
-struct Run {
-  Model model;
-  State state;
-};
-Run run(const std::string& text) {
-  Model m = load_scenario_text(text, "hbm.toml");
-  RunOptions o;
-  o.seed = 3;
-  State s = run_model(m, o);
-  return {std::move(m), std::move(s)};
-}
+using test::Run;
+Run run(const std::string& text) { return test::run(text, 3, "hbm.toml"); }
 double at(const Run& r, const char* var, int t, int i, int j = -1) {
   const Variable& v = r.state.series.variable(var);
   const std::size_t row = v.row_size;

@@ -138,4 +138,12 @@ State run_text(const std::string& toml, std::uint64_t seed) {
   return run_model(m, o);
 }
 
+Run run(const std::string& toml, std::uint64_t seed, const std::string& file) {
+  Model m = load_scenario_text(toml, file);
+  RunOptions o;
+  o.seed = seed;
+  State s = run_model(m, o);
+  return {std::move(m), std::move(s)};
+}
+
 }  // namespace chipsim::test

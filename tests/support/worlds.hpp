@@ -21,4 +21,11 @@ std::string tiny_scenario(const std::string& extra = "", const std::string& hori
 
 State run_text(const std::string& toml, std::uint64_t seed = 1);
 
+// A loaded model and the state of its run (for tests that need both).
+struct Run {
+  Model model;
+  State state;
+};
+Run run(const std::string& toml, std::uint64_t seed = 1, const std::string& file = "tiny.toml");
+
 }  // namespace chipsim::test
