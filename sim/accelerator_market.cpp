@@ -102,6 +102,7 @@ void clear_accelerator_market(const Model& model, State& state) {
   PricingOptions options;
   options.tolerance = model.parameters.pricing_tolerance;
   options.max_iterations = model.parameters.pricing_max_iterations;
+  options.acceleration_memory = model.parameters.pricing_acceleration_memory;
   Eigen::VectorXd warm(static_cast<Eigen::Index>(products.size()));
   for (std::size_t k = 0; k < products.size(); ++k) warm(static_cast<Eigen::Index>(k)) = state.price_usd(products[k]);
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+
+#include "sim/anderson_acceleration.hpp"
 
 namespace chipsim {
 
@@ -11,6 +14,7 @@ namespace {
 constexpr double kMaxNewtonFactor = 2.0;
 // After this many iterations without convergence, updates are averaged with the old price.
 constexpr int kDampAfter = 200;
+const double kMaxLogCorrection = std::log(kMaxNewtonFactor);
 }  // namespace
 
 Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& market,
@@ -24,40 +28,63 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
       eq.price(j) = market.marginal_cost(j) + 1.0 / mean_alpha;
 
   PricingTerms t;
-  Eigen::VectorXd next(P);
-  for (eq.iterations = 1; eq.iterations <= options.max_iterations; ++eq.iterations) {
+  Eigen::VectorXd target(P);
+  AndersonAcceleration acceleration(options.acceleration_memory);
+  double last_change = std::numeric_limits<double>::infinity();
+  Eigen::VectorXd last_target;  // the plain step from the last point evaluated
+  bool accelerated = false;     // whether the current point came from an accelerated step
+  for (eq.iterations = 1;; ++eq.iterations) {
     demand.pricing_pass(market, eq.price, nullptr, t);
     double change = 0;
     for (int j = 0; j < P; ++j) {
       const double p = eq.price(j);
       if (!(t.slope_net(j) > 0)) {  // nobody can buy it: price is irrelevant, keep it
-        next(j) = p;
+        target(j) = p;
         continue;
       }
-      double target = (market.marginal_cost(j) * t.slope(j) + t.foc_rest(j)) / t.slope_net(j);
+      double best = (market.marginal_cost(j) * t.slope(j) + t.foc_rest(j)) / t.slope_net(j);
       // Newton estimate of the price at which demand equals capacity (below p when demand is
       // under capacity). At a fixed point p = max(bertrand, clearing): either the FOC holds
       // with Q_j <= K_j, or Q_j = K_j at a price above the Bertrand price.
       if (t.own_derivative(j) < 0) {
         double clearing = p + (t.quantity(j) - market.capacity(j)) / (-t.own_derivative(j));
         clearing = std::clamp(clearing, p / kMaxNewtonFactor, p * kMaxNewtonFactor);
-        target = std::max(target, clearing);
+        best = std::max(best, clearing);
       }
-      if (eq.iterations > kDampAfter) target = 0.5 * (p + target);
-      next(j) = target;
-      change = std::max(change, std::abs(target - p) / std::max(p, 1e-300));
+      if (!(best > 0)) best = p / kMaxNewtonFactor;  // prices stay positive
+      target(j) = best;
+      change = std::max(change, std::abs(best - p) / std::max(p, 1e-300));
     }
-    eq.price = next;
     eq.residual = change;
     if (change < options.tolerance) {
       eq.converged = true;
       break;
     }
+    if (eq.iterations >= options.max_iterations) break;
+    // The prices evaluated last stay the answer (t holds their terms); otherwise step on.
+    if (eq.iterations > kDampAfter) {
+      eq.price = 0.5 * (eq.price + target);
+      continue;
+    }
+    if (change > last_change && accelerated) {
+      // The accelerated step made things worse: take the plain step from the point before it
+      // instead and start the acceleration afresh.
+      acceleration.restart();
+      eq.price = last_target;
+      accelerated = false;
+      last_change = std::numeric_limits<double>::infinity();
+      continue;
+    }
+    last_change = change;
+    last_target = target;
+    // The acceleration moves a price at most by the factor kMaxNewtonFactor beyond the plain step.
+    const Eigen::ArrayXd plain = target.array().log();
+    const Eigen::ArrayXd step = acceleration.next(eq.price.array().log().matrix(), plain.matrix()).array();
+    eq.price = (plain + (step - plain).cwiseMax(-kMaxLogCorrection).cwiseMin(kMaxLogCorrection)).exp().matrix();
+    accelerated = true;
   }
-  eq.iterations = std::min(eq.iterations, options.max_iterations);
 
   // Allocation at the equilibrium: ration any excess demand left within the tolerance.
-  demand.pricing_pass(market, eq.price, nullptr, t);
   eq.rationing = Eigen::VectorXd::Ones(P);
   for (int j = 0; j < P; ++j)
     if (t.quantity(j) > market.capacity(j) && t.quantity(j) > 0)

@@ -5,6 +5,7 @@
 // in the same order whatever the number of threads: results are bit-identical.
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/task_group.h>
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -17,18 +18,22 @@ namespace chipsim {
 inline constexpr int kBuyersPerBlock = 256;
 
 // Runs body(first_buyer, end_buyer, partial) for every block in parallel, then fold(partial)
-// for every block in order.
+// for every block in order. The block size is part of the result (it fixes the order of the
+// sums), never of the thread count.
 template <class Partial, class Body, class Fold>
-void over_buyer_blocks(int n_buyers, Body&& body, Fold&& fold) {
-  const int n_blocks = (n_buyers + kBuyersPerBlock - 1) / kBuyersPerBlock;
+void over_buyer_blocks(int n_buyers, Body&& body, Fold&& fold, int buyers_per_block = kBuyersPerBlock) {
+  const int n_blocks = (n_buyers + buyers_per_block - 1) / buyers_per_block;
   std::vector<Partial> partial(static_cast<std::size_t>(n_blocks));
+  // Isolated: a cancellation of the caller's work (another run of a batch failing) must not
+  // leave blocks unsummed; the pass always completes.
+  tbb::task_group_context isolated(tbb::task_group_context::isolated);
   tbb::parallel_for(
       tbb::blocked_range<int>(0, n_blocks, 1),
       [&](const tbb::blocked_range<int>& range) {
         for (int b = range.begin(); b != range.end(); ++b)
-          body(b * kBuyersPerBlock, std::min(n_buyers, (b + 1) * kBuyersPerBlock), partial[static_cast<std::size_t>(b)]);
+          body(b * buyers_per_block, std::min(n_buyers, (b + 1) * buyers_per_block), partial[static_cast<std::size_t>(b)]);
       },
-      tbb::simple_partitioner());
+      tbb::simple_partitioner(), isolated);
   for (const Partial& p : partial) fold(p);
 }
 

@@ -86,6 +86,7 @@ void clear_hbm_market(const Model& model, State& state) {
   PricingOptions options;
   options.tolerance = model.parameters.pricing_tolerance;
   options.max_iterations = model.parameters.pricing_max_iterations;
+  options.acceleration_memory = model.parameters.pricing_acceleration_memory;
   const Equilibrium eq = solve_bertrand_nash_with_exit(hbm_demand_model(), m, warm, options);
 
   for (int k = 0; k < H; ++k) {

@@ -10,8 +10,10 @@
 // Assumptions: one price per product worldwide (tariffs are wedges on top), no income effects,
 // the outside option is "do not buy an accelerator this period".
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "sim/buyer_blocks.hpp"
 #include "sim/demand_model.hpp"
@@ -37,6 +39,77 @@ void buyer_shares(const MarketData& m, const CountryRows& r, const Eigen::Vector
   const double denom = std::exp(-umax) + s.sum();
   s /= denom;
 }
+
+// Buyers per block of the fused pass: large enough that folding the blocks' per-country sums
+// (4 x C x P each) costs little next to the pass itself.
+constexpr int kLogitBuyersPerBlock = 1024;
+
+// Exponents below this are raised to it before exp: exp(-700) ~ 1e-304 is still a normal
+// double, so masked products (utility -inf, share then zeroed) and hopeless ones never produce
+// subnormal numbers, whose arithmetic is ~100x slower. A share of 1e-304 is zero for any purpose.
+constexpr double kExpArgumentFloor = -700.0;
+
+// The market's products grouped by owner (stable), with per-country rows in that order.
+struct OwnerGroupedRows {
+  std::vector<int> product;   // position -> market product
+  std::vector<int> segment;   // first position of each owner's products; back() = P
+  RowArray base;              // delta_j + shift_cj, utils; -inf where j cannot be bought in c (C x P)
+  RowArray open;              // 1 if j can be bought in c
+  RowArray home;              // 1 if j is made in c
+  RowArray price_utility;     // n_j (1 + tariff_cj) p_j: alpha_i times this is the price term, USD
+  RowArray price_factor;      // n_j (1 + tariff_cj)
+  RowArray unit_margin;       // n_j ((1 - fee_cj) p_j - c_j): the seller's margin per decision, USD
+  RowArray buyer_price;       // p_j (1 + tariff_cj), USD per unit
+  Eigen::Array<double, 1, Eigen::Dynamic> delivered_per_choice;  // n_j x rationing_j, units
+  Eigen::Array<double, 1, Eigen::Dynamic> performance;           // H100e per unit
+};
+
+OwnerGroupedRows owner_grouped_rows(const MarketData& m, const Eigen::VectorXd& p, const Eigen::VectorXd* rationing) {
+  const int C = m.n_countries, P = m.n_products();
+  OwnerGroupedRows g;
+  g.product.resize(static_cast<std::size_t>(P));
+  for (int j = 0; j < P; ++j) g.product[static_cast<std::size_t>(j)] = j;
+  std::stable_sort(g.product.begin(), g.product.end(), [&](int a, int b) { return m.product_owner[a] < m.product_owner[b]; });
+  for (int k = 0; k < P; ++k)
+    if (k == 0 || m.product_owner[g.product[k]] != m.product_owner[g.product[k - 1]]) g.segment.push_back(k);
+  g.segment.push_back(P);
+  for (RowArray* a : {&g.base, &g.open, &g.home, &g.price_utility, &g.price_factor, &g.unit_margin, &g.buyer_price}) a->resize(C, P);
+  g.delivered_per_choice.resize(P);
+  g.performance.resize(P);
+  for (int k = 0; k < P; ++k) {
+    const int j = g.product[static_cast<std::size_t>(k)];
+    const double n = m.units_per_choice(j);
+    g.delivered_per_choice(k) = n * (rationing ? (*rationing)(j) : 1.0);
+    g.performance(k) = m.performance(j);
+    for (int c = 0; c < C; ++c) {
+      const bool offered = m.available(j, c) > 0 && m.capacity(j) > 0;
+      g.open(c, k) = offered ? 1.0 : 0.0;
+      g.base(c, k) = offered ? m.mean_utility(j) + m.shift(j, c) : -std::numeric_limits<double>::infinity();
+      g.home(c, k) = m.product_origin[j] == c ? 1.0 : 0.0;
+      g.price_factor(c, k) = n * (1.0 + m.tariff_rate(j, c));
+      g.price_utility(c, k) = g.price_factor(c, k) * p(j);
+      g.unit_margin(c, k) = n * ((1.0 - m.licence_fee(j, c)) * p(j) - m.marginal_cost(j));
+      g.buyer_price(c, k) = p(j) * (1.0 + m.tariff_rate(j, c));
+    }
+  }
+  return g;
+}
+
+// One block's sums by buyer country, in owner-grouped product order (C x P each).
+struct CountrySums {
+  RowArray s1, s2, s3, s4, units;
+  void reset(int C, int P, bool allocation) {
+    for (RowArray* a : {&s1, &s2, &s3, &s4}) a->setZero(C, P);
+    if (allocation) units.setZero(C, P);
+  }
+  void add(const CountrySums& o, bool allocation) {
+    s1 += o.s1;
+    s2 += o.s2;
+    s3 += o.s3;
+    s4 += o.s4;
+    if (allocation) units += o.units;
+  }
+};
 
 class LogitDemand final : public DemandModel {
  public:
@@ -71,41 +144,72 @@ class LogitDemand final : public DemandModel {
     return J;
   }
 
+  // The fused pass (docs/SPEC.md §3). Per buyer i of country c, with w_ij = M_i alpha_i s_ij:
+  //   S1_cj += M_i s_ij,  S2_cj += w_ij,  S3_cj += w_ij G_i,f(j),  S4_cj += w_ij s_ij,
+  // where G_if = sum_{k in f} n_k m_ck s_ik. With pf_cj = n_j (1 + tariff_cj) the terms are
+  //   Q_j = n_j sum_c S1_cj,                 slope_j = n_j sum_c pf_cj S2_cj,
+  //   slope_net_j = n_j sum_c net_cj pf_cj S2_cj,
+  //   foc_rest_j = n_j sum_c net_cj S1_cj + sum_c pf_cj S3_cj,
+  //   dQ_j/dp_j = -n_j sum_c pf_cj (S2_cj - S4_cj).
+  // Products are visited grouped by owner so that G is a sum over a contiguous segment.
   void pricing_pass(const MarketData& m, const Eigen::VectorXd& p, const Eigen::VectorXd* rationing,
                     PricingTerms& out) const override {
     const bool allocation = rationing != nullptr;
-    const int A = m.n_buyers(), P = m.n_products(), C = m.n_countries, F = m.n_owners;
-    const CountryRows r = country_rows(m, p);
+    const int A = m.n_buyers(), P = m.n_products(), C = m.n_countries;
+    const OwnerGroupedRows g = owner_grouped_rows(m, p, rationing);
     start_pricing_terms(out, A, P, C, allocation);
-    over_buyer_blocks<PricingPartial>(
+    CountrySums total;
+    total.reset(C, P, allocation);
+    over_buyer_blocks<CountrySums>(
         A,
-        [&](int first, int end, PricingPartial& acc) {
-          acc.reset(P, C, allocation);
-          Eigen::Array<double, 1, Eigen::Dynamic> s(P), q(P), cross(P), own(P), gj(P);
-          Eigen::ArrayXd firm_sum(F);
-          const auto n = m.units_per_choice.transpose().array();
+        [&](int first, int end, CountrySums& acc) {
+          acc.reset(C, P, allocation);
+          Eigen::Array<double, 1, Eigen::Dynamic> u(P), s(P), t(P), firm(P), w(P), bought(P);
           for (int i = first; i < end; ++i) {
-            buyer_shares(m, r, p, i, s);
             const int c = m.buyer_country[i];
-            const double M = m.market_size(i);
-            q = M * s * n;                                     // q_ij
-            cross = M * m.alpha(i) * r.price_factor.row(c) * s;  // M_i a_ij s_ij
-            own = cross * n;                                   // own_ij = M_i n_j a_ij s_ij
-            // Per-firm sums G_if = sum_{k in f} n_k s_ik m_ik, gathered back per product: the
-            // cross terms of firm f's FOC for j are M_i a_ij s_ij G_if.
-            firm_sum.setZero();
-            for (int k = 0; k < P; ++k) firm_sum(m.product_owner[k]) += n(k) * s(k) * r.margin(c, k);
-            for (int j = 0; j < P; ++j) gj(j) = firm_sum(m.product_owner[j]);
-            const auto net = r.net_share.row(c);
-            acc.quantity += q.transpose();
-            acc.slope += own.transpose();
-            acc.slope_net += (net * own).transpose();
-            acc.foc_rest += (net * q + cross * gj).transpose();
-            acc.own_derivative -= (own * (1.0 - s)).transpose();
-            if (allocation) deliver(m, *rationing, i, c, q, r.buyer_price.row(c), r.home.row(c), acc.units_to, out);
+            const double M = m.market_size(i), alpha = m.alpha(i);
+            u = g.base.row(c) + m.home_bias(i) * g.home.row(c) - alpha * g.price_utility.row(c);
+            const double umax = std::max(0.0, u.maxCoeff());  // masked products: -inf
+            s = (u - umax).max(kExpArgumentFloor).exp() * g.open.row(c);
+            s *= 1.0 / (std::exp(-umax) + s.sum());
+            t = s * g.unit_margin.row(c);
+            for (std::size_t f = 0; f + 1 < g.segment.size(); ++f) {
+              const int a = g.segment[f], n = g.segment[f + 1] - a;
+              firm.segment(a, n).setConstant(t.segment(a, n).sum());
+            }
+            w = (M * alpha) * s;
+            acc.s1.row(c) += M * s;
+            acc.s2.row(c) += w;
+            acc.s3.row(c) += w * firm;
+            acc.s4.row(c) += w * s;
+            if (!allocation) continue;
+            bought = M * s * g.delivered_per_choice;
+            acc.units.row(c) += bought;
+            out.buyer_spend(i) = (bought * g.buyer_price.row(c)).sum();
+            out.buyer_compute(i) = (bought * g.performance).sum();
+            out.buyer_domestic_units(i) = (bought * g.home.row(c)).sum();
           }
         },
-        [&](const PricingPartial& acc) { acc.add_to(out, allocation); });
+        [&](const CountrySums& acc) { total.add(acc, allocation); }, kLogitBuyersPerBlock);
+    for (int k = 0; k < P; ++k) {
+      const int j = g.product[static_cast<std::size_t>(k)];
+      const double n = m.units_per_choice(j);
+      double q = 0, slope = 0, slope_net = 0, rest = 0, own = 0;
+      for (int c = 0; c < C; ++c) {
+        const double pf = g.price_factor(c, k), net = 1.0 - m.licence_fee(j, c);
+        q += total.s1(c, k);
+        slope += pf * total.s2(c, k);
+        slope_net += net * pf * total.s2(c, k);
+        rest += n * net * total.s1(c, k) + pf * total.s3(c, k);
+        own += pf * (total.s2(c, k) - total.s4(c, k));
+        if (allocation) out.units_to(j, c) = total.units(c, k);
+      }
+      out.quantity(j) = n * q;
+      out.slope(j) = n * slope;
+      out.slope_net(j) = n * slope_net;
+      out.foc_rest(j) = rest;
+      out.own_derivative(j) = -n * own;
+    }
   }
 };
 

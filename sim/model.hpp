@@ -142,6 +142,7 @@ struct Parameters {
   double compute_denominated_demand = 0;    // theta in [0,1]: a purchase decision buys performance^-theta units
   double pricing_tolerance = 1e-9;          // relative price change at which Bertrand-Nash stops
   int pricing_max_iterations = 2000;
+  int pricing_acceleration_memory = 5;    // Anderson acceleration of the pricing fixed point: past steps used (0 = plain)
   std::vector<std::string> hbm_generations;  // HBM generations, oldest first ("HBM2", "HBM2E", ...)
   double invariant_tolerance = 1e-9;        // relative tolerance of conservation checks
 };

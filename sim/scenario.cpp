@@ -54,6 +54,8 @@ void read_parameters(TableReader& root, Model& m) {
     q.compute_denominated_demand = p->number_or("compute_denominated_demand", q.compute_denominated_demand, 0.0, 1.0);
     q.pricing_tolerance = p->number_or("pricing_tolerance", q.pricing_tolerance, 1e-15, 1e-2);
     q.pricing_max_iterations = static_cast<int>(p->number_or("pricing_max_iterations", q.pricing_max_iterations, 1, 1e6));
+    q.pricing_acceleration_memory =
+        p->has("pricing_acceleration_memory") ? static_cast<int>(p->integer("pricing_acceleration_memory", 0, 50)) : q.pricing_acceleration_memory;
     if (p->has("hbm_generations")) {
       q.hbm_generations = p->strings("hbm_generations");
       std::set<std::string> gens(q.hbm_generations.begin(), q.hbm_generations.end());

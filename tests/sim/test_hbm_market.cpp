@@ -182,8 +182,9 @@ TEST_CASE("an announced HBM ban makes the exposed maker stockpile ahead of it", 
   const int before_ban = m.calendar.period_of(Month{2024, 6});
   CHECK(at(warned, "hbm_stock", before_ban, ascend) > 1e4);
   CHECK(at(plain, "hbm_stock", before_ban, ascend) < at(warned, "hbm_stock", before_ban, ascend) / 10);
-  // The US maker, not exposed to the ban, does not stockpile.
-  CHECK(at(warned, "hbm_stock", before_ban, nvidia_line) == Approx(at(plain, "hbm_stock", before_ban, nvidia_line)));
+  // The US maker, not exposed to the ban, does not stockpile (leftovers within the solver's
+  // tolerance aside: less than one stack either way).
+  CHECK(at(warned, "hbm_stock", before_ban, nvidia_line) == Approx(at(plain, "hbm_stock", before_ban, nvidia_line)).margin(1.0));
 }
 
 TEST_CASE("HBM rules and products are validated against the world", "[hbm][errors]") {
