@@ -95,6 +95,17 @@ OwnerGroupedRows owner_grouped_rows(const MarketData& m, const Eigen::VectorXd& 
   return g;
 }
 
+// Buyers in country order (stable): consecutive buyers share their country's rows, which
+// then stay in cache. The order is fixed by the market, never by the threads.
+std::vector<int> buyers_by_country(const MarketData& m) {
+  std::vector<int> first(static_cast<std::size_t>(m.n_countries) + 1, 0);
+  for (int c : m.buyer_country) ++first[static_cast<std::size_t>(c) + 1];
+  for (std::size_t c = 1; c < first.size(); ++c) first[c] += first[c - 1];
+  std::vector<int> order(static_cast<std::size_t>(m.n_buyers()));
+  for (int i = 0; i < m.n_buyers(); ++i) order[static_cast<std::size_t>(first[static_cast<std::size_t>(m.buyer_country[i])]++)] = i;
+  return order;
+}
+
 // One block's sums by buyer country, in owner-grouped product order (C x P each).
 struct CountrySums {
   RowArray s1, s2, s3, s4, units;
@@ -160,30 +171,42 @@ class LogitDemand final : public DemandModel {
     start_pricing_terms(out, A, P, C, allocation);
     CountrySums total;
     total.reset(C, P, allocation);
+    const std::vector<int> buyers = buyers_by_country(m);
     over_buyer_blocks<CountrySums>(
         A,
         [&](int first, int end, CountrySums& acc) {
           acc.reset(C, P, allocation);
-          Eigen::Array<double, 1, Eigen::Dynamic> u(P), s(P), t(P), firm(P), w(P), bought(P);
-          for (int i = first; i < end; ++i) {
+          Eigen::Array<double, 1, Eigen::Dynamic> u(P), e(P), firm(P);
+          for (int position = first; position < end; ++position) {
+            const int i = buyers[static_cast<std::size_t>(position)];
             const int c = m.buyer_country[i];
             const double M = m.market_size(i), alpha = m.alpha(i);
             u = g.base.row(c) + m.home_bias(i) * g.home.row(c) - alpha * g.price_utility.row(c);
             const double umax = std::max(0.0, u.maxCoeff());  // masked products: -inf
-            s = (u - umax).max(kExpArgumentFloor).exp() * g.open.row(c);
-            s *= 1.0 / (std::exp(-umax) + s.sum());
-            t = s * g.unit_margin.row(c);
+            e = (u - umax).max(kExpArgumentFloor).exp() * g.open.row(c);
+            const double inv = 1.0 / (std::exp(-umax) + e.sum());  // s_ij = e_j inv
             for (std::size_t f = 0; f + 1 < g.segment.size(); ++f) {
               const int a = g.segment[f], n = g.segment[f + 1] - a;
-              firm.segment(a, n).setConstant(t.segment(a, n).sum());
+              firm.segment(a, n).setConstant(inv * (e.segment(a, n) * g.unit_margin.row(c).segment(a, n)).sum());
             }
-            w = (M * alpha) * s;
-            acc.s1.row(c) += M * s;
-            acc.s2.row(c) += w;
-            acc.s3.row(c) += w * firm;
-            acc.s4.row(c) += w * s;
+            // One fused sweep over the products: the four sums of this buyer's country.
+            const double Ma = M * alpha;
+            const double* __restrict ep = e.data();
+            const double* __restrict fp = firm.data();
+            double* __restrict s1 = acc.s1.row(c).data();
+            double* __restrict s2 = acc.s2.row(c).data();
+            double* __restrict s3 = acc.s3.row(c).data();
+            double* __restrict s4 = acc.s4.row(c).data();
+#pragma GCC ivdep  // the four rows are distinct arrays
+            for (int k = 0; k < P; ++k) {
+              const double s = ep[k] * inv, w = Ma * s;
+              s1[k] += M * s;
+              s2[k] += w;
+              s3[k] += w * fp[k];
+              s4[k] += w * s;
+            }
             if (!allocation) continue;
-            bought = M * s * g.delivered_per_choice;
+            const Eigen::Array<double, 1, Eigen::Dynamic> bought = (M * inv) * e * g.delivered_per_choice;
             acc.units.row(c) += bought;
             out.buyer_spend(i) = (bought * g.buyer_price.row(c)).sum();
             out.buyer_compute(i) = (bought * g.performance).sum();
