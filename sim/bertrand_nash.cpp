@@ -15,6 +15,8 @@ constexpr double kMaxNewtonFactor = 2.0;
 // After this many iterations without convergence, updates are averaged with the old price.
 constexpr int kDampAfter = 200;
 const double kMaxLogCorrection = std::log(kMaxNewtonFactor);
+// An accelerated step is rejected when it multiplies the residual by more than this.
+constexpr double kRejectGrowth = 4.0;
 }  // namespace
 
 Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& market,
@@ -66,9 +68,11 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
       eq.price = 0.5 * (eq.price + target);
       continue;
     }
-    if (change > last_change && accelerated) {
-      // The accelerated step made things worse: take the plain step from the point before it
-      // instead and start the acceleration afresh.
+    if (change > kRejectGrowth * last_change && accelerated) {
+      // The accelerated step made things clearly worse: take the plain step from the point
+      // before it instead and start the acceleration afresh. (Smaller increases are let
+      // through: accelerated iterations are not monotone, and rejecting them stalls progress
+      // where capacity constraints switch on and off.)
       acceleration.restart();
       eq.price = last_target;
       accelerated = false;

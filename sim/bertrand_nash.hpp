@@ -8,10 +8,11 @@
 // capacity K_j the price rises until demand equals capacity: each iteration also takes a Newton
 // step towards Q_j(p) = K_j on the product's own price and keeps the higher of the two prices.
 // Any remaining excess (within tolerance) is rationed proportionally across buyers.
-// The iteration runs on log prices with Anderson acceleration (sim/anderson_acceleration.hpp),
-// restarted whenever a step raises the residual; after kDampAfter iterations it falls back to
-// damped plain steps. The answer is the last price vector evaluated, whose largest relative
-// change under the map is below the tolerance.
+// The iteration runs on log prices with Anderson acceleration (sim/anderson_acceleration.hpp);
+// a step that raises the residual more than fourfold is replaced by the plain step and the
+// acceleration restarts; after 200 iterations it falls back to damped plain steps. The answer
+// is the last price vector evaluated, whose largest relative change under the map is below
+// the tolerance.
 #include <Eigen/Core>
 
 #include "sim/demand_model.hpp"
