@@ -274,6 +274,8 @@ int main(int argc, char** argv) {
         req.output_path = chipsim::load_scenario(req.scenario_path).name + ".h5";
       }
       const chipsim::RunResult r = chipsim::run_scenario(req);
+      if (const std::string w = chipsim::pricing_convergence_warning(r.model, r.state.series); !w.empty())
+        std::cerr << "chipsim: warning: " << w << "\n";
       if (!quiet) {
         chipsim::print_run_summary(r.model, r.state.series, focus, std::cout);
         std::cout << "\nwrote " << req.output_path << " (" << r.state.series.n_periods() << " periods, seed "

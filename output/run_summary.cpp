@@ -88,4 +88,22 @@ void print_run_summary(const Model& model, const Series& series, const std::stri
   }
 }
 
+std::string pricing_convergence_warning(const Model& model, const Series& series) {
+  const std::vector<double>& residual = series.variable("pricing_residual").data;
+  const double tolerance = model.parameters.pricing_tolerance;
+  int stuck = 0;
+  double worst = 0;
+  std::string first;
+  for (std::size_t t = 0; t < residual.size(); ++t)
+    if (!(residual[t] < tolerance)) {
+      if (stuck++ == 0) first = series.time_labels[t];
+      worst = std::max(worst, residual[t]);
+    }
+  if (stuck == 0) return {};
+  return "the pricing solver stopped at its iteration cap in " + std::to_string(stuck) + " of " +
+         std::to_string(residual.size()) + " periods (first " + first + ", largest relative price change " + fmt("%.2g", worst) +
+         " against the tolerance " + fmt("%.2g", tolerance) + "); prices there are approximate: raise " +
+         "[parameters].pricing_max_iterations or pricing_tolerance";
+}
+
 }  // namespace chipsim

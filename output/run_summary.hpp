@@ -12,4 +12,8 @@ namespace chipsim {
 
 void print_run_summary(const Model& model, const Series& series, const std::string& focus_country, std::ostream& out);
 
+// A warning when the pricing solver stopped at its iteration cap in some periods (their
+// recorded pricing_residual is not below [parameters].pricing_tolerance); empty otherwise.
+std::string pricing_convergence_warning(const Model& model, const Series& series);
+
 }  // namespace chipsim

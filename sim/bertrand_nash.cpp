@@ -85,7 +85,7 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
     const Eigen::ArrayXd plain = target.array().log();
     const Eigen::ArrayXd step = acceleration.next(eq.price.array().log().matrix(), plain.matrix()).array();
     eq.price = (plain + (step - plain).cwiseMax(-kMaxLogCorrection).cwiseMin(kMaxLogCorrection)).exp().matrix();
-    accelerated = true;
+    accelerated = (step != plain).any();  // the first step after a (re)start is the plain one
   }
 
   // Allocation at the equilibrium: ration any excess demand left within the tolerance.

@@ -169,6 +169,7 @@ class LogitDemand final : public DemandModel {
     const int A = m.n_buyers(), P = m.n_products(), C = m.n_countries;
     const OwnerGroupedRows g = owner_grouped_rows(m, p, rationing);
     start_pricing_terms(out, A, P, C, allocation);
+    if (P == 0) return;  // nothing on offer: no terms, nobody buys
     CountrySums total;
     total.reset(C, P, allocation);
     const std::vector<int> buyers = buyers_by_country(m);

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "output/hdf5_writer.hpp"
+#include "output/run_summary.hpp"
 #include "sim/pipeline/pipeline.hpp"
 #include "sim/scenario.hpp"
 #include "support/worlds.hpp"
@@ -110,4 +111,12 @@ TEST_CASE("a failed write leaves no partial file and an existing file untouched"
     CHECK(read_dataset(target, "price").size() == s.variable("price").data.size());
   }
   fs::remove_all(dir);
+}
+
+TEST_CASE("a run whose pricing solver hits its iteration cap is flagged, a converged one is not", "[output][pricing]") {
+  const test::Run converged = test::run(test::tiny_scenario());
+  CHECK(pricing_convergence_warning(converged.model, converged.state.series).empty());
+  const test::Run capped = test::run(test::tiny_scenario("\n[parameters]\npricing_max_iterations = 1\n"));
+  const std::string warning = pricing_convergence_warning(capped.model, capped.state.series);
+  CHECK_THAT(warning, Catch::Contains("iteration cap") && Catch::Contains("pricing_max_iterations") && Catch::Contains("2024-01"));
 }
