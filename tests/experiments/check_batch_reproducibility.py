@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """End-to-end reproducibility of `chipsim batch` (Debian's python3-h5py):
-1 vs 2 threads; shards + merge vs a single batch; a batch killed with SIGKILL and resumed vs
+1 vs 2 threads; shards + merge vs a single batch (also through the shipped Slurm scripts); a batch killed with SIGKILL and resumed vs
 an uninterrupted one; `rerun` of a run from the file alone; optionally 1 vs 2 MPI ranks.
 Every dataset must be bit-identical (attributes that record the run itself may differ).
 
@@ -78,6 +78,21 @@ if r.returncode != 0:
     failures.append(f"merge failed: {r.stderr}")
 else:
     same(ref, merged, "3 shards merged vs single batch")
+# The shipped Slurm scripts, run as Slurm would run them (array tasks 0..2, then the merge).
+slurm = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "experiments", "examples", "slurm")
+slurm_dir = out("slurm")
+env = dict(os.environ, CHIPSIM=chipsim, SLURM_ARRAY_TASK_COUNT="3", SLURM_CPUS_PER_TASK="1")
+for i in range(3):
+    r = subprocess.run(["bash", os.path.join(slurm, "shards.sbatch"), experiment, slurm_dir],
+                       env=dict(env, SLURM_ARRAY_TASK_ID=str(i)), capture_output=True, text=True)
+    if r.returncode != 0:
+        failures.append(f"slurm shard {i} failed: {r.stderr}")
+r = subprocess.run(["bash", os.path.join(slurm, "merge.sbatch"), slurm_dir], env=env, capture_output=True, text=True)
+if r.returncode != 0:
+    failures.append(f"slurm merge failed: {r.stderr}")
+else:
+    same(ref, os.path.join(slurm_dir, "results.h5"), "Slurm array scripts (3 tasks + merge) vs single batch")
+
 r = subprocess.run([chipsim, "merge", "-o", out("partial.h5"), shards[0], shards[1]], capture_output=True, text=True)
 if r.returncode == 0 or "missing" not in r.stderr:
     failures.append("merging an incomplete set of shards must fail and say a shard is missing")
