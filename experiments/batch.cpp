@@ -16,6 +16,7 @@
 #include <set>
 
 #include "output/hdf5_writer.hpp"
+#include "output/run_summary.hpp"
 #include "sim/pipeline/pipeline.hpp"
 #include "sim/record.hpp"
 
@@ -196,6 +197,9 @@ std::vector<double> execute_run(const Model& m, const BatchLayout& layout, const
   o.seed = run.seed;
   o.run = 0;  // common random numbers: the replicate's seed alone keys the draws
   const State s = run_model(m, o);
+  if (const std::string w = pricing_convergence_warning(m, s.series); !w.empty())
+    std::cerr << ("chipsim: warning: run " + std::to_string(run.index) + " (variant " + std::to_string(run.variant) + ", point " +
+                  std::to_string(run.point) + ", replicate " + std::to_string(run.replicate) + "): " + w + "\n");
   std::vector<double> data;
   data.reserve(layout.run_size());
   for (const Variable& v : layout.variables) {
@@ -308,6 +312,8 @@ bool rerun_from_file(const std::string& batch_path, int run, const std::string& 
   RunOptions o;
   o.seed = d.run_seed[k];
   const State s = run_model(m, o);
+  if (const std::string w = pricing_convergence_warning(m, s.series); !w.empty())
+    std::cerr << "chipsim: warning: run " << run << ": " << w << "\n";
   std::vector<double> data;
   for (const Variable& v : r.layout.variables) {
     const auto& src = s.series.variable(v.name).data;

@@ -54,6 +54,15 @@ expect(r.returncode == 1 and "x.h5" in r.stderr, f"unwritable output: {r.returnc
 r = run("validate", history)
 expect(r.returncode == 0 and "us_2023_10_3a090" in r.stdout, "validate history lists its rules")
 
+# A solver that stops at its iteration cap is reported, run by run, without failing the batch:
+# the sweep's point 0 caps pricing at 2 iterations, point 1 uses the default.
+capped = os.path.join(source, "tests", "experiments", "capped_pricing_experiment.toml")
+r = run("batch", capped, "-o", "capped.h5", "--no-progress")
+expect(r.returncode == 0 and os.path.exists(os.path.join(work, "capped.h5")), f"capped batch: {r.returncode} {r.stderr!r}")
+expect("warning: run 0 (variant 0, point 0, replicate 0): the pricing solver stopped at its iteration cap" in r.stderr,
+       f"capped batch names run 0: {r.stderr!r}")
+expect("warning: run 1 " not in r.stderr, f"the converged run 1 is not flagged: {r.stderr!r}")
+
 if failures:
     print("\n".join("FAIL: " + f for f in failures))
     sys.exit(1)
