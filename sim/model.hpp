@@ -91,6 +91,10 @@ struct Product {
   bool launch_on_arrival = false;// launches when its owner's innovation draw reaches `generation`
   double learning_reference_units = 0;  // Q0 of Wright's law (default: one period of launch capacity)
   int variant_of = -1;           // design-around variant: the product it derives from
+  // A design-around variant of a stochastic rule is on sale launch_lag periods after that
+  // event (index in Model::events) happens, never if it does not; -1 = not tied to an event.
+  int launch_follows_event = -1;
+  int launch_lag = 0;
   double hbm_stacks = 0;         // accelerators: HBM stacks per unit (k); 0 = no HBM (GDDR, LPDDR)
   double initial_hbm_stock = 0;  // accelerators: stacks held at the start
 };
@@ -167,6 +171,10 @@ struct Event {
   // draw falls below probability (per period); scheduled events have probability < 0.
   double probability = -1;
   int until_period = -1;
+  // Events generated from a stochastic one (allies' adoptions of its rule) happen follow_lag
+  // periods after it does, and never if it does not: index in Model::events, -1 = none.
+  int follows = -1;
+  int follow_lag = 0;
 };
 
 // Initial ad-valorem tariff, by (importer, origin, product kind).

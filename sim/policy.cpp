@@ -14,16 +14,19 @@ void apply_policy_events(const Model& model, State& state) {
                shocks.end());
   for (std::size_t k = 0; k < model.events.size(); ++k) {
     const Event& e = model.events[k];
-    if (e.probability < 0) {
-      if (e.period == state.period) e.effect->apply(model, state);
-      continue;
+    bool happens = false;
+    if (e.follows >= 0) {  // after a stochastic event (which comes earlier in the list)
+      const int at = state.event_period[static_cast<std::size_t>(e.follows)];
+      happens = at >= 0 && state.period == at + e.follow_lag;
+    } else if (e.probability < 0) {
+      happens = e.period == state.period;
+    } else if (state.event_period[k] < 0 && state.period >= e.period && state.period <= e.until_period) {
+      const double u = uniform01(state.random, k, static_cast<std::uint64_t>(state.period), RandomPurpose::stochastic_event);
+      happens = u < e.probability;
     }
-    if (state.event_fired[k] || state.period < e.period || state.period > e.until_period) continue;
-    const double u = uniform01(state.random, k, static_cast<std::uint64_t>(state.period), RandomPurpose::stochastic_event);
-    if (u < e.probability) {
-      e.effect->apply(model, state);
-      state.event_fired[k] = 1;
-    }
+    if (!happens) continue;
+    e.effect->apply(model, state);
+    state.event_period[k] = state.period;
   }
   state.capacity_factor.setOnes();
   state.budget_factor.setOnes();
@@ -43,7 +46,10 @@ void resolve_market_access(const Model& model, State& state) {
   for (int j = 0; j < P; ++j) {
     const Product& prod = model.products[j];
     auto& launched = state.launched[static_cast<std::size_t>(j)];
-    if (!launched && !prod.launch_on_arrival && !(now < prod.launch)) {
+    const bool cleared = prod.launch_follows_event < 0 ||
+                         (state.event_period[static_cast<std::size_t>(prod.launch_follows_event)] >= 0 &&
+                          state.period >= state.event_period[static_cast<std::size_t>(prod.launch_follows_event)] + prod.launch_lag);
+    if (!launched && !prod.launch_on_arrival && !(now < prod.launch) && cleared) {
       launched = 1;
       // Launched before the start: on sale since "before period 0"; otherwise from this period
       // (a launch in the middle of a quarter counts from the quarter it is first on sale).

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <set>
 #include <sstream>
 
@@ -390,9 +391,11 @@ void read_events(TableReader& root, Model& m) {
   }
   for (Pending& p : pending) m.events.push_back(std::move(p.event));
 
-  // Allies' adoptions of rules become events of their own, after the lag.
+  // Allies' adoptions of rules become events of their own, after the lag (after the rule
+  // happens, for a stochastic rule).
   std::vector<Event> adoptions;
-  for (const Event& e : m.events) {
+  for (std::size_t k = 0; k < m.events.size(); ++k) {
+    const Event& e = m.events[k];
     const ControlRule* rule = e.effect->added_rule();
     if (!rule) continue;
     for (const AllyAdoption& ally : rule->allies) {
@@ -402,11 +405,27 @@ void read_events(TableReader& root, Model& m) {
       a.action = "ally_adoption";
       a.where = e.where;
       a.effect = make_ally_adoption(*rule, ally, m.countries[ally.country].code, m.events.size() + adoptions.size());
+      if (e.probability >= 0) {
+        a.follows = static_cast<int>(k);
+        a.follow_lag = ally.lag_periods;
+      }
       adoptions.push_back(std::move(a));
     }
   }
   for (Event& a : adoptions) m.events.push_back(std::move(a));
-  std::stable_sort(m.events.begin(), m.events.end(), [](const Event& a, const Event& b) { return a.period < b.period; });
+  // In order of period (stable: file order within a period), keeping the follow-up links. A
+  // follow-up comes after the event it follows (later period, or same period and added later).
+  std::vector<std::size_t> order(m.events.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return m.events[a].period < m.events[b].period; });
+  std::vector<int> position(order.size());
+  for (std::size_t k = 0; k < order.size(); ++k) position[order[k]] = static_cast<int>(k);
+  std::vector<Event> sorted;
+  sorted.reserve(order.size());
+  for (std::size_t k : order) sorted.push_back(std::move(m.events[k]));
+  for (Event& e : sorted)
+    if (e.follows >= 0) e.follows = position[static_cast<std::size_t>(e.follows)];
+  m.events = std::move(sorted);
 }
 
 // Design-around (docs/SPEC.md §3): for every deny rule that bars a product of a firm with
@@ -419,7 +438,8 @@ void add_design_around_variants(Model& m) {
   constexpr double kUnderThreshold = 0.97;
   const int n_original = m.n_products();
   std::vector<Product> variants;
-  for (const Event& e : m.events) {
+  for (std::size_t event_index = 0; event_index < m.events.size(); ++event_index) {
+    const Event& e = m.events[event_index];
     const ControlRule* rule = e.effect->added_rule();
     if (!rule || rule->treatment != Treatment::deny || rule->kind != static_cast<int>(ProductKind::accelerator)) continue;
     for (int j = 0; j < n_original; ++j) {
@@ -463,6 +483,10 @@ void add_design_around_variants(Model& m) {
       v.launch_on_arrival = false;
       // Not before the original itself is on sale.
       v.launch = std::max(p.launch, Month::from_serial(e.date.serial() + firm.design_around_lag_periods * m.calendar.months_per_period));
+      if (e.probability >= 0) {  // a stochastic rule: only once it has happened
+        v.launch_follows_event = static_cast<int>(event_index);
+        v.launch_lag = firm.design_around_lag_periods;
+      }
       v.sold_to = rule->destinations;
       v.performance_h100e = p.performance_h100e * tpp_ratio * firm.design_around_efficiency;
       if (m.calendar.period_of(v.launch) >= m.n_periods()) continue;

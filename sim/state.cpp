@@ -71,7 +71,7 @@ State initial_state(const Model& model, RandomKey random) {
 
   s.capacity_factor.setOnes(P);
   s.budget_factor.setOnes(A);
-  s.event_fired.assign(model.events.size(), 0);
+  s.event_period.assign(model.events.size(), -1);
 
   s.subsidy_budget_usd.setZero(C);
   s.rd_subsidy_rate.setZero(C);

@@ -37,7 +37,7 @@ struct State {
   std::vector<ActiveShock> active_shocks;
   Eigen::VectorXd capacity_factor;       // product of active supply shocks (P)
   Eigen::VectorXd budget_factor;         // product of active demand shocks (A)
-  std::vector<char> event_fired;         // stochastic events that have happened (one per Model::events)
+  std::vector<int> event_period;         // period in which each of Model::events happened, -1 = not (yet)
 
   // --- stage govern: instruments in force (C), mutable by events and reaction rules ---
   Eigen::VectorXd subsidy_budget_usd, rd_subsidy_rate, capex_subsidy_rate, procurement_mandate;

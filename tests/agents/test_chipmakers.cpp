@@ -140,18 +140,7 @@ TEST_CASE("capacity investment adds capacity after the build lag and is paid fro
 }
 
 TEST_CASE("design-around: a compliant variant just under the threshold reaches the barred market", "[agents][design_around]") {
-  std::string text = test::tiny_scenario(R"(
-[[event]]
-date = "2024-03"
-action = "add_control"
-id = "deny_4800"
-issuer = "US"
-kind = "accelerator"
-destinations = ["CN"]
-treatment = "deny"
-[[event.prong]]
-tpp_ge = 4800
-)");
+  std::string text = test::tiny_scenario(test::us_deny_rule("2024-03", "deny_4800", 4800));
   text = with_keys(text, "Nvidia", "design_around = true\ndesign_around_lag_months = 3\ndesign_around_efficiency = 0.9");
   const Run r = run(text);
   const Model& m = r.model;

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <set>
 
 #include "sim/pipeline/pipeline.hpp"
 #include "sim/scenario.hpp"
@@ -68,12 +69,15 @@ TEST_CASE("weak enforcement lets banned flows leak through grey markets at a mar
   test::check_identities(m, leaky.state.series);
 }
 
-TEST_CASE("allies mirror a rule for their own products after the lag, with the given probability", "[agents][allies]") {
-  // A Dutch-made accelerator joins the tiny world.
+namespace {
+// The tiny world with a Dutch-made accelerator, and a US deny rule (on Big, for CN, from
+// 2024-02) that NL adopts 3 months later with the given probability; `timing` adds keys to the
+// rule's event (e.g. probability_per_month to make it stochastic).
+std::string world_with_ally(double probability, const std::string& timing = "") {
   std::string world = test::tiny_scenario();
   world.replace(world.find("[[firm]]"), 8, "[[firm]]\nname = \"NLmaker\"\nhome = \"NL\"\nkind = \"accelerator\"\n[[firm]]");
   world.replace(world.find("[[country]]"), 11, "[[country]]\ncode = \"NL\"\n[[country]]");
-  world += R"(
+  return world + R"(
 [[product]]
 name = "NLchip"
 kind = "accelerator"
@@ -83,25 +87,16 @@ tpp = 20000
 appeal = 1.0
 marginal_cost_usd = 5000
 capacity_units_per_month = 1e9
-)";
-  auto rule = [](double probability) {
-    return std::string(R"(
-[[event]]
-date = "2024-02"
-action = "add_control"
-id = "deny_big"
-issuer = "US"
-kind = "accelerator"
-destinations = ["CN"]
-treatment = "deny"
-[[event.prong]]
-tpp_ge = 4800
+)" + test::us_deny_rule("2024-02", "deny_big", 4800, timing) + R"(
 [[event.ally]]
 country = "NL"
 lag_months = 3
-probability = )") + std::to_string(probability) + "\n";
-  };
-  const Run sure = run(world + rule(1.0)), never = run(world + rule(0.0));
+probability = )" + std::to_string(probability) + "\n";
+}
+}  // namespace
+
+TEST_CASE("allies mirror a rule for their own products after the lag, with the given probability", "[agents][allies]") {
+  const Run sure = run(world_with_ally(1.0)), never = run(world_with_ally(0.0));
   const Model& m = sure.model;
   const std::size_t C = static_cast<std::size_t>(m.n_countries()), cn = static_cast<std::size_t>(*m.country_index("CN"));
   const std::size_t nl_chip = static_cast<std::size_t>(*m.product_index("NLchip")), big = static_cast<std::size_t>(*m.product_index("Big"));
@@ -111,6 +106,35 @@ probability = )") + std::to_string(probability) + "\n";
     CHECK(value(never.state.series, "available", t, nl_chip * C + cn) == 1.0);
     CHECK(value(sure.state.series, "available", t, big * C + cn) == (t >= 1 ? 0.0 : 1.0));  // the US rule itself
   }
+}
+
+TEST_CASE("allies adopt a stochastic rule only after it happens, the lag after it", "[agents][allies][events]") {
+  // Never happens: no adoption either. Happens (at some month of its window): NL follows 3 later.
+  const Run none = run(world_with_ally(1.0, "probability_per_month = 0.0\nuntil = \"2024-12\"\n"));
+  const std::size_t C = static_cast<std::size_t>(none.model.n_countries()), cn = static_cast<std::size_t>(*none.model.country_index("CN"));
+  const std::size_t nl_chip = static_cast<std::size_t>(*none.model.product_index("NLchip")),
+                    big = static_cast<std::size_t>(*none.model.product_index("Big"));
+  for (int t = 0; t < none.model.n_periods(); ++t) {
+    CHECK(value(none.state.series, "available", t, big * C + cn) == 1.0);
+    CHECK(value(none.state.series, "available", t, nl_chip * C + cn) == 1.0);
+  }
+  std::set<int> months;
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    const Run r = run(world_with_ally(1.0, "probability_per_month = 0.3\nuntil = \"2024-08\"\n"), seed);
+    int happened = -1, adopted = -1;
+    for (int t = 0; t < r.model.n_periods(); ++t) {
+      if (happened < 0 && value(r.state.series, "available", t, big * C + cn) == 0.0) happened = t;
+      if (adopted < 0 && value(r.state.series, "available", t, nl_chip * C + cn) == 0.0) adopted = t;
+    }
+    if (happened < 0) {
+      CHECK(adopted < 0);
+      continue;
+    }
+    CHECK(happened >= 1);  // not before the window opens (2024-02)
+    CHECK(adopted == (happened + 3 < r.model.n_periods() ? happened + 3 : -1));
+    months.insert(happened);
+  }
+  CHECK(months.size() >= 2);  // the rule happened at different months across the seeds
 }
 
 TEST_CASE("reaction rule: subsidies rise while self-sufficiency is under target", "[agents][reaction]") {

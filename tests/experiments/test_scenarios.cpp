@@ -9,6 +9,7 @@
 #include "sim/pipeline/pipeline.hpp"
 #include "sim/scenario.hpp"
 #include "support/identities.hpp"
+#include "support/scenario_edit.hpp"
 #include "support/worlds.hpp"
 
 using namespace chipsim;
@@ -224,18 +225,7 @@ TEST_CASE("compare: revenue loss and gaps against the baseline with common rando
 }
 
 TEST_CASE("a supply shock on a product also hits its design-around variant, once", "[scenarios][events]") {
-  std::string text = test::tiny_scenario(R"(
-[[event]]
-date = "2024-03"
-action = "add_control"
-id = "deny_4800"
-issuer = "US"
-kind = "accelerator"
-destinations = ["CN"]
-treatment = "deny"
-[[event.prong]]
-tpp_ge = 4800
-
+  std::string text = test::tiny_scenario(test::us_deny_rule("2024-03", "deny_4800", 4800) + R"(
 [[event]]
 date = "2024-08"
 action = "supply_shock"
@@ -257,4 +247,28 @@ months = 2
     CHECK(cap.data[static_cast<std::size_t>(t) * P + big] == (shocked ? 0.5e9 : 1e9));
     if (t >= 3) CHECK(cap.data[static_cast<std::size_t>(t) * P + variant] == (shocked ? 0.5e9 : 1e9));
   }
+}
+
+TEST_CASE("a stochastic rule's design-around variant goes on sale only after the rule happens", "[scenarios][events]") {
+  auto scenario = [](const std::string& timing) {
+    std::string text = test::tiny_scenario(test::us_deny_rule("2024-03", "deny_4800", 4800, timing));
+    const std::string firm = "name = \"Nvidia\"\n";
+    text.insert(text.find(firm) + firm.size(), "design_around = true\ndesign_around_lag_months = 2\n");
+    return text;
+  };
+  const test::Run never = test::run(scenario("probability_per_month = 0.0\nuntil = \"2024-10\"\n"));
+  const test::Run sometime = test::run(scenario("probability_per_month = 0.25\nuntil = \"2024-10\"\n"), 3);
+  const Model& m = never.model;
+  const std::size_t C = static_cast<std::size_t>(m.n_countries()), cn = static_cast<std::size_t>(*m.country_index("CN"));
+  const std::size_t big = static_cast<std::size_t>(*m.product_index("Big"));
+  const std::size_t variant = static_cast<std::size_t>(*m.product_index("Big_deny_4800_variant"));
+  int happened = -1, on_sale = -1;
+  for (int t = 0; t < m.n_periods(); ++t) {
+    CHECK(test::value(never.state.series, "available", t, variant * C + cn) == 0.0);
+    CHECK(test::value(never.state.series, "units_sold", t, variant * C + cn) == 0.0);
+    if (happened < 0 && test::value(sometime.state.series, "available", t, big * C + cn) == 0.0) happened = t;
+    if (on_sale < 0 && test::value(sometime.state.series, "available", t, variant * C + cn) == 1.0) on_sale = t;
+  }
+  REQUIRE(happened > 2);  // seed 3: after the window opened (2024-03), so "date + lag" would be too early
+  CHECK(on_sale == happened + 2);
 }

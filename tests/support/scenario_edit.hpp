@@ -18,6 +18,14 @@ inline std::string with_keys(std::string text, const std::string& name, const st
   return text;
 }
 
+// A US deny rule on accelerators for CN with one prong tpp >= `tpp`, as a TOML [[event]];
+// `keys` (TOML lines) are added to the event (e.g. probability_per_month for a stochastic rule).
+inline std::string us_deny_rule(const std::string& date, const std::string& id, int tpp, const std::string& keys = "") {
+  return "\n[[event]]\ndate = \"" + date + "\"\naction = \"add_control\"\nid = \"" + id +
+         "\"\nissuer = \"US\"\nkind = \"accelerator\"\ndestinations = [\"CN\"]\ntreatment = \"deny\"\n" + keys +
+         "[[event.prong]]\ntpp_ge = " + std::to_string(tpp) + "\n";
+}
+
 // Value of a recorded variable at period t and flat index k within the period's row.
 inline double value(const Series& s, const char* var, int t, std::size_t k) {
   const Variable& v = s.variable(var);
