@@ -23,6 +23,12 @@ inline constexpr int kBuyersPerBlock = 256;
 template <class Partial, class Body, class Fold>
 void over_buyer_blocks(int n_buyers, Body&& body, Fold&& fold, int buyers_per_block = kBuyersPerBlock) {
   const int n_blocks = (n_buyers + buyers_per_block - 1) / buyers_per_block;
+  if (n_blocks == 1) {  // a small market: no tasks at all (batches run many of these side by side)
+    Partial only;
+    body(0, n_buyers, only);
+    fold(only);
+    return;
+  }
   std::vector<Partial> partial(static_cast<std::size_t>(n_blocks));
   // Isolated: a cancellation of the caller's work (another run of a batch failing) must not
   // leave blocks unsummed; the pass always completes.
