@@ -35,6 +35,9 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
   double last_change = std::numeric_limits<double>::infinity();
   Eigen::VectorXd last_target;  // the plain step from the last point evaluated
   bool accelerated = false;     // whether the current point came from an accelerated step
+  double best_change = std::numeric_limits<double>::infinity();  // kept for a solve that hits the cap
+  Eigen::VectorXd best_price = eq.price;
+  PricingTerms best_terms;
   for (eq.iterations = 1;; ++eq.iterations) {
     demand.pricing_pass(market, eq.price, nullptr, t);
     double change = 0;
@@ -53,16 +56,31 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
         clearing = std::clamp(clearing, p / kMaxNewtonFactor, p * kMaxNewtonFactor);
         best = std::max(best, clearing);
       }
-      if (!(best > 0)) best = p / kMaxNewtonFactor;  // prices stay positive
+      if (!(best > 0)) best = p / kMaxNewtonFactor;  // prices stay positive (NaN too)
+      else if (!std::isfinite(best)) best = p * kMaxNewtonFactor;
       target(j) = best;
-      change = std::max(change, std::abs(best - p) / std::max(p, 1e-300));
+      const double relative = std::abs(best - p) / std::max(p, 1e-300);
+      if (!(relative <= change)) change = relative;  // NaN propagates: never "converged" on NaN
     }
     eq.residual = change;
     if (change < options.tolerance) {
       eq.converged = true;
       break;
     }
-    if (eq.iterations >= options.max_iterations) break;
+    if (change < best_change) {  // the best point so far (a NaN change never is)
+      best_change = change;
+      best_price = eq.price;
+      best_terms = t;
+    }
+    if (eq.iterations >= options.max_iterations) {
+      // Not converged: answer with the best point evaluated, not necessarily the last.
+      if (best_terms.quantity.size() == P && !(change <= best_change)) {
+        eq.price = best_price;
+        eq.residual = best_change;
+        t = best_terms;
+      }
+      break;
+    }
     // The prices evaluated last stay the answer (t holds their terms); otherwise step on.
     if (eq.iterations > kDampAfter) {
       eq.price = 0.5 * (eq.price + target);

@@ -12,22 +12,27 @@ void apply_policy_events(const Model& model, State& state) {
   shocks.erase(std::remove_if(shocks.begin(), shocks.end(),
                               [&](const State::ActiveShock& x) { return x.end_period >= 0 && x.end_period <= state.period; }),
                shocks.end());
-  for (std::size_t k = 0; k < model.events.size(); ++k) {
-    const Event& e = model.events[k];
-    bool happens = false;
-    if (e.follows >= 0) {  // after a stochastic event (which comes earlier in the list)
-      const int at = state.event_period[static_cast<std::size_t>(e.follows)];
-      happens = at >= 0 && state.period == at + e.follow_lag;
-    } else if (e.probability < 0) {
-      happens = e.period == state.period;
-    } else if (state.event_period[k] < 0 && state.period >= e.period && state.period <= e.until_period) {
-      const double u = uniform01(state.random, k, static_cast<std::uint64_t>(state.period), RandomPurpose::stochastic_event);
-      happens = u < e.probability;
+  // The period's own events (scheduled and stochastic) in list order, then the events that
+  // follow a stochastic one (allies' adoptions), like the allies' adoptions of scheduled rules,
+  // which come after the period's other events in the list. Followers never have followers.
+  for (const bool followers : {false, true})
+    for (std::size_t k = 0; k < model.events.size(); ++k) {
+      const Event& e = model.events[k];
+      if ((e.follows >= 0) != followers) continue;
+      bool happens = false;
+      if (followers) {
+        const int at = state.event_period[static_cast<std::size_t>(e.follows)];
+        happens = at >= 0 && state.period == at + e.follow_lag;
+      } else if (e.probability < 0) {
+        happens = e.period == state.period;
+      } else if (state.event_period[k] < 0 && state.period >= e.period && state.period <= e.until_period) {
+        const double u = uniform01(state.random, k, static_cast<std::uint64_t>(state.period), RandomPurpose::stochastic_event);
+        happens = u < e.probability;
+      }
+      if (!happens) continue;
+      e.effect->apply(model, state);
+      state.event_period[k] = state.period;
     }
-    if (!happens) continue;
-    e.effect->apply(model, state);
-    state.event_period[k] = state.period;
-  }
   state.capacity_factor.setOnes();
   state.budget_factor.setOnes();
   for (const auto& x : shocks)
@@ -53,7 +58,7 @@ void resolve_market_access(const Model& model, State& state) {
       launched = 1;
       // Launched before the start: on sale since "before period 0"; otherwise from this period
       // (a launch in the middle of a quarter counts from the quarter it is first on sale).
-      state.launch_period(j) = prod.launch < model.calendar.start ? -1 : state.period;
+      state.launch_period(j) = prod.launch < model.calendar.start && prod.launch_follows_event < 0 ? -1 : state.period;
     }
     const bool on_sale = launched && state.launch_period(j) <= state.period && !(prod.end && *prod.end < now);
     for (int c = 0; c < C; ++c) {

@@ -2,6 +2,7 @@
 
 #include <Eigen/Dense>
 #include <cmath>
+#include <limits>
 
 #include "sim/anderson_acceleration.hpp"
 #include "sim/bertrand_nash.hpp"
@@ -58,5 +59,23 @@ TEST_CASE("accelerated and plain Bertrand-Nash iterations reach the same equilib
     REQUIRE(b.converged);
     CHECK(b.iterations < a.iterations);
     for (int j = 0; j < m.n_products(); ++j) CHECK(b.price(j) == Approx(a.price(j)).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("a solve stopped at its cap answers with the best prices it evaluated", "[pricing][anderson]") {
+  MarketData m = test::random_market(400, 12, 4, 3, 41);
+  m.capacity(3) = 1e-3 * m.market_size.sum();
+  const auto logit = make_demand_model("logit");
+  const Eigen::VectorXd start = Eigen::VectorXd::Constant(m.n_products(), std::nan(""));
+  double previous = std::numeric_limits<double>::infinity();
+  for (int cap = 1; cap <= 12; ++cap) {
+    const Equilibrium eq = solve_bertrand_nash(*logit, m, start, {1e-14, cap, 5});
+    // The same trajectory, cut later, can only find a better point.
+    CHECK(eq.residual <= previous);
+    previous = eq.residual;
+    // The residual reported is that of the prices returned: one evaluation there gives it back.
+    const Equilibrium again = solve_bertrand_nash(*logit, m, eq.price, {1e-14, 1, 5});
+    CHECK(again.residual == eq.residual);
+    CHECK(again.terms.quantity == eq.terms.quantity);
   }
 }

@@ -1,13 +1,16 @@
 #!/bin/bash
 # Submits a chipsim experiment to Slurm as N array shards plus a merge job that runs once all
-# shards have succeeded.
+# shards have succeeded (and is cancelled if one fails: redo it with
+# `sbatch --array=I shards.sbatch EXPERIMENT.toml OUTDIR N`, then submit merge.sbatch OUTDIR N).
 #   experiments/examples/slurm/submit.sh EXPERIMENT.toml N OUTDIR
 # Set CHIPSIM to the chipsim binary if it is not on PATH (e.g. $PWD/build/release/experiments/chipsim).
 set -euo pipefail
-experiment=${1:?usage: submit.sh EXPERIMENT.toml N OUTDIR}
-shards=${2:?usage: submit.sh EXPERIMENT.toml N OUTDIR}
-outdir=${3:?usage: submit.sh EXPERIMENT.toml N OUTDIR}
+usage="usage: submit.sh EXPERIMENT.toml N OUTDIR"
+experiment=${1:?$usage}
+shards=${2:?$usage}
+outdir=${3:?$usage}
 here=$(cd "$(dirname "$0")" && pwd)
-array=$(sbatch --parsable --export=ALL --array=0-$((shards - 1)) "$here/shards.sbatch" "$experiment" "$outdir")
-merge=$(sbatch --parsable --export=ALL --dependency=afterok:"${array%%;*}" "$here/merge.sbatch" "$outdir")
+array=$(sbatch --parsable --export=ALL --array=0-$((shards - 1)) "$here/shards.sbatch" "$experiment" "$outdir" "$shards")
+merge=$(sbatch --parsable --export=ALL --dependency=afterok:"${array%%;*}" --kill-on-invalid-dep=yes \
+  "$here/merge.sbatch" "$outdir" "$shards")
 echo "submitted shards as job $array and the merge as job $merge; results: $outdir/results.h5"
