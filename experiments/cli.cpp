@@ -43,7 +43,13 @@ int cmd_validate(const std::string& path) {
             << " AI firms, " << m.events.size() << " events, demand model " << m.demand_model << "\n";
   for (const chipsim::Event& e : m.events) {
     std::cout << "  " << e.date.to_string() << "  " << e.effect->describe();
-    if (e.period >= m.n_periods()) std::cout << "  (after the horizon: never applied)";
+    if (e.probability >= 0)
+      std::cout << "  (stochastic: each period until " << m.calendar.label(e.until_period) << ", at most once)";
+    if (e.follows >= 0)
+      std::cout << "  (" << e.follow_lag << " periods after \"" << m.events[static_cast<std::size_t>(e.follows)].effect->describe()
+                << "\" happens, if it does)";
+    else if (e.period >= m.n_periods())
+      std::cout << "  (after the horizon: never applied)";
     std::cout << "\n";
   }
   return 0;
