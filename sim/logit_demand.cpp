@@ -50,17 +50,15 @@ constexpr int kLogitBuyersPerBlock = 1024;
 // of this pass 2x slower on history). A share of 1e-304 is zero for any purpose.
 constexpr double kExpArgumentFloor = -700.0;
 
-// The market's products grouped by owner (stable), with per-country rows in that order.
+// The market's products grouped by owner (stable): market_rows (sim/market_rows.hpp) in that
+// column order, plus the rows the logit pass derives from them.
 struct OwnerGroupedRows {
   std::vector<int> product;   // position -> market product
   std::vector<int> segment;   // first position of each owner's products; back() = P
+  MarketRows rows;            // column k = product[k]
   RowArray base;              // delta_j + shift_cj, utils; -inf where j cannot be bought in c (C x P)
-  RowArray open;              // 1 if j can be bought in c
-  RowArray home;              // 1 if j is made in c
   RowArray price_utility;     // n_j (1 + tariff_cj) p_j: alpha_i times this is the price term, USD
-  RowArray price_factor;      // n_j (1 + tariff_cj)
   RowArray unit_margin;       // n_j ((1 - fee_cj) p_j - c_j): the seller's margin per decision, USD
-  RowArray buyer_price;       // p_j (1 + tariff_cj), USD per unit
   Eigen::Array<double, 1, Eigen::Dynamic> delivered_per_choice;  // n_j x rationing_j, units
   Eigen::Array<double, 1, Eigen::Dynamic> performance;           // H100e per unit
 };
@@ -74,7 +72,8 @@ OwnerGroupedRows owner_grouped_rows(const MarketData& m, const Eigen::VectorXd& 
   for (int k = 0; k < P; ++k)
     if (k == 0 || m.product_owner[g.product[k]] != m.product_owner[g.product[k - 1]]) g.segment.push_back(k);
   g.segment.push_back(P);
-  for (RowArray* a : {&g.base, &g.open, &g.home, &g.price_utility, &g.price_factor, &g.unit_margin, &g.buyer_price}) a->resize(C, P);
+  g.rows = market_rows(m, p, &g.product);
+  for (RowArray* a : {&g.base, &g.price_utility, &g.unit_margin}) a->resize(C, P);
   g.delivered_per_choice.resize(P);
   g.performance.resize(P);
   for (int k = 0; k < P; ++k) {
@@ -82,16 +81,9 @@ OwnerGroupedRows owner_grouped_rows(const MarketData& m, const Eigen::VectorXd& 
     const double n = m.units_per_choice(j);
     g.delivered_per_choice(k) = n * (rationing ? (*rationing)(j) : 1.0);
     g.performance(k) = m.performance(j);
-    for (int c = 0; c < C; ++c) {
-      const bool offered = m.available(j, c) > 0 && m.capacity(j) > 0;
-      g.open(c, k) = offered ? 1.0 : 0.0;
-      g.base(c, k) = offered ? m.mean_utility(j) + m.shift(j, c) : -std::numeric_limits<double>::infinity();
-      g.home(c, k) = m.product_origin[j] == c ? 1.0 : 0.0;
-      g.price_factor(c, k) = n * (1.0 + m.tariff_rate(j, c));
-      g.price_utility(c, k) = g.price_factor(c, k) * p(j);
-      g.unit_margin(c, k) = n * ((1.0 - m.licence_fee(j, c)) * p(j) - m.marginal_cost(j));
-      g.buyer_price(c, k) = p(j) * (1.0 + m.tariff_rate(j, c));
-    }
+    g.price_utility.col(k) = g.rows.price_factor.col(k) * p(j);
+    g.unit_margin.col(k) = n * g.rows.margin.col(k);
+    g.base.col(k) = (g.rows.avail.col(k) > 0).select(m.mean_utility(j) + g.rows.shift.col(k), -std::numeric_limits<double>::infinity());
   }
   return g;
 }
@@ -183,9 +175,9 @@ class LogitDemand final : public DemandModel {
             const int i = buyers[static_cast<std::size_t>(position)];
             const int c = m.buyer_country[i];
             const double M = m.market_size(i), alpha = m.alpha(i);
-            u = g.base.row(c) + m.home_bias(i) * g.home.row(c) - alpha * g.price_utility.row(c);
+            u = g.base.row(c) + m.home_bias(i) * g.rows.home.row(c) - alpha * g.price_utility.row(c);
             const double umax = std::max(0.0, u.maxCoeff());  // masked products: -inf
-            e = (u - umax).max(kExpArgumentFloor).exp() * g.open.row(c);
+            e = (u - umax).max(kExpArgumentFloor).exp() * g.rows.avail.row(c);
             const double inv = 1.0 / (std::exp(-umax) + e.sum());  // s_ij = e_j inv
             for (std::size_t f = 0; f + 1 < g.segment.size(); ++f) {
               const int a = g.segment[f], n = g.segment[f + 1] - a;
@@ -210,9 +202,9 @@ class LogitDemand final : public DemandModel {
             if (!allocation) continue;
             const Eigen::Array<double, 1, Eigen::Dynamic> bought = (M * inv) * e * g.delivered_per_choice;
             acc.units.row(c) += bought;
-            out.buyer_spend(i) = (bought * g.buyer_price.row(c)).sum();
+            out.buyer_spend(i) = (bought * g.rows.buyer_price.row(c)).sum();
             out.buyer_compute(i) = (bought * g.performance).sum();
-            out.buyer_domestic_units(i) = (bought * g.home.row(c)).sum();
+            out.buyer_domestic_units(i) = (bought * g.rows.home.row(c)).sum();
           }
         },
         [&](const CountrySums& acc) { total.add(acc, allocation); }, kLogitBuyersPerBlock);
@@ -221,7 +213,7 @@ class LogitDemand final : public DemandModel {
       const double n = m.units_per_choice(j);
       double q = 0, slope = 0, slope_net = 0, rest = 0, own = 0;
       for (int c = 0; c < C; ++c) {
-        const double pf = g.price_factor(c, k), net = 1.0 - m.licence_fee(j, c);
+        const double pf = g.rows.price_factor(c, k), net = g.rows.net_share(c, k);
         q += total.s1(c, k);
         slope += pf * total.s2(c, k);
         slope_net += net * pf * total.s2(c, k);

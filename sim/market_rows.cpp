@@ -2,7 +2,7 @@
 
 namespace chipsim {
 
-MarketRows market_rows(const MarketData& m, const Eigen::VectorXd& p) {
+MarketRows market_rows(const MarketData& m, const Eigen::VectorXd& p, const std::vector<int>* order) {
   const int C = m.n_countries, P = m.n_products();
   MarketRows r;
   r.buyer_price.resize(C, P);
@@ -13,15 +13,16 @@ MarketRows market_rows(const MarketData& m, const Eigen::VectorXd& p) {
   r.margin.resize(C, P);
   r.price_factor.resize(C, P);
   for (int c = 0; c < C; ++c)
-    for (int j = 0; j < P; ++j) {
+    for (int k = 0; k < P; ++k) {
+      const int j = order ? (*order)[static_cast<std::size_t>(k)] : k;
       const bool offered = m.available(j, c) > 0 && m.capacity(j) > 0;
-      r.price_factor(c, j) = m.units_per_choice(j) * (1.0 + m.tariff_rate(j, c));
-      r.buyer_price(c, j) = p(j) * (1.0 + m.tariff_rate(j, c));
-      r.home(c, j) = m.product_origin[j] == c ? 1.0 : 0.0;
-      r.shift(c, j) = m.shift(j, c);
-      r.avail(c, j) = offered ? 1.0 : 0.0;
-      r.net_share(c, j) = 1.0 - m.licence_fee(j, c);
-      r.margin(c, j) = r.net_share(c, j) * p(j) - m.marginal_cost(j);
+      r.price_factor(c, k) = m.units_per_choice(j) * (1.0 + m.tariff_rate(j, c));
+      r.buyer_price(c, k) = p(j) * (1.0 + m.tariff_rate(j, c));
+      r.home(c, k) = m.product_origin[j] == c ? 1.0 : 0.0;
+      r.shift(c, k) = m.shift(j, c);
+      r.avail(c, k) = offered ? 1.0 : 0.0;
+      r.net_share(c, k) = 1.0 - m.licence_fee(j, c);
+      r.margin(c, k) = r.net_share(c, k) * p(j) - m.marginal_cost(j);
     }
   return r;
 }

@@ -2,6 +2,7 @@
 // Per-country views of a market's product side at given prices, shared by the demand models:
 // (C x P) row-major arrays, so that a buyer's country row is contiguous.
 #include <Eigen/Core>
+#include <vector>
 
 #include "sim/market_data.hpp"
 
@@ -19,6 +20,7 @@ struct MarketRows {
   RowArray price_factor; // n_j (1 + tariff_cj): multiplies alpha_i p_j in the utility
 };
 
-MarketRows market_rows(const MarketData& m, const Eigen::VectorXd& price);
+// Column k describes product order[k] (all products in market order when order is null).
+MarketRows market_rows(const MarketData& m, const Eigen::VectorXd& price, const std::vector<int>* order = nullptr);
 
 }  // namespace chipsim
