@@ -51,9 +51,9 @@ void resolve_market_access(const Model& model, State& state) {
   for (int j = 0; j < P; ++j) {
     const Product& prod = model.products[j];
     auto& launched = state.launched[static_cast<std::size_t>(j)];
-    const bool cleared = prod.launch_follows_event < 0 ||
-                         (state.event_period[static_cast<std::size_t>(prod.launch_follows_event)] >= 0 &&
-                          state.period >= state.event_period[static_cast<std::size_t>(prod.launch_follows_event)] + prod.launch_lag);
+    // A variant of a stochastic rule waits until launch_lag periods after the rule happened.
+    const int rule_period = prod.launch_follows_event < 0 ? -1 : state.event_period[static_cast<std::size_t>(prod.launch_follows_event)];
+    const bool cleared = prod.launch_follows_event < 0 || (rule_period >= 0 && state.period >= rule_period + prod.launch_lag);
     if (!launched && !prod.launch_on_arrival && !(now < prod.launch) && cleared) {
       launched = 1;
       // Launched before the start: on sale since "before period 0"; otherwise from this period
