@@ -13,11 +13,15 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "sim/buyer_blocks.hpp"
 #include "sim/demand_model.hpp"
-#include "sim/market_rows.hpp"
+#include "sim/logit_rows.hpp"
+#include "sim/logit_series.hpp"
+#include "sim/table_reader.hpp"
 
 namespace chipsim {
 namespace {
@@ -50,44 +54,6 @@ constexpr int kLogitBuyersPerBlock = 1024;
 // of this pass 2x slower on history). A share of 1e-304 is zero for any purpose.
 constexpr double kExpArgumentFloor = -700.0;
 
-// The market's products grouped by owner (stable): market_rows (sim/market_rows.hpp) in that
-// column order, plus the rows the logit pass derives from them.
-struct OwnerGroupedRows {
-  std::vector<int> product;   // position -> market product
-  std::vector<int> segment;   // first position of each owner's products; back() = P
-  MarketRows rows;            // column k = product[k]
-  RowArray base;              // delta_j + shift_cj, utils; -inf where j cannot be bought in c (C x P)
-  RowArray price_utility;     // n_j (1 + tariff_cj) p_j: alpha_i times this is the price term, USD
-  RowArray unit_margin;       // n_j ((1 - fee_cj) p_j - c_j): the seller's margin per decision, USD
-  Eigen::Array<double, 1, Eigen::Dynamic> delivered_per_choice;  // n_j x rationing_j, units
-  Eigen::Array<double, 1, Eigen::Dynamic> performance;           // H100e per unit
-};
-
-OwnerGroupedRows owner_grouped_rows(const MarketData& m, const Eigen::VectorXd& p, const Eigen::VectorXd* rationing) {
-  const int C = m.n_countries, P = m.n_products();
-  OwnerGroupedRows g;
-  g.product.resize(static_cast<std::size_t>(P));
-  for (int j = 0; j < P; ++j) g.product[static_cast<std::size_t>(j)] = j;
-  std::stable_sort(g.product.begin(), g.product.end(), [&](int a, int b) { return m.product_owner[a] < m.product_owner[b]; });
-  for (int k = 0; k < P; ++k)
-    if (k == 0 || m.product_owner[g.product[k]] != m.product_owner[g.product[k - 1]]) g.segment.push_back(k);
-  g.segment.push_back(P);
-  g.rows = market_rows(m, p, &g.product);
-  for (RowArray* a : {&g.base, &g.price_utility, &g.unit_margin}) a->resize(C, P);
-  g.delivered_per_choice.resize(P);
-  g.performance.resize(P);
-  for (int k = 0; k < P; ++k) {
-    const int j = g.product[static_cast<std::size_t>(k)];
-    const double n = m.units_per_choice(j);
-    g.delivered_per_choice(k) = n * (rationing ? (*rationing)(j) : 1.0);
-    g.performance(k) = m.performance(j);
-    g.price_utility.col(k) = g.rows.price_factor.col(k) * p(j);
-    g.unit_margin.col(k) = n * g.rows.margin.col(k);
-    g.base.col(k) = (g.rows.avail.col(k) > 0).select(m.mean_utility(j) + g.rows.shift.col(k), -std::numeric_limits<double>::infinity());
-  }
-  return g;
-}
-
 // Buyers in country order (stable): consecutive buyers share their country's rows, which
 // then stay in cache. The order is fixed by the market, never by the threads.
 std::vector<int> buyers_by_country(const MarketData& m) {
@@ -99,24 +65,20 @@ std::vector<int> buyers_by_country(const MarketData& m) {
   return order;
 }
 
-// One block's sums by buyer country, in owner-grouped product order (C x P each).
-struct CountrySums {
-  RowArray s1, s2, s3, s4, units;
-  void reset(int C, int P, bool allocation) {
-    for (RowArray* a : {&s1, &s2, &s3, &s4}) a->setZero(C, P);
-    if (allocation) units.setZero(C, P);
-  }
-  void add(const CountrySums& o, bool allocation) {
-    s1 += o.s1;
-    s2 += o.s2;
-    s3 += o.s3;
-    s4 += o.s4;
-    if (allocation) units += o.units;
-  }
-};
+// How the fused pass is evaluated: one exponential per buyer and product ("direct"), the
+// expansion in the buyers' price sensitivity of sim/logit_series.hpp ("series"), or whichever
+// costs fewer operations for the market at hand ("auto", the default). Both give the same
+// numbers to rounding; the choice depends on the market only, never on the threads.
+enum class LogitEvaluation { automatic, direct, series };
+
+// Bins of the expansion beyond which it falls back to the direct pass (price sensitivities
+// spread over more than 1024 / 2 = 512 times exp(1/2) at the prices at hand): bounds its memory
+// (a bin holds 16 coefficients per product).
+constexpr int kMaxSeriesBins = 1024;
 
 class LogitDemand final : public DemandModel {
  public:
+  explicit LogitDemand(LogitEvaluation evaluation = LogitEvaluation::automatic) : evaluation_(evaluation) {}
   std::string_view name() const override { return "logit"; }
 
   Eigen::ArrayXXd quantities(const MarketData& m, const Eigen::VectorXd& p) const override {
@@ -163,12 +125,44 @@ class LogitDemand final : public DemandModel {
     const OwnerGroupedRows g = owner_grouped_rows(m, p, rationing);
     start_pricing_terms(out, A, P, C, allocation);
     if (P == 0) return;  // nothing on offer: no terms, nobody buys
-    CountrySums total;
+    LogitCountrySums total;
     total.reset(C, P, allocation);
+    std::optional<LogitSeriesPlan> plan;
+    if (evaluation_ != LogitEvaluation::direct) plan = plan_logit_series(m, g, kMaxSeriesBins);
+    if (plan && (evaluation_ == LogitEvaluation::series || plan->cost < logit_direct_cost(m)))
+      logit_series_pass(m, g, *plan, allocation, total, out);
+    else
+      direct_pass(m, g, allocation, total, out);
+    for (int k = 0; k < P; ++k) {
+      const int j = g.product[static_cast<std::size_t>(k)];
+      const double n = m.units_per_choice(j);
+      double q = 0, slope = 0, slope_net = 0, rest = 0, own = 0;
+      for (int c = 0; c < C; ++c) {
+        const double pf = g.rows.price_factor(c, k), net = g.rows.net_share(c, k);
+        q += total.s1(c, k);
+        slope += pf * total.s2(c, k);
+        slope_net += net * pf * total.s2(c, k);
+        rest += n * net * total.s1(c, k) + pf * total.s3(c, k);
+        own += pf * (total.s2(c, k) - total.s4(c, k));
+        if (allocation) out.units_to(j, c) = total.units(c, k);
+      }
+      out.quantity(j) = n * q;
+      out.slope(j) = n * slope;
+      out.slope_net(j) = n * slope_net;
+      out.foc_rest(j) = rest;
+      out.own_derivative(j) = -n * own;
+    }
+  }
+
+ private:
+  // One exponential per buyer and product; buyers in country order, in blocks folded in order.
+  static void direct_pass(const MarketData& m, const OwnerGroupedRows& g, bool allocation, LogitCountrySums& total,
+                          PricingTerms& out) {
+    const int A = m.n_buyers(), P = m.n_products(), C = m.n_countries;
     const std::vector<int> buyers = buyers_by_country(m);
-    over_buyer_blocks<CountrySums>(
+    over_buyer_blocks<LogitCountrySums>(
         A,
-        [&](int first, int end, CountrySums& acc) {
+        [&](int first, int end, LogitCountrySums& acc) {
           acc.reset(C, P, allocation);
           Eigen::Array<double, 1, Eigen::Dynamic> u(P), e(P), firm(P);
           for (int position = first; position < end; ++position) {
@@ -207,32 +201,25 @@ class LogitDemand final : public DemandModel {
             out.buyer_domestic_units(i) = (bought * g.rows.home.row(c)).sum();
           }
         },
-        [&](const CountrySums& acc) { total.add(acc, allocation); }, kLogitBuyersPerBlock);
-    for (int k = 0; k < P; ++k) {
-      const int j = g.product[static_cast<std::size_t>(k)];
-      const double n = m.units_per_choice(j);
-      double q = 0, slope = 0, slope_net = 0, rest = 0, own = 0;
-      for (int c = 0; c < C; ++c) {
-        const double pf = g.rows.price_factor(c, k), net = g.rows.net_share(c, k);
-        q += total.s1(c, k);
-        slope += pf * total.s2(c, k);
-        slope_net += net * pf * total.s2(c, k);
-        rest += n * net * total.s1(c, k) + pf * total.s3(c, k);
-        own += pf * (total.s2(c, k) - total.s4(c, k));
-        if (allocation) out.units_to(j, c) = total.units(c, k);
-      }
-      out.quantity(j) = n * q;
-      out.slope(j) = n * slope;
-      out.slope_net(j) = n * slope_net;
-      out.foc_rest(j) = rest;
-      out.own_derivative(j) = -n * own;
-    }
+        [&](const LogitCountrySums& acc) { total.add(acc, allocation); }, kLogitBuyersPerBlock);
   }
+
+  LogitEvaluation evaluation_;
 };
 
-// The logit has no parameters beyond the buyers' and products' own (alpha, delta, home bias).
-const bool registered =
-    register_demand_model("logit", [](TableReader&, const Model&) { return std::make_unique<LogitDemand>(); });
+// The logit has no economic parameters beyond the buyers' and products' own (alpha, delta, home
+// bias); [demand] evaluation = "auto" | "direct" | "series" picks how its pass is computed.
+const bool registered = register_demand_model("logit", [](TableReader& table, const Model&) {
+  const std::string evaluation = table.optional_string("evaluation").value_or("auto");
+  LogitEvaluation e = LogitEvaluation::automatic;
+  if (evaluation == "direct")
+    e = LogitEvaluation::direct;
+  else if (evaluation == "series")
+    e = LogitEvaluation::series;
+  else if (evaluation != "auto")
+    table.fail("evaluation", "must be \"auto\", \"direct\" or \"series\", got \"" + evaluation + "\"");
+  return std::make_unique<LogitDemand>(e);
+});
 
 }  // namespace
 }  // namespace chipsim

@@ -1,0 +1,308 @@
+#include "sim/logit_series.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "sim/buyer_blocks.hpp"
+
+namespace chipsim {
+namespace {
+
+// Terms of the expansion: degrees 0..15. With |z| <= 1/2 the first omitted term is below
+// (1/2)^16 / 16! = 7e-19 of exp(-1/2): far below the rounding of a double.
+constexpr int kTerms = 16;
+constexpr int kMoments = 2 * kTerms;  // squares of shares need tau^0 .. tau^30 (one more pads to 32)
+constexpr double kMaxArgument = 0.5;      // the bins keep |z| = r_b x_cj at most this
+// Buyers per block of the parallel pass: each block keeps every bin's moments (157 doubles a
+// bin), so blocks are larger than the direct pass's.
+constexpr int kSeriesBuyersPerBlock = 8192;
+// As in the direct pass: exponents are raised to this so that no subnormal numbers appear.
+constexpr double kExpArgumentFloor = -700.0;
+// Multiply-adds per buyer and per bin-product (the cost model that picks an evaluation):
+// powers of tau, two dot products and seven moment sums; a product's coefficients, two Hankel
+// products and four dot products.
+constexpr double kSeriesBuyerCost = 2.0 * kMoments + 2.0 * kTerms + 4.0 * kTerms + 3.0 * kMoments;
+constexpr double kSeriesBinProductCost = 2.0 * kTerms * kTerms + 6.0 * kTerms;
+// The direct pass: one exponential (about 20 multiply-adds) and about 10 more per cell.
+constexpr double kDirectCellCost = 30.0;
+
+using Terms = Eigen::Matrix<double, kTerms, 1>;
+using Moments = Eigen::Matrix<double, kMoments, 1>;
+using TermMatrix = Eigen::Matrix<double, kTerms, Eigen::Dynamic>;  // one column per product or firm
+using Hankel = Eigen::Matrix<double, kTerms, kTerms>;
+
+// The product side of one bin of country c. With the scaled exponentials
+//   e~_ij = exp(u_ij - U_b) = [home_cj ? g_i : 1] coeff_j . (1, tau_i, tau_i^2, ...),
+//   g_i = exp(h_i - h_max),  coeff_jm = E_j (-z_j)^m / m!,
+//   E_j = exp(delta_j + shift_cj + h_max home_cj - a_b x_cj - U_b),
+// a buyer's share is s_ij = e~_ij / (exp(-U_b) + sum_k e~_ik). U_b bounds the largest scaled
+// exponent by 1 (and is >= 0, as the direct pass's shift), so nothing overflows.
+struct BinProducts {
+  double centre = 0;      // a_b, utils per USD
+  double inv_radius = 0;  // 1 / r_b (0 when all the bin's buyers share one alpha)
+  double outside = 1;     // exp(-U_b)
+  TermMatrix coeff;       // kTerms x P
+  Terms sum_other, sum_home;               // coeff summed over products made elsewhere / in c
+  TermMatrix margin_other, margin_home;    // kTerms x owners: sum over the owner's products of unit_margin x coeff
+  Terms spend_other, spend_home;           // allocation: sum of delivered x buyer price x coeff
+  Terms compute_other, compute_home;       // allocation: sum of delivered x performance x coeff
+  Terms domestic;                          // allocation: sum over home products of delivered x coeff
+};
+
+// One bin's buyer moments, weights w1 = M_i / den_i, w2 = alpha_i w1, w4 = w2 / den_i:
+//   m1_* = sum w1 [g_i] tau^m,  m2_* = sum w2 [g_i] tau^m,  q0,q1,q2 = sum w4 g_i^{0,1,2} tau^l.
+struct BinMoments {
+  Terms m1_other, m1_home, m2_other, m2_home;
+  Moments q0, q1, q2;
+  void reset() {
+    for (Terms* t : {&m1_other, &m1_home, &m2_other, &m2_home}) t->setZero();
+    for (Moments* q : {&q0, &q1, &q2}) q->setZero();
+  }
+  void add(const BinMoments& o) {
+    m1_other += o.m1_other;
+    m1_home += o.m1_home;
+    m2_other += o.m2_other;
+    m2_home += o.m2_home;
+    q0 += o.q0;
+    q1 += o.q1;
+    q2 += o.q2;
+  }
+};
+
+// One bin's share of the country sums (P each).
+struct BinSums {
+  Eigen::ArrayXd s1, s2, s3, s4;
+};
+
+// body(b) for every bin, in parallel; each writes only its own bin's slots, so the result does
+// not depend on the threads. Isolated like over_buyer_blocks (sim/buyer_blocks.hpp).
+template <class Body>
+void for_each_bin(int n_bins, Body&& body) {
+  tbb::task_group_context isolated(tbb::task_group_context::isolated);
+  tbb::parallel_for(
+      tbb::blocked_range<int>(0, n_bins, 1),
+      [&](const tbb::blocked_range<int>& range) {
+        for (int b = range.begin(); b != range.end(); ++b) body(b);
+      },
+      tbb::simple_partitioner(), isolated);
+}
+
+struct SeriesPartial {
+  std::vector<BinMoments> bin;
+};
+
+// H_mn = q_{m+n}: sum_i w_i (a . phi_i)(b . phi_i) = a' H b for phi_i = (1, tau_i, ...).
+Hankel hankel(const Moments& q) {
+  Hankel h;
+  for (int m = 0; m < kTerms; ++m)
+    for (int n = 0; n < kTerms; ++n) h(m, n) = q(m + n);
+  return h;
+}
+
+BinProducts bin_products(const OwnerGroupedRows& g, const LogitSeriesCountry& cb, int c, int b, bool allocation) {
+  const int P = static_cast<int>(g.product.size());
+  const int F = static_cast<int>(g.segment.size()) - 1;
+  BinProducts bp;
+  const double radius = 0.5 * cb.bin_width;
+  bp.centre = cb.alpha_low + (b + 0.5) * cb.bin_width;
+  bp.inv_radius = radius > 0 ? 1.0 / radius : 0.0;
+  // U_b: the largest exponent any buyer of the bin can reach (h_i <= h_max, |tau z| <= |z|).
+  double top = 0;
+  for (int k = 0; k < P; ++k)
+    if (g.rows.avail(c, k) > 0)
+      top = std::max(top, g.base(c, k) + cb.home_bias_max * g.rows.home(c, k) - bp.centre * g.price_utility(c, k) +
+                              radius * std::abs(g.price_utility(c, k)));
+  bp.outside = std::exp(-top);
+  bp.coeff.setZero(kTerms, P);
+  for (int k = 0; k < P; ++k) {
+    if (!(g.rows.avail(c, k) > 0)) continue;  // masked: exactly zero
+    const double x = g.price_utility(c, k), z = radius * x;
+    const double v = g.base(c, k) + cb.home_bias_max * g.rows.home(c, k) - bp.centre * x - top;
+    double term = std::exp(std::max(v, kExpArgumentFloor));
+    for (int m = 0; m < kTerms; ++m) {
+      bp.coeff(m, k) = term;
+      term *= -z / (m + 1);
+    }
+  }
+  bp.sum_other.setZero();
+  bp.sum_home.setZero();
+  bp.margin_other.setZero(kTerms, F);
+  bp.margin_home.setZero(kTerms, F);
+  for (Terms* t : {&bp.spend_other, &bp.spend_home, &bp.compute_other, &bp.compute_home, &bp.domestic}) t->setZero();
+  for (int f = 0; f < F; ++f)
+    for (int k = g.segment[static_cast<std::size_t>(f)]; k < g.segment[static_cast<std::size_t>(f) + 1]; ++k) {
+      const bool home = g.rows.home(c, k) > 0;
+      const auto a = bp.coeff.col(k);
+      (home ? bp.sum_home : bp.sum_other) += a;
+      (home ? bp.margin_home : bp.margin_other).col(f) += g.unit_margin(c, k) * a;
+      if (!allocation) continue;
+      const double delivered = g.delivered_per_choice(k);
+      (home ? bp.spend_home : bp.spend_other) += (delivered * g.rows.buyer_price(c, k)) * a;
+      (home ? bp.compute_home : bp.compute_other) += (delivered * g.performance(k)) * a;
+      if (home) bp.domestic += delivered * a;
+    }
+  return bp;
+}
+
+}  // namespace
+
+std::optional<LogitSeriesPlan> plan_logit_series(const MarketData& m, const OwnerGroupedRows& g, int max_bins) {
+  const int A = m.n_buyers(), C = m.n_countries, P = m.n_products();
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> low(static_cast<std::size_t>(C), inf), high(static_cast<std::size_t>(C), -inf),
+      bias(static_cast<std::size_t>(C), -inf);
+  for (int i = 0; i < A; ++i) {
+    const double a = m.alpha(i), h = m.home_bias(i);
+    if (!std::isfinite(a) || !std::isfinite(h) || !std::isfinite(m.market_size(i))) return std::nullopt;
+    const auto c = static_cast<std::size_t>(m.buyer_country[i]);
+    low[c] = std::min(low[c], a);
+    high[c] = std::max(high[c], a);
+    bias[c] = std::max(bias[c], h);
+  }
+  LogitSeriesPlan plan;
+  plan.country.resize(static_cast<std::size_t>(C));
+  for (int c = 0; c < C; ++c) {
+    LogitSeriesCountry& cb = plan.country[static_cast<std::size_t>(c)];
+    cb.first_bin = plan.n_bins;
+    if (!(low[static_cast<std::size_t>(c)] <= high[static_cast<std::size_t>(c)])) continue;  // no buyers
+    double reach = 0;  // largest |x_cj| the country's buyers face, USD
+    for (int k = 0; k < P; ++k)
+      if (g.rows.avail(c, k) > 0) {
+        if (!std::isfinite(g.price_utility(c, k)) || !std::isfinite(g.base(c, k)) || !std::isfinite(g.unit_margin(c, k)))
+          return std::nullopt;
+        reach = std::max(reach, std::abs(g.price_utility(c, k)));
+      }
+    cb.alpha_low = low[static_cast<std::size_t>(c)];
+    cb.home_bias_max = bias[static_cast<std::size_t>(c)];
+    const double spread = high[static_cast<std::size_t>(c)] - cb.alpha_low;
+    const double needed = spread * reach / (2 * kMaxArgument);
+    if (!(needed <= max_bins - plan.n_bins)) return std::nullopt;
+    cb.n_bins = std::max(1, static_cast<int>(std::ceil(needed)));
+    cb.bin_width = spread / cb.n_bins;
+    cb.inv_bin_width = cb.bin_width > 0 ? 1.0 / cb.bin_width : 0.0;
+    plan.n_bins += cb.n_bins;
+    if (plan.n_bins > max_bins) return std::nullopt;
+  }
+  const double owners = static_cast<double>(g.segment.size()) - 1;
+  plan.cost = A * kSeriesBuyerCost + plan.n_bins * (P * kSeriesBinProductCost + owners * 4.0 * kTerms * kTerms);
+  return plan;
+}
+
+double logit_direct_cost(const MarketData& m) {
+  return static_cast<double>(m.n_buyers()) * static_cast<double>(m.n_products()) * kDirectCellCost;
+}
+
+void logit_series_pass(const MarketData& m, const OwnerGroupedRows& g, const LogitSeriesPlan& plan, bool allocation,
+                       LogitCountrySums& total, PricingTerms& out) {
+  const int A = m.n_buyers(), C = m.n_countries, P = static_cast<int>(g.product.size());
+  std::vector<int> bin_country(static_cast<std::size_t>(plan.n_bins));
+  for (int c = 0; c < C; ++c) {
+    const LogitSeriesCountry& cb = plan.country[static_cast<std::size_t>(c)];
+    for (int b = 0; b < cb.n_bins; ++b) bin_country[static_cast<std::size_t>(cb.first_bin + b)] = c;
+  }
+  std::vector<BinProducts> bins(static_cast<std::size_t>(plan.n_bins));
+  for_each_bin(plan.n_bins, [&](int b) {
+    const int c = bin_country[static_cast<std::size_t>(b)];
+    const LogitSeriesCountry& cb = plan.country[static_cast<std::size_t>(c)];
+    bins[static_cast<std::size_t>(b)] = bin_products(g, cb, c, b - cb.first_bin, allocation);
+  });
+
+  // Buyers: their bin's moments, in fixed blocks folded in order.
+  std::vector<BinMoments> moments(static_cast<std::size_t>(plan.n_bins));
+  for (BinMoments& bm : moments) bm.reset();
+  over_buyer_blocks<SeriesPartial>(
+      A,
+      [&](int first, int end, SeriesPartial& acc) {
+        acc.bin.resize(static_cast<std::size_t>(plan.n_bins));
+        for (BinMoments& bm : acc.bin) bm.reset();
+        // The block's bins, tau and home-bias factors first: the exponentials then run vectorised.
+        const int n = end - first;
+        std::vector<int> bin_of(static_cast<std::size_t>(n));
+        Eigen::ArrayXd tau_of(n), g_of(n);
+        for (int t = 0; t < n; ++t) {
+          const int i = first + t;
+          const LogitSeriesCountry& cb = plan.country[static_cast<std::size_t>(m.buyer_country[i])];
+          const int b = cb.first_bin + cb.bin_of(m.alpha(i));
+          const BinProducts& bp = bins[static_cast<std::size_t>(b)];
+          bin_of[static_cast<std::size_t>(t)] = b;
+          tau_of(t) = (m.alpha(i) - bp.centre) * bp.inv_radius;
+          g_of(t) = std::max(m.home_bias(i) - cb.home_bias_max, kExpArgumentFloor);
+        }
+        g_of = g_of.exp();
+        Moments phi;
+        for (int t = 0; t < n; ++t) {
+          const int i = first + t;
+          const int b = bin_of[static_cast<std::size_t>(t)];
+          const BinProducts& bp = bins[static_cast<std::size_t>(b)];
+          const double tau = tau_of(t), gi = g_of(t);
+          // Powers by doubling blocks, tau^(l + 2^b) = tau^l tau^(2^b): a chain of depth 5, not 31.
+          phi(0) = 1.0;
+          phi(1) = tau;
+          const double t2 = tau * tau, t4 = t2 * t2, t8 = t4 * t4, t16 = t8 * t8;
+          phi.segment<2>(2) = phi.head<2>() * t2;
+          phi.segment<4>(4) = phi.head<4>() * t4;
+          phi.segment<8>(8) = phi.head<8>() * t8;
+          phi.segment<16>(16) = phi.head<16>() * t16;
+          const auto head = phi.head<kTerms>();
+          const double inv = 1.0 / (bp.outside + head.dot(bp.sum_other) + gi * head.dot(bp.sum_home));
+          const double M = m.market_size(i);
+          const double w1 = M * inv, w2 = m.alpha(i) * w1, w4 = w2 * inv;
+          BinMoments& bm = acc.bin[static_cast<std::size_t>(b)];
+          bm.m1_other += w1 * head;
+          bm.m1_home += (w1 * gi) * head;
+          bm.m2_other += w2 * head;
+          bm.m2_home += (w2 * gi) * head;
+          bm.q0 += w4 * phi;
+          bm.q1 += (w4 * gi) * phi;
+          bm.q2 += (w4 * gi * gi) * phi;
+          if (!allocation) continue;
+          out.buyer_spend(i) = w1 * (head.dot(bp.spend_other) + gi * head.dot(bp.spend_home));
+          out.buyer_compute(i) = w1 * (head.dot(bp.compute_other) + gi * head.dot(bp.compute_home));
+          out.buyer_domestic_units(i) = w1 * gi * head.dot(bp.domestic);
+        }
+      },
+      [&](const SeriesPartial& acc) {
+        for (std::size_t b = 0; b < moments.size(); ++b) moments[b].add(acc.bin[b]);
+      },
+      kSeriesBuyersPerBlock);
+
+  // Products: each bin's share of the country sums (in parallel), added up in bin order.
+  std::vector<int> owner_of(static_cast<std::size_t>(P));
+  for (std::size_t f = 0; f + 1 < g.segment.size(); ++f)
+    for (int k = g.segment[f]; k < g.segment[f + 1]; ++k) owner_of[static_cast<std::size_t>(k)] = static_cast<int>(f);
+  std::vector<BinSums> sums(static_cast<std::size_t>(plan.n_bins));
+  for_each_bin(plan.n_bins, [&](int b) {
+    const int c = bin_country[static_cast<std::size_t>(b)];
+    const BinProducts& bp = bins[static_cast<std::size_t>(b)];
+    const BinMoments& bm = moments[static_cast<std::size_t>(b)];
+    BinSums& out_b = sums[static_cast<std::size_t>(b)];
+    for (Eigen::ArrayXd* a : {&out_b.s1, &out_b.s2, &out_b.s3, &out_b.s4}) a->resize(P);
+    const Hankel h0 = hankel(bm.q0), h1 = hankel(bm.q1), h2 = hankel(bm.q2);
+    // G terms by owner, for products made elsewhere (weights 1, g) and in c (g, g^2).
+    const TermMatrix firm_other = h0 * bp.margin_other + h1 * bp.margin_home;
+    const TermMatrix firm_home = h1 * bp.margin_other + h2 * bp.margin_home;
+    for (int k = 0; k < P; ++k) {
+      const Terms a = bp.coeff.col(k);
+      const auto f = static_cast<Eigen::Index>(owner_of[static_cast<std::size_t>(k)]);
+      const bool home = g.rows.home(c, k) > 0;
+      out_b.s1(k) = a.dot(home ? bm.m1_home : bm.m1_other);
+      out_b.s2(k) = a.dot(home ? bm.m2_home : bm.m2_other);
+      out_b.s3(k) = a.dot(home ? firm_home.col(f) : firm_other.col(f));
+      const Terms ha = (home ? h2 : h0) * a;
+      out_b.s4(k) = a.dot(ha);
+    }
+  });
+  for (int b = 0; b < plan.n_bins; ++b) {
+    const int c = bin_country[static_cast<std::size_t>(b)];
+    const BinSums& sb = sums[static_cast<std::size_t>(b)];
+    total.s1.row(c) += sb.s1.transpose();
+    total.s2.row(c) += sb.s2.transpose();
+    total.s3.row(c) += sb.s3.transpose();
+    total.s4.row(c) += sb.s4.transpose();
+  }
+  if (allocation)
+    for (int c = 0; c < C; ++c) total.units.row(c) = total.s1.row(c) * g.delivered_per_choice;
+}
+
+}  // namespace chipsim

@@ -1,0 +1,57 @@
+#pragma once
+// The logit pricing pass evaluated without one exponential per buyer and product
+// (docs/MODEL_NOTES.md, "Evaluating the logit pass"). The only buyer-specific terms of the
+// utility u_ij = delta_j + shift_cj + h_i home_cj - alpha_i x_cj (x_cj = n_j (1 + tariff_cj) p_j)
+// are the home bias h_i, which multiplies a 0/1 column, and the price sensitivity alpha_i. The
+// buyers of a country are put in bins of alpha narrow enough that, around the bin's centre a_b,
+//     exp(-(alpha_i - a_b) x_cj) = sum_{m < 16} (-z_bj)^m / m! tau_i^m,
+//     tau_i = (alpha_i - a_b) / r_b in [-1, 1],  z_bj = r_b x_cj,  |z_bj| <= 1/2,
+// which is exact to a relative 1e-21 (the first omitted term, (1/2)^16 / 16!), below the rounding
+// of a double. Every sum of the pass over buyers then becomes a sum over a bin's moments
+// sum_i w_i tau_i^l of a few buyer weights: O(A) work for the buyers and O(bins x P) for the
+// products, instead of O(A x P) exponentials. Results agree with the direct pass to rounding
+// (tests/sim/test_logit_series.cpp) and are bit-identical for any thread count.
+#include <algorithm>
+#include <optional>
+#include <vector>
+
+#include "sim/demand_model.hpp"
+#include "sim/logit_rows.hpp"
+
+namespace chipsim {
+
+// How a country's buyers are binned at given prices.
+struct LogitSeriesCountry {
+  double alpha_low = 0;    // smallest alpha_i of the country's buyers, utils per USD
+  double bin_width = 0;    // width of a bin in alpha (0: one bin), utils per USD
+  double home_bias_max = 0;// largest h_i of the country's buyers, utils
+  double inv_bin_width = 0;// 1 / bin_width (0: one bin), USD per util
+  int n_bins = 0;          // 0 when the country has no buyers
+  int first_bin = 0;       // index of its first bin among all countries' bins
+  int bin_of(double alpha) const {  // alpha within [alpha_low, alpha_low + n_bins bin_width]
+    if (!(inv_bin_width > 0)) return 0;
+    return std::clamp(static_cast<int>((alpha - alpha_low) * inv_bin_width), 0, n_bins - 1);
+  }
+};
+
+struct LogitSeriesPlan {
+  std::vector<LogitSeriesCountry> country;
+  int n_bins = 0;
+  // Estimated cost in multiply-adds, to choose between the expansion and the direct pass.
+  double cost = 0;
+};
+
+// The bins for these prices, or nothing where the expansion does not apply: non-finite prices,
+// utilities or buyer parameters, or more than max_bins bins in all (the price sensitivities
+// spread too widely for the prices).
+std::optional<LogitSeriesPlan> plan_logit_series(const MarketData& m, const OwnerGroupedRows& g, int max_bins);
+
+// Estimated multiply-adds of the direct pass, on the same scale as LogitSeriesPlan::cost.
+double logit_direct_cost(const MarketData& m);
+
+// Fills `total` like the direct pass does and, when `allocation`, the per-buyer fields of
+// `out` (buyer_spend, buyer_compute, buyer_domestic_units).
+void logit_series_pass(const MarketData& m, const OwnerGroupedRows& g, const LogitSeriesPlan& plan, bool allocation,
+                       LogitCountrySums& total, PricingTerms& out);
+
+}  // namespace chipsim

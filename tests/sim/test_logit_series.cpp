@@ -1,0 +1,188 @@
+// The logit pass evaluated by the expansion in the buyers' price sensitivity
+// (sim/logit_series.hpp) against the direct evaluation, one exponential per buyer and product.
+#include <catch2/catch.hpp>
+
+#include <tbb/global_control.h>
+#include <toml++/toml.h>
+
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "sim/bertrand_nash.hpp"
+#include "sim/demand_model.hpp"
+#include "sim/error.hpp"
+#include "sim/model.hpp"
+#include "sim/table_reader.hpp"
+#include "support/worlds.hpp"
+
+using namespace chipsim;
+
+namespace {
+std::unique_ptr<DemandModel> logit(const std::string& evaluation) {
+  toml::table t{{"evaluation", evaluation}};
+  TableReader r(t, "test", "demand");
+  Model world;
+  auto d = make_demand_model("logit", r, world);
+  REQUIRE(d);
+  r.finish();
+  return d;
+}
+
+PricingTerms pass(const DemandModel& d, const MarketData& m, const Eigen::VectorXd& p, const Eigen::VectorXd* rationing) {
+  PricingTerms t;
+  d.pricing_pass(m, p, rationing, t);
+  return t;
+}
+
+// Every entry within `tol` of the other, relative to the largest entry of the vector (the terms
+// are sums of positive and negative parts of that size).
+template <class A, class B>
+void check_close(const char* what, const A& series, const B& direct, double tol) {
+  INFO(what);
+  REQUIRE(series.size() == direct.size());
+  const double scale = std::max(1e-300, direct.cwiseAbs().maxCoeff());
+  const double worst = (series - direct).cwiseAbs().maxCoeff() / scale;
+  CHECK(worst <= tol);
+}
+
+void check_same_terms(const PricingTerms& s, const PricingTerms& d, bool allocation, double tol = 1e-12) {
+  check_close("quantity", s.quantity, d.quantity, tol);
+  check_close("slope", s.slope, d.slope, tol);
+  check_close("slope_net", s.slope_net, d.slope_net, tol);
+  check_close("foc_rest", s.foc_rest, d.foc_rest, tol);
+  check_close("own_derivative", s.own_derivative, d.own_derivative, tol);
+  if (!allocation) return;
+  check_close("units_to", s.units_to.matrix(), d.units_to.matrix(), tol);
+  check_close("buyer_spend", s.buyer_spend, d.buyer_spend, tol);
+  check_close("buyer_compute", s.buyer_compute, d.buyer_compute, tol);
+  check_close("buyer_domestic_units", s.buyer_domestic_units, d.buyer_domestic_units, tol);
+}
+
+template <class V>
+bool same_bits(const V& a, const V& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0;
+}
+
+bool same_bits(const PricingTerms& a, const PricingTerms& b) {
+  return same_bits(a.quantity, b.quantity) && same_bits(a.slope, b.slope) && same_bits(a.slope_net, b.slope_net) &&
+         same_bits(a.foc_rest, b.foc_rest) && same_bits(a.own_derivative, b.own_derivative) &&
+         same_bits(a.units_to, b.units_to) && same_bits(a.buyer_spend, b.buyer_spend) &&
+         same_bits(a.buyer_compute, b.buyer_compute) && same_bits(a.buyer_domestic_units, b.buyer_domestic_units);
+}
+}  // namespace
+
+TEST_CASE("the series pass equals the direct pass to rounding, with wedges, masks and home bias",
+          "[demand][logit][series]") {
+  // Tariffs, licence fees, masked products, compute-denominated choices, multi-product owners.
+  MarketData m = test::random_market(3000, 24, 5, 4, 31);
+  const auto series = logit("series"), direct = logit("direct");
+  const Eigen::VectorXd ration = Eigen::VectorXd::LinSpaced(m.n_products(), 0.5, 1.0);
+  for (double markup : {1.05, 1.6, 4.0}) {
+    INFO("markup " << markup);
+    const Eigen::VectorXd p = m.marginal_cost * markup;
+    check_same_terms(pass(*series, m, p, nullptr), pass(*direct, m, p, nullptr), false);
+    check_same_terms(pass(*series, m, p, &ration), pass(*direct, m, p, &ration), true);
+  }
+}
+
+TEST_CASE("price sensitivities spread 200-fold and strong home biases need many bins and stay exact",
+          "[demand][logit][series]") {
+  MarketData m = test::random_market(4000, 16, 4, 3, 37);
+  for (int i = 0; i < m.n_buyers(); ++i) {
+    m.alpha(i) = 1e-6 * std::pow(200.0, static_cast<double>(i % 97) / 96.0);  // 1e-6 .. 2e-4 per USD
+    m.home_bias(i) = -15.0 + 30.0 * static_cast<double>(i % 13) / 12.0;      // utils
+  }
+  m.mean_utility.array() += 3.0;  // products worth far more than the outside option
+  const Eigen::VectorXd p = m.marginal_cost * 1.5;
+  const Eigen::VectorXd ration = Eigen::VectorXd::Constant(m.n_products(), 0.8);
+  const auto series = logit("series"), direct = logit("direct");
+  check_same_terms(pass(*series, m, p, &ration), pass(*direct, m, p, &ration), true, 1e-11);
+}
+
+TEST_CASE("buyers that all share one price sensitivity form one bin of zero width", "[demand][logit][series]") {
+  MarketData m = test::random_market(500, 10, 3, 2, 41);
+  m.alpha.setConstant(1e-4);
+  const Eigen::VectorXd p = m.marginal_cost * 1.3;
+  const Eigen::VectorXd ration = Eigen::VectorXd::Ones(m.n_products());
+  check_same_terms(pass(*logit("series"), m, p, &ration), pass(*logit("direct"), m, p, &ration), true);
+}
+
+TEST_CASE("countries without buyers or without anything to buy are handled by the series pass",
+          "[demand][logit][series]") {
+  MarketData m = test::random_market(800, 12, 3, 4, 43);
+  for (int i = 0; i < m.n_buyers(); ++i) m.buyer_country[i] = i % 3;  // country 3 has no buyers
+  m.available.col(2).setZero();                                         // country 2 may buy nothing
+  const Eigen::VectorXd p = m.marginal_cost * 1.7;
+  const Eigen::VectorXd ration = Eigen::VectorXd::Ones(m.n_products());
+  const PricingTerms s = pass(*logit("series"), m, p, &ration);
+  check_same_terms(s, pass(*logit("direct"), m, p, &ration), true);
+  CHECK(s.units_to.col(2).abs().maxCoeff() == 0.0);
+  for (int i = 0; i < m.n_buyers(); ++i)
+    if (m.buyer_country[i] == 2) CHECK(s.buyer_spend(i) == 0.0);
+}
+
+TEST_CASE("the series pass is bit-identical with 1 and 2 threads", "[demand][logit][series][determinism]") {
+  MarketData m = test::random_market(30000, 20, 5, 4, 47);  // several blocks of buyers
+  const Eigen::VectorXd p = m.marginal_cost * 1.6;
+  const Eigen::VectorXd ration = Eigen::VectorXd::Constant(m.n_products(), 0.9);
+  const auto d = logit("series");
+  PricingTerms one, two;
+  {
+    tbb::global_control c(tbb::global_control::max_allowed_parallelism, 1);
+    one = pass(*d, m, p, &ration);
+  }
+  {
+    tbb::global_control c(tbb::global_control::max_allowed_parallelism, 2);
+    two = pass(*d, m, p, &ration);
+  }
+  CHECK(same_bits(one, two));
+}
+
+TEST_CASE("auto evaluates large markets by the series and small ones directly", "[demand][logit][series]") {
+  const auto automatic = logit("auto"), series = logit("series"), direct = logit("direct");
+  const Eigen::VectorXd* none = nullptr;
+  MarketData large = test::random_market(20000, 40, 5, 4, 53);
+  const Eigen::VectorXd pl = large.marginal_cost * 1.5;
+  CHECK(same_bits(pass(*automatic, large, pl, none), pass(*series, large, pl, none)));
+  CHECK_FALSE(same_bits(pass(*automatic, large, pl, none), pass(*direct, large, pl, none)));
+  MarketData small = test::random_market(12, 6, 3, 2, 59);
+  const Eigen::VectorXd ps = small.marginal_cost * 1.5;
+  CHECK(same_bits(pass(*automatic, small, ps, none), pass(*direct, small, ps, none)));
+  // The default-built model is "auto".
+  CHECK(same_bits(pass(*make_demand_model("logit"), large, pl, none), pass(*series, large, pl, none)));
+}
+
+TEST_CASE("where the expansion does not apply the series evaluation falls back to the direct pass",
+          "[demand][logit][series]") {
+  MarketData m = test::random_market(300, 8, 2, 2, 61);
+  for (int i = 0; i < m.n_buyers(); ++i) m.alpha(i) = i % 2 ? 1e-7 : 1e-1;  // a millionfold spread: too many bins
+  const Eigen::VectorXd p = m.marginal_cost * 1.2;
+  CHECK(same_bits(pass(*logit("series"), m, p, nullptr), pass(*logit("direct"), m, p, nullptr)));
+  Eigen::VectorXd bad = p;
+  bad(3) = std::numeric_limits<double>::quiet_NaN();  // a diverged solver's prices
+  const PricingTerms s = pass(*logit("series"), test::random_market(300, 8, 2, 2, 61), bad, nullptr);
+  CHECK(std::isnan(s.quantity(3)));
+}
+
+TEST_CASE("the Bertrand-Nash prices are the same with either evaluation", "[demand][logit][series]") {
+  MarketData m = test::random_market(6000, 18, 6, 3, 67);
+  PricingOptions o;
+  o.tolerance = 1e-11;
+  const Eigen::VectorXd start = Eigen::VectorXd::Constant(m.n_products(), std::numeric_limits<double>::quiet_NaN());
+  const Equilibrium s = solve_bertrand_nash(*logit("series"), m, start, o);
+  const Equilibrium d = solve_bertrand_nash(*logit("direct"), m, start, o);
+  REQUIRE(s.converged);
+  REQUIRE(d.converged);
+  for (int j = 0; j < m.n_products(); ++j) CHECK(s.price(j) == Approx(d.price(j)).epsilon(1e-9));
+  // Prices at least marginal cost (net of fees where licensed sales are the only ones).
+  for (int j = 0; j < m.n_products(); ++j) CHECK(s.price(j) >= m.marginal_cost(j));
+}
+
+TEST_CASE("an unknown logit evaluation is an error naming the key", "[demand][logit][series][errors]") {
+  toml::table t{{"evaluation", "fast"}};
+  TableReader r(t, "scenario.toml", "demand");
+  Model world;
+  REQUIRE_THROWS_WITH(make_demand_model("logit", r, world), Catch::Contains("evaluation") && Catch::Contains("fast"));
+}
