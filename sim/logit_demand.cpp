@@ -68,12 +68,13 @@ std::vector<int> buyers_by_country(const MarketData& m) {
 // How the fused pass is evaluated: one exponential per buyer and product ("direct"), the
 // expansion in the buyers' price sensitivity of sim/logit_series.hpp ("series"), or whichever
 // costs fewer operations for the market at hand ("auto", the default). Both give the same
-// numbers to rounding; the choice depends on the market only, never on the threads.
+// numbers to rounding (~1e-14 relative); the choice depends on the market and the prices (the bins
+// needed grow with the highest price), never on the threads.
 enum class LogitEvaluation { automatic, direct, series };
 
-// Bins of the expansion beyond which it falls back to the direct pass (price sensitivities
-// spread over more than 1024 / 2 = 512 times exp(1/2) at the prices at hand): bounds its memory
-// (a bin holds 16 coefficients per product).
+// Bins of the expansion beyond which it falls back to the direct pass (the bins needed are the
+// sum over countries of ceil(alpha spread x largest n_j (1 + t_cj) p_j)): bounds its memory (a
+// bin holds 16 coefficients per product, and each buyer block 160 moments per bin).
 constexpr int kMaxSeriesBins = 1024;
 
 class LogitDemand final : public DemandModel {

@@ -9,8 +9,8 @@
 namespace chipsim {
 namespace {
 
-// Terms of the expansion: degrees 0..15. With |z| <= 1/2 the first omitted term is below
-// (1/2)^16 / 16! = 7e-19 of exp(-1/2): far below the rounding of a double.
+// Terms of the expansion: degrees 0..15. With |z| <= 1/2 the first omitted term is at most
+// (1/2)^16 / 16! = 7e-19, against a sum of at least exp(-1/2): below the rounding of a double.
 constexpr int kTerms = 16;
 constexpr int kMoments = 2 * kTerms;  // squares of shares need tau^0 .. tau^30 (one more pads to 32)
 constexpr double kMaxArgument = 0.5;      // the bins keep |z| = r_b x_cj at most this
@@ -19,6 +19,11 @@ constexpr double kMaxArgument = 0.5;      // the bins keep |z| = r_b x_cj at mos
 constexpr int kSeriesBuyersPerBlock = 8192;
 // As in the direct pass: exponents are raised to this so that no subnormal numbers appear.
 constexpr double kExpArgumentFloor = -700.0;
+// The floor above applies relative to the bin's largest exponent, which uses the country's
+// largest home bias; the direct pass applies it per buyer. Both agree while a buyer's own largest
+// exponent is within 700 - 1 (|tau z| <= 1/2 twice) of the bin's, i.e. while the country's home
+// biases lie within this many utils of each other (scenarios allow [-100, 100]).
+constexpr double kMaxHomeBiasSpread = 600.0;
 // Multiply-adds per buyer and per bin-product (the cost model that picks an evaluation):
 // powers of tau, two dot products and seven moment sums; a product's coefficients, two Hankel
 // products and four dot products.
@@ -106,7 +111,7 @@ BinProducts bin_products(const OwnerGroupedRows& g, const LogitSeriesCountry& cb
   BinProducts bp;
   const double radius = 0.5 * cb.bin_width;
   bp.centre = cb.alpha_low + (b + 0.5) * cb.bin_width;
-  bp.inv_radius = radius > 0 ? 1.0 / radius : 0.0;
+  bp.inv_radius = radius > 0 && std::isfinite(1.0 / radius) ? 1.0 / radius : 0.0;  // alphas ~1e-308 apart: one
   // U_b: the largest exponent any buyer of the bin can reach (h_i <= h_max, |tau z| <= |z|).
   double top = 0;
   for (int k = 0; k < P; ++k)
@@ -151,7 +156,7 @@ std::optional<LogitSeriesPlan> plan_logit_series(const MarketData& m, const Owne
   const int A = m.n_buyers(), C = m.n_countries, P = m.n_products();
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<double> low(static_cast<std::size_t>(C), inf), high(static_cast<std::size_t>(C), -inf),
-      bias(static_cast<std::size_t>(C), -inf);
+      bias(static_cast<std::size_t>(C), -inf), bias_low(static_cast<std::size_t>(C), inf);
   for (int i = 0; i < A; ++i) {
     const double a = m.alpha(i), h = m.home_bias(i);
     if (!std::isfinite(a) || !std::isfinite(h) || !std::isfinite(m.market_size(i))) return std::nullopt;
@@ -159,6 +164,7 @@ std::optional<LogitSeriesPlan> plan_logit_series(const MarketData& m, const Owne
     low[c] = std::min(low[c], a);
     high[c] = std::max(high[c], a);
     bias[c] = std::max(bias[c], h);
+    bias_low[c] = std::min(bias_low[c], h);
   }
   LogitSeriesPlan plan;
   plan.country.resize(static_cast<std::size_t>(C));
@@ -166,6 +172,7 @@ std::optional<LogitSeriesPlan> plan_logit_series(const MarketData& m, const Owne
     LogitSeriesCountry& cb = plan.country[static_cast<std::size_t>(c)];
     cb.first_bin = plan.n_bins;
     if (!(low[static_cast<std::size_t>(c)] <= high[static_cast<std::size_t>(c)])) continue;  // no buyers
+    if (bias[static_cast<std::size_t>(c)] - bias_low[static_cast<std::size_t>(c)] > kMaxHomeBiasSpread) return std::nullopt;
     double reach = 0;  // largest |x_cj| the country's buyers face, USD
     for (int k = 0; k < P; ++k)
       if (g.rows.avail(c, k) > 0) {
@@ -181,6 +188,7 @@ std::optional<LogitSeriesPlan> plan_logit_series(const MarketData& m, const Owne
     cb.n_bins = std::max(1, static_cast<int>(std::ceil(needed)));
     cb.bin_width = spread / cb.n_bins;
     cb.inv_bin_width = cb.bin_width > 0 ? 1.0 / cb.bin_width : 0.0;
+    if (!std::isfinite(cb.inv_bin_width)) cb.bin_width = cb.inv_bin_width = 0;  // a subnormal spread: one alpha
     plan.n_bins += cb.n_bins;
     if (plan.n_bins > max_bins) return std::nullopt;
   }

@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include <cmath>
+#include <limits>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -13,6 +14,8 @@
 #include "sim/bertrand_nash.hpp"
 #include "sim/demand_model.hpp"
 #include "sim/error.hpp"
+#include "sim/logit_rows.hpp"
+#include "sim/logit_series.hpp"
 #include "sim/model.hpp"
 #include "sim/table_reader.hpp"
 #include "support/worlds.hpp"
@@ -47,22 +50,46 @@ void check_close(const char* what, const A& series, const B& direct, double tol)
   CHECK(worst <= tol);
 }
 
+// Sums of positive terms (quantities, slopes, units, spending): every entry within `tol` of its
+// own value, however small (a small country's home products, tiny shares).
+template <class A, class B>
+void check_each_close(const char* what, const A& series, const B& direct, double tol) {
+  INFO(what);
+  REQUIRE(series.size() == direct.size());
+  double worst = 0;
+  for (Eigen::Index k = 0; k < direct.size(); ++k) {
+    const double d = direct.data()[k], s = series.data()[k];
+    worst = std::max(worst, d == 0 ? std::abs(s) : std::abs(s / d - 1));
+  }
+  CHECK(worst <= tol);
+}
+
 void check_same_terms(const PricingTerms& s, const PricingTerms& d, bool allocation, double tol = 1e-12) {
-  check_close("quantity", s.quantity, d.quantity, tol);
-  check_close("slope", s.slope, d.slope, tol);
-  check_close("slope_net", s.slope_net, d.slope_net, tol);
+  check_each_close("quantity", s.quantity, d.quantity, tol);
+  check_each_close("slope", s.slope, d.slope, tol);
+  check_each_close("slope_net", s.slope_net, d.slope_net, tol);
+  // Differences of sums (margins may be negative, S2 - S4): relative to the largest entry.
   check_close("foc_rest", s.foc_rest, d.foc_rest, tol);
   check_close("own_derivative", s.own_derivative, d.own_derivative, tol);
   if (!allocation) return;
-  check_close("units_to", s.units_to.matrix(), d.units_to.matrix(), tol);
-  check_close("buyer_spend", s.buyer_spend, d.buyer_spend, tol);
-  check_close("buyer_compute", s.buyer_compute, d.buyer_compute, tol);
-  check_close("buyer_domestic_units", s.buyer_domestic_units, d.buyer_domestic_units, tol);
+  check_each_close("units_to", s.units_to, d.units_to, tol);
+  check_each_close("buyer_spend", s.buyer_spend, d.buyer_spend, tol);
+  check_each_close("buyer_compute", s.buyer_compute, d.buyer_compute, tol);
+  check_each_close("buyer_domestic_units", s.buyer_domestic_units, d.buyer_domestic_units, tol);
+}
+
+// The expansion applies to this market at these prices (else "series" falls back to direct and a
+// comparison would compare the direct pass with itself); returns its bin count.
+int series_bins(const MarketData& m, const Eigen::VectorXd& p) {
+  const auto plan = plan_logit_series(m, owner_grouped_rows(m, p, nullptr), 1024);
+  REQUIRE(plan.has_value());
+  return plan->n_bins;
 }
 
 template <class V>
 bool same_bits(const V& a, const V& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0;
+  return a.size() == b.size() &&
+         (a.size() == 0 || std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0);
 }
 
 bool same_bits(const PricingTerms& a, const PricingTerms& b) {
@@ -82,20 +109,22 @@ TEST_CASE("the series pass equals the direct pass to rounding, with wedges, mask
   for (double markup : {1.05, 1.6, 4.0}) {
     INFO("markup " << markup);
     const Eigen::VectorXd p = m.marginal_cost * markup;
+    CHECK(series_bins(m, p) >= 4);
     check_same_terms(pass(*series, m, p, nullptr), pass(*direct, m, p, nullptr), false);
     check_same_terms(pass(*series, m, p, &ration), pass(*direct, m, p, &ration), true);
   }
 }
 
-TEST_CASE("price sensitivities spread 200-fold and strong home biases need many bins and stay exact",
+TEST_CASE("price sensitivities spread 3000-fold and strong home biases need hundreds of bins and stay exact",
           "[demand][logit][series]") {
-  MarketData m = test::random_market(4000, 16, 4, 3, 37);
+  MarketData m = test::random_market(6000, 16, 4, 3, 37);
   for (int i = 0; i < m.n_buyers(); ++i) {
-    m.alpha(i) = 1e-6 * std::pow(200.0, static_cast<double>(i % 97) / 96.0);  // 1e-6 .. 2e-4 per USD
-    m.home_bias(i) = -15.0 + 30.0 * static_cast<double>(i % 13) / 12.0;      // utils
+    m.alpha(i) = 1e-6 * std::pow(3000.0, static_cast<double>(i % 97) / 96.0);  // 1e-6 .. 3e-3 per USD
+    m.home_bias(i) = -100.0 + 200.0 * static_cast<double>(i % 13) / 12.0;      // utils: the scenario range
   }
   m.mean_utility.array() += 3.0;  // products worth far more than the outside option
   const Eigen::VectorXd p = m.marginal_cost * 1.5;
+  CHECK(series_bins(m, p) > 200);
   const Eigen::VectorXd ration = Eigen::VectorXd::Constant(m.n_products(), 0.8);
   const auto series = logit("series"), direct = logit("direct");
   check_same_terms(pass(*series, m, p, &ration), pass(*direct, m, p, &ration), true, 1e-11);
@@ -105,6 +134,7 @@ TEST_CASE("buyers that all share one price sensitivity form one bin of zero widt
   MarketData m = test::random_market(500, 10, 3, 2, 41);
   m.alpha.setConstant(1e-4);
   const Eigen::VectorXd p = m.marginal_cost * 1.3;
+  CHECK(series_bins(m, p) == 2);  // one per country
   const Eigen::VectorXd ration = Eigen::VectorXd::Ones(m.n_products());
   check_same_terms(pass(*logit("series"), m, p, &ration), pass(*logit("direct"), m, p, &ration), true);
 }
@@ -115,6 +145,7 @@ TEST_CASE("countries without buyers or without anything to buy are handled by th
   for (int i = 0; i < m.n_buyers(); ++i) m.buyer_country[i] = i % 3;  // country 3 has no buyers
   m.available.col(2).setZero();                                         // country 2 may buy nothing
   const Eigen::VectorXd p = m.marginal_cost * 1.7;
+  series_bins(m, p);
   const Eigen::VectorXd ration = Eigen::VectorXd::Ones(m.n_products());
   const PricingTerms s = pass(*logit("series"), m, p, &ration);
   check_same_terms(s, pass(*logit("direct"), m, p, &ration), true);
@@ -126,6 +157,7 @@ TEST_CASE("countries without buyers or without anything to buy are handled by th
 TEST_CASE("the series pass is bit-identical with 1 and 2 threads", "[demand][logit][series][determinism]") {
   MarketData m = test::random_market(30000, 20, 5, 4, 47);  // several blocks of buyers
   const Eigen::VectorXd p = m.marginal_cost * 1.6;
+  series_bins(m, p);
   const Eigen::VectorXd ration = Eigen::VectorXd::Constant(m.n_products(), 0.9);
   const auto d = logit("series");
   PricingTerms one, two;
@@ -156,14 +188,39 @@ TEST_CASE("auto evaluates large markets by the series and small ones directly", 
 
 TEST_CASE("where the expansion does not apply the series evaluation falls back to the direct pass",
           "[demand][logit][series]") {
-  MarketData m = test::random_market(300, 8, 2, 2, 61);
-  for (int i = 0; i < m.n_buyers(); ++i) m.alpha(i) = i % 2 ? 1e-7 : 1e-1;  // a millionfold spread: too many bins
-  const Eigen::VectorXd p = m.marginal_cost * 1.2;
-  CHECK(same_bits(pass(*logit("series"), m, p, nullptr), pass(*logit("direct"), m, p, nullptr)));
-  Eigen::VectorXd bad = p;
-  bad(3) = std::numeric_limits<double>::quiet_NaN();  // a diverged solver's prices
-  const PricingTerms s = pass(*logit("series"), test::random_market(300, 8, 2, 2, 61), bad, nullptr);
-  CHECK(std::isnan(s.quantity(3)));
+  const auto series = logit("series"), direct = logit("direct");
+  const MarketData plain = test::random_market(300, 8, 2, 2, 61);
+  const Eigen::VectorXd p = plain.marginal_cost * 1.2;
+  const Eigen::VectorXd ration = Eigen::VectorXd::Constant(plain.n_products(), 0.7);
+  series_bins(plain, p);  // the expansion applies to the plain market
+  auto falls_back = [&](const MarketData& m, const Eigen::VectorXd& price) {
+    CHECK_FALSE(plan_logit_series(m, owner_grouped_rows(m, price, nullptr), 1024).has_value());
+    CHECK(same_bits(pass(*series, m, price, nullptr), pass(*direct, m, price, nullptr)));
+    CHECK(same_bits(pass(*series, m, price, &ration), pass(*direct, m, price, &ration)));
+  };
+  SECTION("a millionfold spread of price sensitivities: too many bins") {
+    MarketData m = plain;
+    for (int i = 0; i < m.n_buyers(); ++i) m.alpha(i) = i % 2 ? 1e-7 : 1e-1;
+    falls_back(m, p);
+  }
+  SECTION("home biases 800 utils apart: the shared exponent floor would matter") {
+    MarketData m = plain;
+    for (int i = 0; i < m.n_buyers(); ++i) m.home_bias(i) = i % 2 ? -400.0 : 400.0;
+    falls_back(m, p);
+  }
+  SECTION("a product priced NaN (a diverged solver's prices)") {
+    Eigen::VectorXd bad = p;
+    bad(3) = std::numeric_limits<double>::quiet_NaN();
+    falls_back(plain, bad);
+  }
+  SECTION("a destination whose utility shift is -inf (no leakage at all)") {
+    MarketData m = plain;
+    m.utility_shift = Eigen::ArrayXXd::Zero(m.n_products(), m.n_countries);
+    int j = 0;
+    while (m.available(j, 1) == 0) ++j;  // a product country 1 may buy
+    m.utility_shift(j, 1) = -std::numeric_limits<double>::infinity();
+    falls_back(m, p);
+  }
 }
 
 TEST_CASE("the Bertrand-Nash prices are the same with either evaluation", "[demand][logit][series]") {
