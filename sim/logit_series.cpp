@@ -14,7 +14,7 @@ namespace {
 constexpr int kTerms = 16;
 constexpr int kMoments = 2 * kTerms;  // squares of shares need tau^0 .. tau^30 (one more pads to 32)
 constexpr double kMaxArgument = 0.5;      // the bins keep |z| = r_b x_cj at most this
-// Buyers per block of the parallel pass: each block keeps every bin's moments (157 doubles a
+// Buyers per block of the parallel pass: each block keeps every bin's moments (160 doubles a
 // bin), so blocks are larger than the direct pass's.
 constexpr int kSeriesBuyersPerBlock = 8192;
 // As in the direct pass: exponents are raised to this so that no subnormal numbers appear.
@@ -244,7 +244,7 @@ void logit_series_pass(const MarketData& m, const OwnerGroupedRows& g, const Log
           const int b = bin_of[static_cast<std::size_t>(t)];
           const BinProducts& bp = bins[static_cast<std::size_t>(b)];
           const double tau = tau_of(t), gi = g_of(t);
-          // Powers by doubling blocks, tau^(l + 2^b) = tau^l tau^(2^b): a chain of depth 5, not 31.
+          // Powers by doubling blocks, tau^(l + 2^s) = tau^l tau^(2^s): a chain of depth 5, not 31.
           phi(0) = 1.0;
           phi(1) = tau;
           const double t2 = tau * tau, t4 = t2 * t2, t8 = t4 * t4, t16 = t8 * t8;
