@@ -46,6 +46,7 @@ using Hankel = Eigen::Matrix<double, kTerms, kTerms>;
 struct BinProducts {
   double centre = 0;      // a_b, utils per USD
   double inv_radius = 0;  // 1 / r_b (0 when all the bin's buyers share one alpha)
+  double top = 0;         // U_b
   double outside = 1;     // exp(-U_b)
   TermMatrix coeff;       // kTerms x P
   Terms sum_other, sum_home;               // coeff summed over products made elsewhere / in c
@@ -105,25 +106,41 @@ Hankel hankel(const Moments& q) {
   return h;
 }
 
-BinProducts bin_products(const OwnerGroupedRows& g, const LogitSeriesCountry& cb, int c, int b, bool allocation) {
+// Utilities are scaled by plan.utility_scale (1 for the logit, 1/lambda for the nested logit's
+// exp(V / lambda)).
+// tau^0 .. tau^31 by doubling blocks, tau^(l + 2^s) = tau^l tau^(2^s): a chain of depth 5, not 31.
+inline void powers(double tau, Moments& phi) {
+  phi(0) = 1.0;
+  phi(1) = tau;
+  const double t2 = tau * tau, t4 = t2 * t2, t8 = t4 * t4, t16 = t8 * t8;
+  phi.segment<2>(2) = phi.head<2>() * t2;
+  phi.segment<4>(4) = phi.head<4>() * t4;
+  phi.segment<8>(8) = phi.head<8>() * t8;
+  phi.segment<16>(16) = phi.head<16>() * t16;
+}
+
+BinProducts bin_products(const OwnerGroupedRows& g, const LogitSeriesPlan& plan, const LogitSeriesCountry& cb, int c, int b,
+                         bool allocation) {
+  const double scale = plan.utility_scale;
   const int P = static_cast<int>(g.product.size());
   const int F = static_cast<int>(g.segment.size()) - 1;
   BinProducts bp;
-  const double radius = 0.5 * cb.bin_width;
+  const double radius = 0.5 * cb.bin_width;  // in alpha; the expansion's z is radius x scale
   bp.centre = cb.alpha_low + (b + 0.5) * cb.bin_width;
   bp.inv_radius = radius > 0 && std::isfinite(1.0 / radius) ? 1.0 / radius : 0.0;  // alphas ~1e-308 apart: one
   // U_b: the largest exponent any buyer of the bin can reach (h_i <= h_max, |tau z| <= |z|).
   double top = 0;
   for (int k = 0; k < P; ++k)
     if (g.rows.avail(c, k) > 0)
-      top = std::max(top, g.base(c, k) + cb.home_bias_max * g.rows.home(c, k) - bp.centre * g.price_utility(c, k) +
-                              radius * std::abs(g.price_utility(c, k)));
+      top = std::max(top, scale * (g.base(c, k) + cb.home_bias_max * g.rows.home(c, k) - bp.centre * g.price_utility(c, k) +
+                                       radius * std::abs(g.price_utility(c, k))));
+  bp.top = top;
   bp.outside = std::exp(-top);
   bp.coeff.setZero(kTerms, P);
   for (int k = 0; k < P; ++k) {
     if (!(g.rows.avail(c, k) > 0)) continue;  // masked: exactly zero
-    const double x = g.price_utility(c, k), z = radius * x;
-    const double v = g.base(c, k) + cb.home_bias_max * g.rows.home(c, k) - bp.centre * x - top;
+    const double x = g.price_utility(c, k), z = scale * radius * x;
+    const double v = scale * (g.base(c, k) + cb.home_bias_max * g.rows.home(c, k) - bp.centre * x) - top;
     double term = std::exp(std::max(v, kExpArgumentFloor));
     for (int m = 0; m < kTerms; ++m) {
       bp.coeff(m, k) = term;
@@ -150,9 +167,60 @@ BinProducts bin_products(const OwnerGroupedRows& g, const LogitSeriesCountry& cb
   return bp;
 }
 
+// Every bin's country and product side (bins in parallel).
+struct Bins {
+  std::vector<int> country;          // of each bin
+  std::vector<BinProducts> products; // of each bin
+};
+
+Bins all_bins(const OwnerGroupedRows& g, const LogitSeriesPlan& plan, bool allocation) {
+  Bins all;
+  all.country.resize(static_cast<std::size_t>(plan.n_bins));
+  for (std::size_t c = 0; c < plan.country.size(); ++c) {
+    const LogitSeriesCountry& cb = plan.country[c];
+    for (int b = 0; b < cb.n_bins; ++b) all.country[static_cast<std::size_t>(cb.first_bin + b)] = static_cast<int>(c);
+  }
+  all.products.resize(static_cast<std::size_t>(plan.n_bins));
+  for_each_bin(plan.n_bins, [&](int b) {
+    const int c = all.country[static_cast<std::size_t>(b)];
+    const LogitSeriesCountry& cb = plan.country[static_cast<std::size_t>(c)];
+    all.products[static_cast<std::size_t>(b)] = bin_products(g, plan, cb, c, b - cb.first_bin, allocation);
+  });
+  return all;
+}
+
+// A block's buyers: their bins, tau and home-bias factors g_i, the exponentials vectorised.
+struct BlockBuyers {
+  std::vector<int> bin;
+  Eigen::ArrayXd tau, g;
+  BlockBuyers(const MarketData& m, const LogitSeriesPlan& plan, const Bins& bins, int first, int end)
+      : bin(static_cast<std::size_t>(end - first)), tau(end - first), g(end - first) {
+    for (int t = 0; t < end - first; ++t) {
+      const int i = first + t;
+      const LogitSeriesCountry& cb = plan.country[static_cast<std::size_t>(m.buyer_country[i])];
+      const int b = cb.first_bin + cb.bin_of(m.alpha(i));
+      const BinProducts& bp = bins.products[static_cast<std::size_t>(b)];
+      bin[static_cast<std::size_t>(t)] = b;
+      tau(t) = (m.alpha(i) - bp.centre) * bp.inv_radius;
+      g(t) = std::max(plan.utility_scale * (m.home_bias(i) - cb.home_bias_max), kExpArgumentFloor);
+    }
+    g = g.exp();
+  }
+};
+
+// Position in owner-grouped order -> index of the owner's segment.
+std::vector<int> owner_segments(const OwnerGroupedRows& g) {
+  std::vector<int> owner_of(g.product.size());
+  for (std::size_t f = 0; f + 1 < g.segment.size(); ++f)
+    for (int k = g.segment[f]; k < g.segment[f + 1]; ++k) owner_of[static_cast<std::size_t>(k)] = static_cast<int>(f);
+  return owner_of;
+}
+
 }  // namespace
 
-std::optional<LogitSeriesPlan> plan_logit_series(const MarketData& m, const OwnerGroupedRows& g, int max_bins) {
+std::optional<LogitSeriesPlan> plan_logit_series(const MarketData& m, const OwnerGroupedRows& g, int max_bins,
+                                                 double utility_scale) {
+  if (!(utility_scale > 0) || !std::isfinite(utility_scale)) return std::nullopt;
   const int A = m.n_buyers(), C = m.n_countries, P = m.n_products();
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<double> low(static_cast<std::size_t>(C), inf), high(static_cast<std::size_t>(C), -inf),
@@ -167,12 +235,14 @@ std::optional<LogitSeriesPlan> plan_logit_series(const MarketData& m, const Owne
     bias_low[c] = std::min(bias_low[c], h);
   }
   LogitSeriesPlan plan;
+  plan.utility_scale = utility_scale;
   plan.country.resize(static_cast<std::size_t>(C));
   for (int c = 0; c < C; ++c) {
     LogitSeriesCountry& cb = plan.country[static_cast<std::size_t>(c)];
     cb.first_bin = plan.n_bins;
     if (!(low[static_cast<std::size_t>(c)] <= high[static_cast<std::size_t>(c)])) continue;  // no buyers
-    if (bias[static_cast<std::size_t>(c)] - bias_low[static_cast<std::size_t>(c)] > kMaxHomeBiasSpread) return std::nullopt;
+    if (utility_scale * (bias[static_cast<std::size_t>(c)] - bias_low[static_cast<std::size_t>(c)]) > kMaxHomeBiasSpread)
+      return std::nullopt;
     double reach = 0;  // largest |x_cj| the country's buyers face, USD
     for (int k = 0; k < P; ++k)
       if (g.rows.avail(c, k) > 0) {
@@ -183,7 +253,7 @@ std::optional<LogitSeriesPlan> plan_logit_series(const MarketData& m, const Owne
     cb.alpha_low = low[static_cast<std::size_t>(c)];
     cb.home_bias_max = bias[static_cast<std::size_t>(c)];
     const double spread = high[static_cast<std::size_t>(c)] - cb.alpha_low;
-    const double needed = spread * reach / (2 * kMaxArgument);
+    const double needed = spread * reach * utility_scale / (2 * kMaxArgument);
     if (!(needed <= max_bins - plan.n_bins)) return std::nullopt;
     cb.n_bins = std::max(1, static_cast<int>(std::ceil(needed)));
     cb.bin_width = spread / cb.n_bins;
@@ -204,17 +274,9 @@ double logit_direct_cost(const MarketData& m) {
 void logit_series_pass(const MarketData& m, const OwnerGroupedRows& g, const LogitSeriesPlan& plan, bool allocation,
                        LogitCountrySums& total, PricingTerms& out) {
   const int A = m.n_buyers(), C = m.n_countries, P = static_cast<int>(g.product.size());
-  std::vector<int> bin_country(static_cast<std::size_t>(plan.n_bins));
-  for (int c = 0; c < C; ++c) {
-    const LogitSeriesCountry& cb = plan.country[static_cast<std::size_t>(c)];
-    for (int b = 0; b < cb.n_bins; ++b) bin_country[static_cast<std::size_t>(cb.first_bin + b)] = c;
-  }
-  std::vector<BinProducts> bins(static_cast<std::size_t>(plan.n_bins));
-  for_each_bin(plan.n_bins, [&](int b) {
-    const int c = bin_country[static_cast<std::size_t>(b)];
-    const LogitSeriesCountry& cb = plan.country[static_cast<std::size_t>(c)];
-    bins[static_cast<std::size_t>(b)] = bin_products(g, cb, c, b - cb.first_bin, allocation);
-  });
+  const Bins all = all_bins(g, plan, allocation);
+  const std::vector<int>& bin_country = all.country;
+  const std::vector<BinProducts>& bins = all.products;
 
   // Buyers: their bin's moments, in fixed blocks folded in order.
   std::vector<BinMoments> moments(static_cast<std::size_t>(plan.n_bins));
@@ -224,34 +286,14 @@ void logit_series_pass(const MarketData& m, const OwnerGroupedRows& g, const Log
       [&](int first, int end, SeriesPartial& acc) {
         acc.bin.resize(static_cast<std::size_t>(plan.n_bins));
         for (BinMoments& bm : acc.bin) bm.reset();
-        // The block's bins, tau and home-bias factors first: the exponentials then run vectorised.
-        const int n = end - first;
-        std::vector<int> bin_of(static_cast<std::size_t>(n));
-        Eigen::ArrayXd tau_of(n), g_of(n);
-        for (int t = 0; t < n; ++t) {
-          const int i = first + t;
-          const LogitSeriesCountry& cb = plan.country[static_cast<std::size_t>(m.buyer_country[i])];
-          const int b = cb.first_bin + cb.bin_of(m.alpha(i));
-          const BinProducts& bp = bins[static_cast<std::size_t>(b)];
-          bin_of[static_cast<std::size_t>(t)] = b;
-          tau_of(t) = (m.alpha(i) - bp.centre) * bp.inv_radius;
-          g_of(t) = std::max(m.home_bias(i) - cb.home_bias_max, kExpArgumentFloor);
-        }
-        g_of = g_of.exp();
+        const BlockBuyers block(m, plan, all, first, end);
         Moments phi;
-        for (int t = 0; t < n; ++t) {
+        for (int t = 0; t < end - first; ++t) {
           const int i = first + t;
-          const int b = bin_of[static_cast<std::size_t>(t)];
+          const int b = block.bin[static_cast<std::size_t>(t)];
           const BinProducts& bp = bins[static_cast<std::size_t>(b)];
-          const double tau = tau_of(t), gi = g_of(t);
-          // Powers by doubling blocks, tau^(l + 2^s) = tau^l tau^(2^s): a chain of depth 5, not 31.
-          phi(0) = 1.0;
-          phi(1) = tau;
-          const double t2 = tau * tau, t4 = t2 * t2, t8 = t4 * t4, t16 = t8 * t8;
-          phi.segment<2>(2) = phi.head<2>() * t2;
-          phi.segment<4>(4) = phi.head<4>() * t4;
-          phi.segment<8>(8) = phi.head<8>() * t8;
-          phi.segment<16>(16) = phi.head<16>() * t16;
+          const double gi = block.g(t);
+          powers(block.tau(t), phi);
           const auto head = phi.head<kTerms>();
           const double inv = 1.0 / (bp.outside + head.dot(bp.sum_other) + gi * head.dot(bp.sum_home));
           const double M = m.market_size(i);
@@ -276,9 +318,7 @@ void logit_series_pass(const MarketData& m, const OwnerGroupedRows& g, const Log
       kSeriesBuyersPerBlock);
 
   // Products: each bin's share of the country sums (in parallel), added up in bin order.
-  std::vector<int> owner_of(static_cast<std::size_t>(P));
-  for (std::size_t f = 0; f + 1 < g.segment.size(); ++f)
-    for (int k = g.segment[f]; k < g.segment[f + 1]; ++k) owner_of[static_cast<std::size_t>(k)] = static_cast<int>(f);
+  const std::vector<int> owner_of = owner_segments(g);
   std::vector<BinSums> sums(static_cast<std::size_t>(plan.n_bins));
   for_each_bin(plan.n_bins, [&](int b) {
     const int c = bin_country[static_cast<std::size_t>(b)];
