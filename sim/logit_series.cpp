@@ -353,4 +353,143 @@ void logit_series_pass(const MarketData& m, const OwnerGroupedRows& g, const Log
     for (int c = 0; c < C; ++c) total.units.row(c) = total.s1.row(c) * g.delivered_per_choice;
 }
 
+namespace {
+
+// One bin's buyer moments for the nested logit ("other": the nest of products made elsewhere,
+// "home": made in the buyer's country). With D_in the buyer's scaled nest sums, den_i =
+// exp(-lambda U_b) + D_i,other^lambda + D_i,home^lambda and w_in = D_in^(lambda-1) / den_i
+// (the share s_ij = w_in e~_ij; s_j|n = e~_ij / D_in):
+//   l1_* = sum M w_n [g] tau^m,  l2_* = sum M alpha w_n [g] tau^m,
+//   q_oo, q_hh, q_oh = sum M alpha (w_o^2, w_h^2 g^2, w_o w_h g) tau^l,
+//   r_o, r_h = sum M alpha (w_o / D_o, w_h g^2 / D_h) tau^l.
+struct NestedMoments {
+  Terms l1_other, l1_home, l2_other, l2_home;
+  Moments q_oo, q_hh, q_oh, r_o, r_h;
+  void reset() {
+    for (Terms* t : {&l1_other, &l1_home, &l2_other, &l2_home}) t->setZero();
+    for (Moments* q : {&q_oo, &q_hh, &q_oh, &r_o, &r_h}) q->setZero();
+  }
+  void add(const NestedMoments& o) {
+    l1_other += o.l1_other;
+    l1_home += o.l1_home;
+    l2_other += o.l2_other;
+    l2_home += o.l2_home;
+    q_oo += o.q_oo;
+    q_hh += o.q_hh;
+    q_oh += o.q_oh;
+    r_o += o.r_o;
+    r_h += o.r_h;
+  }
+};
+
+struct NestedPartial {
+  std::vector<NestedMoments> bin;
+};
+
+struct NestedBinSums {
+  Eigen::ArrayXd t1, t2, t3, t4, t5, t6;
+};
+
+}  // namespace
+
+void nested_logit_series_pass(const MarketData& m, const OwnerGroupedRows& g, const LogitSeriesPlan& plan, double lambda,
+                              bool allocation, NestedCountrySums& total, PricingTerms& out) {
+  const int A = m.n_buyers(), P = static_cast<int>(g.product.size());
+  const Bins all = all_bins(g, plan, allocation);
+  // The outside option's exp(-lambda U_b) (its utility 0 against inclusive values lambda ln D).
+  std::vector<double> outside(static_cast<std::size_t>(plan.n_bins));
+  for (std::size_t b = 0; b < outside.size(); ++b) outside[b] = std::exp(-lambda * all.products[b].top);
+
+  std::vector<NestedMoments> moments(static_cast<std::size_t>(plan.n_bins));
+  for (NestedMoments& nm : moments) nm.reset();
+  over_buyer_blocks<NestedPartial>(
+      A,
+      [&](int first, int end, NestedPartial& acc) {
+        acc.bin.resize(static_cast<std::size_t>(plan.n_bins));
+        for (NestedMoments& nm : acc.bin) nm.reset();
+        const BlockBuyers block(m, plan, all, first, end);
+        const int n = end - first;
+        // Nest sums first, then D^lambda for the whole block at once (vectorised log and exp).
+        Eigen::ArrayXd d_other(n), d_home(n);
+        Moments phi;
+        for (int t = 0; t < n; ++t) {
+          const BinProducts& bp = all.products[static_cast<std::size_t>(block.bin[static_cast<std::size_t>(t)])];
+          powers(block.tau(t), phi);
+          d_other(t) = std::max(0.0, phi.head<kTerms>().dot(bp.sum_other));
+          d_home(t) = std::max(0.0, block.g(t) * phi.head<kTerms>().dot(bp.sum_home));
+        }
+        const Eigen::ArrayXd p_other = (d_other > 0).select((lambda * d_other.log()).exp(), 0.0);
+        const Eigen::ArrayXd p_home = (d_home > 0).select((lambda * d_home.log()).exp(), 0.0);
+        for (int t = 0; t < n; ++t) {
+          const int i = first + t;
+          const int b = block.bin[static_cast<std::size_t>(t)];
+          const BinProducts& bp = all.products[static_cast<std::size_t>(b)];
+          const double gi = block.g(t);
+          const double den = outside[static_cast<std::size_t>(b)] + p_other(t) + p_home(t);
+          const double inv_o = d_other(t) > 0 ? 1.0 / d_other(t) : 0.0, inv_h = d_home(t) > 0 ? 1.0 / d_home(t) : 0.0;
+          const double w_o = p_other(t) * inv_o / den, w_h = p_home(t) * inv_h / den;  // D^(lambda-1) / den
+          powers(block.tau(t), phi);
+          const auto head = phi.head<kTerms>();
+          const double M = m.market_size(i), Ma = M * m.alpha(i);
+          NestedMoments& nm = acc.bin[static_cast<std::size_t>(b)];
+          nm.l1_other += (M * w_o) * head;
+          nm.l1_home += (M * w_h * gi) * head;
+          nm.l2_other += (Ma * w_o) * head;
+          nm.l2_home += (Ma * w_h * gi) * head;
+          nm.q_oo += (Ma * w_o * w_o) * phi;
+          nm.q_hh += (Ma * w_h * w_h * gi * gi) * phi;
+          nm.q_oh += (Ma * w_o * w_h * gi) * phi;
+          nm.r_o += (Ma * w_o * inv_o) * phi;
+          nm.r_h += (Ma * w_h * gi * gi * inv_h) * phi;
+          if (!allocation) continue;
+          out.buyer_spend(i) = M * (w_o * head.dot(bp.spend_other) + w_h * gi * head.dot(bp.spend_home));
+          out.buyer_compute(i) = M * (w_o * head.dot(bp.compute_other) + w_h * gi * head.dot(bp.compute_home));
+          out.buyer_domestic_units(i) = M * w_h * gi * head.dot(bp.domestic);
+        }
+      },
+      [&](const NestedPartial& acc) {
+        for (std::size_t b = 0; b < moments.size(); ++b) moments[b].add(acc.bin[b]);
+      },
+      kSeriesBuyersPerBlock);
+
+  const std::vector<int> owner_of = owner_segments(g);
+  std::vector<NestedBinSums> sums(static_cast<std::size_t>(plan.n_bins));
+  for_each_bin(plan.n_bins, [&](int b) {
+    const int c = all.country[static_cast<std::size_t>(b)];
+    const BinProducts& bp = all.products[static_cast<std::size_t>(b)];
+    const NestedMoments& nm = moments[static_cast<std::size_t>(b)];
+    NestedBinSums& sb = sums[static_cast<std::size_t>(b)];
+    for (Eigen::ArrayXd* a : {&sb.t1, &sb.t2, &sb.t3, &sb.t4, &sb.t5, &sb.t6}) a->resize(P);
+    const Hankel h_oo = hankel(nm.q_oo), h_hh = hankel(nm.q_hh), h_oh = hankel(nm.q_oh);
+    const Hankel r_o = hankel(nm.r_o), r_h = hankel(nm.r_h);
+    // F terms (all of the owner's products) and H terms (the owner's products in j's nest).
+    const TermMatrix firm_other = h_oo * bp.margin_other + h_oh * bp.margin_home;
+    const TermMatrix firm_home = h_oh * bp.margin_other + h_hh * bp.margin_home;
+    const TermMatrix group_other = r_o * bp.margin_other, group_home = r_h * bp.margin_home;
+    for (int k = 0; k < P; ++k) {
+      const Terms a = bp.coeff.col(k);
+      const auto f = static_cast<Eigen::Index>(owner_of[static_cast<std::size_t>(k)]);
+      const bool home = g.rows.home(c, k) > 0;
+      sb.t1(k) = a.dot(home ? nm.l1_home : nm.l1_other);
+      sb.t2(k) = a.dot(home ? nm.l2_home : nm.l2_other);
+      sb.t3(k) = a.dot(home ? firm_home.col(f) : firm_other.col(f));
+      const Terms qa = (home ? h_hh : h_oo) * a;
+      sb.t4(k) = a.dot(qa);
+      sb.t5(k) = a.dot(home ? group_home.col(f) : group_other.col(f));
+      const Terms ra = (home ? r_h : r_o) * a;
+      sb.t6(k) = a.dot(ra);
+    }
+  });
+  for (int b = 0; b < plan.n_bins; ++b) {
+    const int c = all.country[static_cast<std::size_t>(b)];
+    const NestedBinSums& sb = sums[static_cast<std::size_t>(b)];
+    total.t1.row(c) += sb.t1.transpose();
+    total.t2.row(c) += sb.t2.transpose();
+    total.t3.row(c) += sb.t3.transpose();
+    total.t4.row(c) += sb.t4.transpose();
+    total.t5.row(c) += sb.t5.transpose();
+    total.t6.row(c) += sb.t6.transpose();
+  }
+}
+
 }  // namespace chipsim

@@ -39,6 +39,8 @@
 
 #include "sim/buyer_blocks.hpp"
 #include "sim/demand_model.hpp"
+#include "sim/logit_rows.hpp"
+#include "sim/logit_series.hpp"
 #include "sim/market_rows.hpp"
 #include "sim/table_reader.hpp"
 
@@ -140,9 +142,16 @@ void buyer_shares(const MarketData& m, const CountryRows& r, const Eigen::Vector
   }
 }
 
+// As for the logit (sim/logit_demand.cpp): "auto" evaluates the pass by the expansion of
+// sim/logit_series.hpp where that costs fewer operations, "direct" always buyer by buyer,
+// "series" by the expansion wherever it applies. The expansion covers nest_by = "domestic".
+enum class NestedEvaluation { automatic, direct, series };
+constexpr int kMaxNestedSeriesBins = 1024;
+
 class NestedLogitDemand final : public DemandModel {
  public:
-  NestedLogitDemand(double lambda, NestBy by) : lambda_(lambda), by_(by) {}
+  NestedLogitDemand(double lambda, NestBy by, NestedEvaluation evaluation = NestedEvaluation::automatic)
+      : lambda_(lambda), by_(by), evaluation_(evaluation) {}
   std::string_view name() const override { return "nested_logit"; }
 
   Eigen::ArrayXXd quantities(const MarketData& m, const Eigen::VectorXd& p) const override {
@@ -195,6 +204,17 @@ class NestedLogitDemand final : public DemandModel {
     const double lambda = lambda_, kappa = (1.0 - lambda_) / lambda_;
 
     start_pricing_terms(out, A, P, C, with_allocation);
+    if (P > 0 && by_ == NestBy::domestic && evaluation_ != NestedEvaluation::direct) {
+      const OwnerGroupedRows g = owner_grouped_rows(m, p, rationing);
+      const auto plan = plan_logit_series(m, g, kMaxNestedSeriesBins, 1.0 / lambda);
+      if (plan && (evaluation_ == NestedEvaluation::series || plan->cost < logit_direct_cost(m))) {
+        NestedCountrySums t;
+        t.reset(C, P);
+        nested_logit_series_pass(m, g, *plan, lambda, with_allocation, t, out);
+        assemble(m, g, t, with_allocation, out);
+        return;
+      }
+    }
     over_buyer_blocks<PricingPartial>(
         A,
         [&](int first, int end, PricingPartial& acc) {
@@ -241,8 +261,39 @@ class NestedLogitDemand final : public DemandModel {
   }
 
  private:
+  // The pricing terms from the country sums of the expansion (sim/logit_series.hpp): with
+  // pf = n_j (1 + t_cj) and own_ij = M_i alpha_i pf s_ij n_j / lambda as in the direct pass,
+  //   Q_j = n_j sum_c t1,  slope_j = n_j / lambda sum_c pf t2,  slope_net_j likewise with (1 - fee),
+  //   foc_rest_j = sum_c [n_j net t1 + pf t3 + kappa pf t5],
+  //   dQ_j/dp_j = -n_j / lambda sum_c pf [t2 - (1 - lambda) t6 - lambda t4].
+  void assemble(const MarketData& m, const OwnerGroupedRows& g, const NestedCountrySums& t, bool with_allocation,
+                PricingTerms& out) const {
+    const double lambda = lambda_, kappa = (1.0 - lambda_) / lambda_;
+    for (std::size_t k = 0; k < g.product.size(); ++k) {
+      const int j = g.product[k];
+      const auto kk = static_cast<Eigen::Index>(k);
+      const double n = m.units_per_choice(j);
+      double q = 0, slope = 0, slope_net = 0, rest = 0, own = 0;
+      for (int c = 0; c < m.n_countries; ++c) {
+        const double pf = g.rows.price_factor(c, kk), net = g.rows.net_share(c, kk);
+        q += t.t1(c, kk);
+        slope += pf * t.t2(c, kk);
+        slope_net += net * pf * t.t2(c, kk);
+        rest += n * net * t.t1(c, kk) + pf * t.t3(c, kk) + kappa * pf * t.t5(c, kk);
+        own += pf * (t.t2(c, kk) - (1.0 - lambda) * t.t6(c, kk) - lambda * t.t4(c, kk));
+        if (with_allocation) out.units_to(j, c) = t.t1(c, kk) * g.delivered_per_choice(kk);
+      }
+      out.quantity(j) = n * q;
+      out.slope(j) = n / lambda * slope;
+      out.slope_net(j) = n / lambda * slope_net;
+      out.foc_rest(j) = rest;
+      out.own_derivative(j) = -n / lambda * own;
+    }
+  }
+
   double lambda_;
   NestBy by_;
+  NestedEvaluation evaluation_;
 };
 
 const bool registered = register_demand_model("nested_logit", [](TableReader& table, const Model&) {
@@ -257,7 +308,17 @@ const bool registered = register_demand_model("nested_logit", [](TableReader& ta
     nest_by = NestBy::origin;
   else
     table.fail("nest_by", "must be \"domestic\", \"owner\" or \"origin\", got \"" + by + "\"");
-  return std::make_unique<NestedLogitDemand>(lambda, nest_by);
+  const std::string evaluation = table.optional_string("evaluation").value_or("auto");
+  NestedEvaluation e = NestedEvaluation::automatic;
+  if (evaluation == "direct")
+    e = NestedEvaluation::direct;
+  else if (evaluation == "series" && nest_by == NestBy::domestic)
+    e = NestedEvaluation::series;
+  else if (evaluation == "series")
+    table.fail("evaluation", "\"series\" needs nest_by = \"domestic\" (the expansion covers that nesting only)");
+  else if (evaluation != "auto")
+    table.fail("evaluation", "must be \"auto\", \"direct\" or \"series\", got \"" + evaluation + "\"");
+  return std::make_unique<NestedLogitDemand>(lambda, nest_by, e);
 });
 
 }  // namespace

@@ -23,15 +23,17 @@
 using namespace chipsim;
 
 namespace {
-std::unique_ptr<DemandModel> logit(const std::string& evaluation) {
-  toml::table t{{"evaluation", evaluation}};
-  TableReader r(t, "test", "demand");
+// A demand model with the given [demand] keys.
+std::unique_ptr<DemandModel> demand(const std::string& model, const toml::table& keys) {
+  TableReader r(keys, "test", "demand");
   Model world;
-  auto d = make_demand_model("logit", r, world);
+  auto d = make_demand_model(model, r, world);
   REQUIRE(d);
   r.finish();
   return d;
 }
+
+std::unique_ptr<DemandModel> logit(const std::string& evaluation) { return demand("logit", toml::table{{"evaluation", evaluation}}); }
 
 PricingTerms pass(const DemandModel& d, const MarketData& m, const Eigen::VectorXd& p, const Eigen::VectorXd* rationing) {
   PricingTerms t;
@@ -98,6 +100,20 @@ bool same_bits(const PricingTerms& a, const PricingTerms& b) {
          same_bits(a.units_to, b.units_to) && same_bits(a.buyer_spend, b.buyer_spend) &&
          same_bits(a.buyer_compute, b.buyer_compute) && same_bits(a.buyer_domestic_units, b.buyer_domestic_units);
 }
+
+bool same_with_1_and_2_threads(const DemandModel& d, const MarketData& m, const Eigen::VectorXd& p,
+                               const Eigen::VectorXd& ration) {
+  PricingTerms one, two;
+  {
+    tbb::global_control c(tbb::global_control::max_allowed_parallelism, 1);
+    one = pass(d, m, p, &ration);
+  }
+  {
+    tbb::global_control c(tbb::global_control::max_allowed_parallelism, 2);
+    two = pass(d, m, p, &ration);
+  }
+  return same_bits(one, two);
+}
 }  // namespace
 
 TEST_CASE("the series pass equals the direct pass to rounding, with wedges, masks and home bias",
@@ -160,16 +176,7 @@ TEST_CASE("the series pass is bit-identical with 1 and 2 threads", "[demand][log
   series_bins(m, p);
   const Eigen::VectorXd ration = Eigen::VectorXd::Constant(m.n_products(), 0.9);
   const auto d = logit("series");
-  PricingTerms one, two;
-  {
-    tbb::global_control c(tbb::global_control::max_allowed_parallelism, 1);
-    one = pass(*d, m, p, &ration);
-  }
-  {
-    tbb::global_control c(tbb::global_control::max_allowed_parallelism, 2);
-    two = pass(*d, m, p, &ration);
-  }
-  CHECK(same_bits(one, two));
+  CHECK(same_with_1_and_2_threads(*d, m, p, ration));
 }
 
 TEST_CASE("auto evaluates large markets by the series and small ones directly", "[demand][logit][series]") {
@@ -242,4 +249,93 @@ TEST_CASE("an unknown logit evaluation is an error naming the key", "[demand][lo
   TableReader r(t, "scenario.toml", "demand");
   Model world;
   REQUIRE_THROWS_WITH(make_demand_model("logit", r, world), Catch::Contains("evaluation") && Catch::Contains("fast"));
+}
+
+// The nested logit with nests "domestic" by the same expansion of exp(V / lambda).
+namespace {
+std::unique_ptr<DemandModel> nested(double lambda, const std::string& nest_by, const std::string& evaluation) {
+  return demand("nested_logit", toml::table{{"nest_parameter", lambda}, {"nest_by", nest_by}, {"evaluation", evaluation}});
+}
+
+int nested_series_bins(const MarketData& m, const Eigen::VectorXd& p, double lambda) {
+  const auto plan = plan_logit_series(m, owner_grouped_rows(m, p, nullptr), 1024, 1.0 / lambda);
+  REQUIRE(plan.has_value());
+  return plan->n_bins;
+}
+}  // namespace
+
+TEST_CASE("the nested logit's series pass equals its direct pass to rounding", "[demand][nested_logit][series]") {
+  MarketData m = test::random_market(3000, 24, 5, 4, 71);  // tariffs, fees, masks, home bias
+  const Eigen::VectorXd ration = Eigen::VectorXd::LinSpaced(m.n_products(), 0.5, 1.0);
+  for (double lambda : {0.25, 0.7, 1.0}) {
+    INFO("lambda " << lambda);
+    const auto series = nested(lambda, "domestic", "series"), direct = nested(lambda, "domestic", "direct");
+    for (double markup : {1.1, 2.5}) {
+      INFO("markup " << markup);
+      const Eigen::VectorXd p = m.marginal_cost * markup;
+      CHECK(nested_series_bins(m, p, lambda) >= 4);
+      check_same_terms(pass(*series, m, p, nullptr), pass(*direct, m, p, nullptr), false, 1e-11);
+      check_same_terms(pass(*series, m, p, &ration), pass(*direct, m, p, &ration), true, 1e-11);
+    }
+  }
+}
+
+TEST_CASE("at lambda = 1 the nested logit's series pass is the logit's", "[demand][nested_logit][series]") {
+  MarketData m = test::random_market(2000, 15, 4, 3, 73);
+  const Eigen::VectorXd p = m.marginal_cost * 1.4;
+  const Eigen::VectorXd ration = Eigen::VectorXd::Constant(m.n_products(), 0.75);
+  check_same_terms(pass(*nested(1.0, "domestic", "series"), m, p, &ration), pass(*logit("series"), m, p, &ration), true);
+}
+
+TEST_CASE("the nested logit's series pass: a country with nothing at home, strong nesting, wide alpha spread",
+          "[demand][nested_logit][series]") {
+  MarketData m = test::random_market(5000, 16, 4, 3, 79);
+  for (int i = 0; i < m.n_buyers(); ++i) {
+    m.alpha(i) = 1e-6 * std::pow(300.0, static_cast<double>(i % 89) / 88.0);  // 1e-6 .. 3e-4 per USD
+    m.home_bias(i) = -10.0 + 20.0 * static_cast<double>(i % 11) / 10.0;
+  }
+  for (int j = 0; j < m.n_products(); ++j)
+    if (m.product_origin[j] == 2) m.product_origin[j] = 1;  // country 2 makes nothing: an empty home nest
+  const Eigen::VectorXd p = m.marginal_cost * 1.6;
+  const double lambda = 0.15;
+  CHECK(nested_series_bins(m, p, lambda) > 50);
+  const Eigen::VectorXd ration = Eigen::VectorXd::Constant(m.n_products(), 0.9);
+  check_same_terms(pass(*nested(lambda, "domestic", "series"), m, p, &ration),
+                   pass(*nested(lambda, "domestic", "direct"), m, p, &ration), true, 1e-11);
+}
+
+TEST_CASE("the nested logit's series pass is bit-identical with 1 and 2 threads", "[demand][nested_logit][series][determinism]") {
+  MarketData m = test::random_market(30000, 20, 5, 4, 83);
+  const Eigen::VectorXd p = m.marginal_cost * 1.6;
+  nested_series_bins(m, p, 0.6);
+  const Eigen::VectorXd ration = Eigen::VectorXd::Constant(m.n_products(), 0.9);
+  const auto d = nested(0.6, "domestic", "series");
+  CHECK(same_with_1_and_2_threads(*d, m, p, ration));
+}
+
+TEST_CASE("the nested logit evaluates by the series only where it applies", "[demand][nested_logit][series]") {
+  MarketData large = test::random_market(20000, 40, 5, 4, 89);
+  const Eigen::VectorXd p = large.marginal_cost * 1.5;
+  const Eigen::VectorXd* none = nullptr;
+  // Default ("auto", nest_by = "domestic"): the series at this size.
+  CHECK(same_bits(pass(*make_demand_model("nested_logit"), large, p, none), pass(*nested(0.7, "domestic", "series"), large, p, none)));
+  CHECK_FALSE(same_bits(pass(*nested(0.7, "domestic", "auto"), large, p, none), pass(*nested(0.7, "domestic", "direct"), large, p, none)));
+  // Other nestings: always direct.
+  CHECK(same_bits(pass(*nested(0.7, "owner", "auto"), large, p, none), pass(*nested(0.7, "owner", "direct"), large, p, none)));
+  toml::table t{{"nest_by", "owner"}, {"evaluation", "series"}};
+  TableReader r(t, "scenario.toml", "demand");
+  Model world;
+  REQUIRE_THROWS_WITH(make_demand_model("nested_logit", r, world), Catch::Contains("evaluation") && Catch::Contains("domestic"));
+}
+
+TEST_CASE("the nested logit's Bertrand-Nash prices are the same with either evaluation", "[demand][nested_logit][series]") {
+  MarketData m = test::random_market(6000, 18, 6, 3, 97);
+  PricingOptions o;
+  o.tolerance = 1e-11;
+  const Eigen::VectorXd start = Eigen::VectorXd::Constant(m.n_products(), std::numeric_limits<double>::quiet_NaN());
+  const Equilibrium s = solve_bertrand_nash(*nested(0.5, "domestic", "series"), m, start, o);
+  const Equilibrium d = solve_bertrand_nash(*nested(0.5, "domestic", "direct"), m, start, o);
+  REQUIRE(s.converged);
+  REQUIRE(d.converged);
+  for (int j = 0; j < m.n_products(); ++j) CHECK(s.price(j) == Approx(d.price(j)).epsilon(1e-9));
 }
