@@ -116,8 +116,9 @@ void run_benchmarks(const BenchOptions& o, std::ostream& out) {
   // 3. Synthetic world: per-period time of the whole pipeline, with the logit pass evaluated as
   // a run would ("auto": the expansion in price sensitivity at this size) and, side by side,
   // with one exponential per buyer and product ("direct").
-  const auto time_world = [&](const std::string& evaluation) {
-    const Model big = synthetic_world(o.synthetic_ai_firms, o.synthetic_products, 20, 8, o.synthetic_periods, 42, evaluation);
+  const auto time_world = [&](const std::string& evaluation, const std::string& demand_model) {
+    const Model big =
+        synthetic_world(o.synthetic_ai_firms, o.synthetic_products, 20, 8, o.synthetic_periods, 42, evaluation, demand_model);
     WorldTiming t;
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
     RunOptions opt;
@@ -136,7 +137,8 @@ void run_benchmarks(const BenchOptions& o, std::ostream& out) {
     t.prices = st.series.variable("price").data;
     return t;
   };
-  const WorldTiming fast = time_world("auto"), direct = time_world("direct");
+  const WorldTiming fast = time_world("auto", "logit"), direct = time_world("direct", "logit");
+  const WorldTiming nested = time_world("auto", "nested_logit");
   double disagreement = 0;  // largest relative price difference between the two evaluations
   for (std::size_t k = 0; k < fast.prices.size() && k < direct.prices.size(); ++k)
     if (std::isfinite(fast.prices[k]) && std::isfinite(direct.prices[k]) && direct.prices[k] != 0)
@@ -151,6 +153,8 @@ void run_benchmarks(const BenchOptions& o, std::ostream& out) {
   out << "  same world, logit evaluated directly (one exp per buyer and product): " << fmt("%.0f ms", 1e3 * direct.later)
       << " per period, " << fmt("%.1fx", direct.later / fast.later) << " slower; equilibrium prices agree to "
       << fmt("%.1e", disagreement) << " (largest relative difference)\n";
+  out << "  same world, nested logit (nests: made at home / elsewhere, lambda 0.7): " << fmt("%.0f ms", 1e3 * nested.later)
+      << " per period (" << fmt("%.0f", nested.iterations) << " passes + 1)\n";
 
   // 4. Output writing vs raw disk speed of the same bytes.
   const auto T = static_cast<std::size_t>(100);

@@ -3,13 +3,14 @@
 #include <toml++/toml.h>
 
 #include "sim/demand_model.hpp"
+#include "sim/error.hpp"
 #include "sim/rng.hpp"
 #include "sim/table_reader.hpp"
 
 namespace chipsim {
 
 Model synthetic_world(int n_ai_firms, int n_products, int n_firms, int n_countries, int n_periods, std::uint64_t seed,
-                      const std::string& logit_evaluation) {
+                      const std::string& evaluation, const std::string& demand_model) {
   const RandomKey key{seed, 0};
   auto u = [&](std::uint64_t agent, std::uint64_t draw) { return uniform01(key, agent, 0, RandomPurpose::synthetic_world, draw); };
   Model m;
@@ -18,9 +19,10 @@ Model synthetic_world(int n_ai_firms, int n_products, int n_firms, int n_countri
   m.scenario_file = "<synthetic>";
   m.scenario_text = "# synthetic world: " + std::to_string(n_ai_firms) + " AI firms x " + std::to_string(n_products) + " products";
   m.calendar = Calendar{{2030, 1}, Month::from_serial(Month{2030, 1}.serial() + n_periods - 1), 1};
-  const toml::table demand{{"evaluation", logit_evaluation}};
+  const toml::table demand{{"evaluation", evaluation}};
   TableReader demand_keys(demand, "<synthetic>", "demand");
-  m.demand = make_demand_model("logit", demand_keys, m);
+  m.demand = make_demand_model(demand_model, demand_keys, m);
+  if (!m.demand) throw Error("synthetic world: no demand model named " + demand_model);
   demand_keys.finish();
   m.parameters.compute_denominated_demand = 1.0;
   m.parameters.pricing_tolerance = 1e-8;

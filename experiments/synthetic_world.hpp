@@ -9,8 +9,9 @@
 
 namespace chipsim {
 
-// logit_evaluation: the [demand] evaluation key of the logit ("auto", "direct", "series").
+// demand_model: "logit" or "nested_logit" (its default nests, "domestic", lambda 0.7);
+// evaluation: the model's [demand] evaluation key ("auto", "direct", "series").
 Model synthetic_world(int n_ai_firms, int n_products, int n_firms, int n_countries, int n_periods, std::uint64_t seed,
-                      const std::string& logit_evaluation = "auto");
+                      const std::string& evaluation = "auto", const std::string& demand_model = "logit");
 
 }  // namespace chipsim
