@@ -48,6 +48,10 @@ struct BinProducts {
   double inv_radius = 0;  // 1 / r_b (0 when all the bin's buyers share one alpha)
   double top = 0;         // U_b
   double outside = 1;     // exp(-U_b)
+  // Shifts of the products made elsewhere / in c (both U_b, unless shifted by nest: then each
+  // nest's own largest exponent, -inf for an empty nest; the nested logit's weights then stay
+  // bounded however far one nest lies below the other).
+  double top_other = 0, top_home = 0;
   TermMatrix coeff;       // kTerms x P
   Terms sum_other, sum_home;               // coeff summed over products made elsewhere / in c
   TermMatrix margin_other, margin_home;    // kTerms x owners: sum over the owner's products of unit_margin x coeff
@@ -120,7 +124,7 @@ inline void powers(double tau, Moments& phi) {
 }
 
 BinProducts bin_products(const OwnerGroupedRows& g, const LogitSeriesPlan& plan, const LogitSeriesCountry& cb, int c, int b,
-                         bool allocation) {
+                         bool allocation, bool shift_by_nest) {
   const double scale = plan.utility_scale;
   const int P = static_cast<int>(g.product.size());
   const int F = static_cast<int>(g.segment.size()) - 1;
@@ -129,18 +133,25 @@ BinProducts bin_products(const OwnerGroupedRows& g, const LogitSeriesPlan& plan,
   bp.centre = cb.alpha_low + (b + 0.5) * cb.bin_width;
   bp.inv_radius = radius > 0 && std::isfinite(1.0 / radius) ? 1.0 / radius : 0.0;  // alphas ~1e-308 apart: one
   // U_b: the largest exponent any buyer of the bin can reach (h_i <= h_max, |tau z| <= |z|).
-  double top = 0;
+  double top = 0, top_other = -std::numeric_limits<double>::infinity(), top_home = top_other;
   for (int k = 0; k < P; ++k)
-    if (g.rows.avail(c, k) > 0)
-      top = std::max(top, scale * (g.base(c, k) + cb.home_bias_max * g.rows.home(c, k) - bp.centre * g.price_utility(c, k) +
-                                       radius * std::abs(g.price_utility(c, k))));
+    if (g.rows.avail(c, k) > 0) {
+      const double reach = scale * (g.base(c, k) + cb.home_bias_max * g.rows.home(c, k) - bp.centre * g.price_utility(c, k) +
+                                    radius * std::abs(g.price_utility(c, k)));
+      top = std::max(top, reach);
+      double& nest_top = g.rows.home(c, k) > 0 ? top_home : top_other;
+      nest_top = std::max(nest_top, reach);
+    }
   bp.top = top;
   bp.outside = std::exp(-top);
+  bp.top_other = shift_by_nest ? top_other : top;
+  bp.top_home = shift_by_nest ? top_home : top;
   bp.coeff.setZero(kTerms, P);
   for (int k = 0; k < P; ++k) {
     if (!(g.rows.avail(c, k) > 0)) continue;  // masked: exactly zero
     const double x = g.price_utility(c, k), z = scale * radius * x;
-    const double v = scale * (g.base(c, k) + cb.home_bias_max * g.rows.home(c, k) - bp.centre * x) - top;
+    const double v = scale * (g.base(c, k) + cb.home_bias_max * g.rows.home(c, k) - bp.centre * x) -
+                     (g.rows.home(c, k) > 0 ? bp.top_home : bp.top_other);
     double term = std::exp(std::max(v, kExpArgumentFloor));
     for (int m = 0; m < kTerms; ++m) {
       bp.coeff(m, k) = term;
@@ -173,7 +184,7 @@ struct Bins {
   std::vector<BinProducts> products; // of each bin
 };
 
-Bins all_bins(const OwnerGroupedRows& g, const LogitSeriesPlan& plan, bool allocation) {
+Bins all_bins(const OwnerGroupedRows& g, const LogitSeriesPlan& plan, bool allocation, bool shift_by_nest) {
   Bins all;
   all.country.resize(static_cast<std::size_t>(plan.n_bins));
   for (std::size_t c = 0; c < plan.country.size(); ++c) {
@@ -184,17 +195,18 @@ Bins all_bins(const OwnerGroupedRows& g, const LogitSeriesPlan& plan, bool alloc
   for_each_bin(plan.n_bins, [&](int b) {
     const int c = all.country[static_cast<std::size_t>(b)];
     const LogitSeriesCountry& cb = plan.country[static_cast<std::size_t>(c)];
-    all.products[static_cast<std::size_t>(b)] = bin_products(g, plan, cb, c, b - cb.first_bin, allocation);
+    all.products[static_cast<std::size_t>(b)] = bin_products(g, plan, cb, c, b - cb.first_bin, allocation, shift_by_nest);
   });
   return all;
 }
 
-// A block's buyers: their bins, tau and home-bias factors g_i, the exponentials vectorised.
+// A block's buyers: their bins, tau and home-bias factors g_i = exp(log_g_i), the exponentials
+// vectorised.
 struct BlockBuyers {
   std::vector<int> bin;
-  Eigen::ArrayXd tau, g;
+  Eigen::ArrayXd tau, log_g, g;
   BlockBuyers(const MarketData& m, const LogitSeriesPlan& plan, const Bins& bins, int first, int end)
-      : bin(static_cast<std::size_t>(end - first)), tau(end - first), g(end - first) {
+      : bin(static_cast<std::size_t>(end - first)), tau(end - first), log_g(end - first), g(end - first) {
     for (int t = 0; t < end - first; ++t) {
       const int i = first + t;
       const LogitSeriesCountry& cb = plan.country[static_cast<std::size_t>(m.buyer_country[i])];
@@ -202,9 +214,9 @@ struct BlockBuyers {
       const BinProducts& bp = bins.products[static_cast<std::size_t>(b)];
       bin[static_cast<std::size_t>(t)] = b;
       tau(t) = (m.alpha(i) - bp.centre) * bp.inv_radius;
-      g(t) = std::max(plan.utility_scale * (m.home_bias(i) - cb.home_bias_max), kExpArgumentFloor);
+      log_g(t) = plan.utility_scale * (m.home_bias(i) - cb.home_bias_max);
     }
-    g = g.exp();
+    g = log_g.max(kExpArgumentFloor).exp();
   }
 };
 
@@ -274,7 +286,7 @@ double logit_direct_cost(const MarketData& m) {
 void logit_series_pass(const MarketData& m, const OwnerGroupedRows& g, const LogitSeriesPlan& plan, bool allocation,
                        LogitCountrySums& total, PricingTerms& out) {
   const int A = m.n_buyers(), C = m.n_countries, P = static_cast<int>(g.product.size());
-  const Bins all = all_bins(g, plan, allocation);
+  const Bins all = all_bins(g, plan, allocation, false);
   const std::vector<int>& bin_country = all.country;
   const std::vector<BinProducts>& bins = all.products;
 
@@ -356,12 +368,16 @@ void logit_series_pass(const MarketData& m, const OwnerGroupedRows& g, const Log
 namespace {
 
 // One bin's buyer moments for the nested logit ("other": the nest of products made elsewhere,
-// "home": made in the buyer's country). With D_in the buyer's scaled nest sums, den_i =
-// exp(-lambda U_b) + D_i,other^lambda + D_i,home^lambda and w_in = D_in^(lambda-1) / den_i
-// (the share s_ij = w_in e~_ij; s_j|n = e~_ij / D_in):
-//   l1_* = sum M w_n [g] tau^m,  l2_* = sum M alpha w_n [g] tau^m,
-//   q_oo, q_hh, q_oh = sum M alpha (w_o^2, w_h^2 g^2, w_o w_h g) tau^l,
-//   r_o, r_h = sum M alpha (w_o / D_o, w_h g^2 / D_h) tau^l.
+// "home": made in the buyer's country). Each nest's exponentials are shifted by the nest's own
+// top_n, so a buyer's nest sum is D_in = exp(top_n) [g_i] core_in with core_in = coeff . phi_i
+// summed over the nest (g_i cancels from within-nest shares). With T_b = max(0, lambda top_n),
+//   Pi_in = exp(lambda (top_n + [ln g_i] + ln core_in) - T_b)   (D_in^lambda, scaled),
+//   den_i = exp(-T_b) + Pi_i,other + Pi_i,home,   v_in = Pi_in / (core_in den_i),
+// a share is s_ij = v_in coeff_j . phi_i and s_j|n = coeff_j . phi_i / core_in; v_in <= 1/core_in
+// and core_in >= exp(-1) for the nest's best product, so no weight overflows. Moments:
+//   l1_* = sum M v_n tau^m,  l2_* = sum M alpha v_n tau^m,
+//   q_oo, q_hh, q_oh = sum M alpha (v_o^2, v_h^2, v_o v_h) tau^l,
+//   r_o, r_h = sum M alpha (v_o / core_o, v_h / core_h) tau^l.
 struct NestedMoments {
   Terms l1_other, l1_home, l2_other, l2_home;
   Moments q_oo, q_hh, q_oh, r_o, r_h;
@@ -395,10 +411,11 @@ struct NestedBinSums {
 void nested_logit_series_pass(const MarketData& m, const OwnerGroupedRows& g, const LogitSeriesPlan& plan, double lambda,
                               bool allocation, NestedCountrySums& total, PricingTerms& out) {
   const int A = m.n_buyers(), P = static_cast<int>(g.product.size());
-  const Bins all = all_bins(g, plan, allocation);
-  // The outside option's exp(-lambda U_b) (its utility 0 against inclusive values lambda ln D).
-  std::vector<double> outside(static_cast<std::size_t>(plan.n_bins));
-  for (std::size_t b = 0; b < outside.size(); ++b) outside[b] = std::exp(-lambda * all.products[b].top);
+  const Bins all = all_bins(g, plan, allocation, true);
+  // T_b: the largest scaled inclusive value a buyer of the bin can reach, or 0 (the outside option).
+  std::vector<double> shift(static_cast<std::size_t>(plan.n_bins));
+  for (std::size_t b = 0; b < shift.size(); ++b)
+    shift[b] = std::max({0.0, lambda * all.products[b].top_other, lambda * all.products[b].top_home});
 
   std::vector<NestedMoments> moments(static_cast<std::size_t>(plan.n_bins));
   for (NestedMoments& nm : moments) nm.reset();
@@ -409,42 +426,47 @@ void nested_logit_series_pass(const MarketData& m, const OwnerGroupedRows& g, co
         for (NestedMoments& nm : acc.bin) nm.reset();
         const BlockBuyers block(m, plan, all, first, end);
         const int n = end - first;
-        // Nest sums first, then D^lambda for the whole block at once (vectorised log and exp).
-        Eigen::ArrayXd d_other(n), d_home(n);
+        // Nest sums first, then the scaled D^lambda for the whole block at once (vectorised).
+        Eigen::ArrayXd core_other(n), core_home(n), arg_other(n), arg_home(n), outside(n);
         Moments phi;
         for (int t = 0; t < n; ++t) {
-          const BinProducts& bp = all.products[static_cast<std::size_t>(block.bin[static_cast<std::size_t>(t)])];
+          const auto b = static_cast<std::size_t>(block.bin[static_cast<std::size_t>(t)]);
+          const BinProducts& bp = all.products[b];
           powers(block.tau(t), phi);
-          d_other(t) = std::max(0.0, phi.head<kTerms>().dot(bp.sum_other));
-          d_home(t) = std::max(0.0, block.g(t) * phi.head<kTerms>().dot(bp.sum_home));
+          core_other(t) = std::max(0.0, phi.head<kTerms>().dot(bp.sum_other));
+          core_home(t) = std::max(0.0, phi.head<kTerms>().dot(bp.sum_home));
+          arg_other(t) = lambda * bp.top_other - shift[b];
+          arg_home(t) = lambda * (bp.top_home + block.log_g(t)) - shift[b];
+          outside(t) = -shift[b];
         }
-        const Eigen::ArrayXd p_other = (d_other > 0).select((lambda * d_other.log()).exp(), 0.0);
-        const Eigen::ArrayXd p_home = (d_home > 0).select((lambda * d_home.log()).exp(), 0.0);
+        // An empty nest (core 0, top -inf) has Pi = 0.
+        const Eigen::ArrayXd pi_other = (core_other > 0).select((arg_other + lambda * core_other.log()).exp(), 0.0);
+        const Eigen::ArrayXd pi_home = (core_home > 0).select((arg_home + lambda * core_home.log()).exp(), 0.0);
+        const Eigen::ArrayXd den = outside.exp() + pi_other + pi_home;
         for (int t = 0; t < n; ++t) {
           const int i = first + t;
           const int b = block.bin[static_cast<std::size_t>(t)];
           const BinProducts& bp = all.products[static_cast<std::size_t>(b)];
-          const double gi = block.g(t);
-          const double den = outside[static_cast<std::size_t>(b)] + p_other(t) + p_home(t);
-          const double inv_o = d_other(t) > 0 ? 1.0 / d_other(t) : 0.0, inv_h = d_home(t) > 0 ? 1.0 / d_home(t) : 0.0;
-          const double w_o = p_other(t) * inv_o / den, w_h = p_home(t) * inv_h / den;  // D^(lambda-1) / den
+          const double inv_o = core_other(t) > 0 ? 1.0 / core_other(t) : 0.0;
+          const double inv_h = core_home(t) > 0 ? 1.0 / core_home(t) : 0.0;
+          const double v_o = pi_other(t) * inv_o / den(t), v_h = pi_home(t) * inv_h / den(t);
           powers(block.tau(t), phi);
           const auto head = phi.head<kTerms>();
           const double M = m.market_size(i), Ma = M * m.alpha(i);
           NestedMoments& nm = acc.bin[static_cast<std::size_t>(b)];
-          nm.l1_other += (M * w_o) * head;
-          nm.l1_home += (M * w_h * gi) * head;
-          nm.l2_other += (Ma * w_o) * head;
-          nm.l2_home += (Ma * w_h * gi) * head;
-          nm.q_oo += (Ma * w_o * w_o) * phi;
-          nm.q_hh += (Ma * w_h * w_h * gi * gi) * phi;
-          nm.q_oh += (Ma * w_o * w_h * gi) * phi;
-          nm.r_o += (Ma * w_o * inv_o) * phi;
-          nm.r_h += (Ma * w_h * gi * gi * inv_h) * phi;
+          nm.l1_other += (M * v_o) * head;
+          nm.l1_home += (M * v_h) * head;
+          nm.l2_other += (Ma * v_o) * head;
+          nm.l2_home += (Ma * v_h) * head;
+          nm.q_oo += (Ma * v_o * v_o) * phi;
+          nm.q_hh += (Ma * v_h * v_h) * phi;
+          nm.q_oh += (Ma * v_o * v_h) * phi;
+          nm.r_o += (Ma * v_o * inv_o) * phi;
+          nm.r_h += (Ma * v_h * inv_h) * phi;
           if (!allocation) continue;
-          out.buyer_spend(i) = M * (w_o * head.dot(bp.spend_other) + w_h * gi * head.dot(bp.spend_home));
-          out.buyer_compute(i) = M * (w_o * head.dot(bp.compute_other) + w_h * gi * head.dot(bp.compute_home));
-          out.buyer_domestic_units(i) = M * w_h * gi * head.dot(bp.domestic);
+          out.buyer_spend(i) = M * (v_o * head.dot(bp.spend_other) + v_h * head.dot(bp.spend_home));
+          out.buyer_compute(i) = M * (v_o * head.dot(bp.compute_other) + v_h * head.dot(bp.compute_home));
+          out.buyer_domestic_units(i) = M * v_h * head.dot(bp.domestic);
         }
       },
       [&](const NestedPartial& acc) {

@@ -22,12 +22,17 @@
 // same for every nest and buyer; nests are fixed by the product's origin or owner, never by
 // prices. Parameters ([demand], model = "nested_logit"):
 //     nest_parameter  lambda, in [0.05, 1], default 0.7;
-//     nest_by         "domestic" | "owner" | "origin", default "domestic".
+//     nest_by         "domestic" | "owner" | "origin", default "domestic";
+//     evaluation      "auto" | "direct" | "series", default "auto" (as for the logit; "series"
+//                     needs nest_by = "domestic").
 // Numerics: exponents are shifted by the largest V/lambda within each nest and inclusive values
 // by the largest one (and 0, the outside option), so large utilities neither overflow nor
 // underflow; buyers are processed in fixed blocks as in the logit (bit-identical results for
-// any number of threads). The pricing pass is O(buyers x products): the cross terms of a firm's
-// first-order condition need, per buyer, one sum per firm and one per (firm, nest).
+// any number of threads). The direct pricing pass is O(buyers x products): the cross terms of a
+// firm's first-order condition need, per buyer, one sum per firm and one per (firm, nest). With
+// nest_by = "domestic" the pass is evaluated, where cheaper, by the expansion of
+// sim/logit_series.hpp (O(buyers + bins x products); each nest shifted by its own largest
+// exponent there too).
 
 #include <Eigen/Core>
 #include <algorithm>

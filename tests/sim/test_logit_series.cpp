@@ -47,6 +47,8 @@ template <class A, class B>
 void check_close(const char* what, const A& series, const B& direct, double tol) {
   INFO(what);
   REQUIRE(series.size() == direct.size());
+  REQUIRE(direct.allFinite());
+  CHECK(series.allFinite());  // max() below would pass over a NaN
   const double scale = std::max(1e-300, direct.cwiseAbs().maxCoeff());
   const double worst = (series - direct).cwiseAbs().maxCoeff() / scale;
   CHECK(worst <= tol);
@@ -58,6 +60,8 @@ template <class A, class B>
 void check_each_close(const char* what, const A& series, const B& direct, double tol) {
   INFO(what);
   REQUIRE(series.size() == direct.size());
+  REQUIRE(direct.allFinite());
+  CHECK(series.allFinite());  // max() below would pass over a NaN
   double worst = 0;
   for (Eigen::Index k = 0; k < direct.size(); ++k) {
     const double d = direct.data()[k], s = series.data()[k];
@@ -337,5 +341,41 @@ TEST_CASE("the nested logit's Bertrand-Nash prices are the same with either eval
   const Equilibrium d = solve_bertrand_nash(*nested(0.5, "domestic", "direct"), m, start, o);
   REQUIRE(s.converged);
   REQUIRE(d.converged);
+  nested_series_bins(m, s.price, 0.5);  // the expansion applied at the equilibrium prices
   for (int j = 0; j < m.n_products(); ++j) CHECK(s.price(j) == Approx(d.price(j)).epsilon(1e-9));
+}
+
+TEST_CASE("the nested logit's series pass stays finite and exact when a nest lies far below the other",
+          "[demand][nested_logit][series]") {
+  // With one shift for both nests, D^(lambda - 2) of the lower nest overflowed at small lambda;
+  // each nest now has its own shift.
+  MarketData m = test::random_market(3000, 20, 4, 2, 101);
+  const Eigen::VectorXd ration = Eigen::VectorXd::Constant(m.n_products(), 0.8);
+  SECTION("one nest 40 utils worse than the other, lambda 0.05") {
+    // Products made in country 0 are 40 utils worse: its buyers' home nest, and country 1's
+    // other nest, lie far below.
+    for (int j = 0; j < m.n_products(); ++j) {
+      m.product_origin[j] = j % 2;
+      if (j % 2 == 0) m.mean_utility(j) -= 40.0;
+    }
+    const Eigen::VectorXd p = m.marginal_cost * 1.3;
+    nested_series_bins(m, p, 0.05);
+    check_same_terms(pass(*nested(0.05, "domestic", "series"), m, p, &ration),
+                     pass(*nested(0.05, "domestic", "direct"), m, p, &ration), true, 1e-10);
+  }
+  SECTION("everything far worse than not buying, lambda 0.1") {
+    m.mean_utility.array() -= 30.0;
+    const Eigen::VectorXd p = m.marginal_cost * 1.3;
+    nested_series_bins(m, p, 0.1);
+    check_same_terms(pass(*nested(0.1, "domestic", "series"), m, p, &ration),
+                     pass(*nested(0.1, "domestic", "direct"), m, p, &ration), true, 1e-10);
+  }
+  SECTION("one country: the nest of products made elsewhere is empty") {
+    MarketData one = test::random_market(2000, 12, 3, 1, 103);
+    const Eigen::VectorXd p = one.marginal_cost * 1.5;
+    nested_series_bins(one, p, 0.4);
+    const Eigen::VectorXd r1 = Eigen::VectorXd::Constant(one.n_products(), 0.8);
+    check_same_terms(pass(*nested(0.4, "domestic", "series"), one, p, &r1),
+                     pass(*nested(0.4, "domestic", "direct"), one, p, &r1), true, 1e-11);
+  }
 }
