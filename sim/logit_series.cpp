@@ -19,11 +19,13 @@ constexpr double kMaxArgument = 0.5;      // the bins keep |z| = r_b x_cj at mos
 constexpr int kSeriesBuyersPerBlock = 8192;
 // As in the direct pass: exponents are raised to this so that no subnormal numbers appear.
 constexpr double kExpArgumentFloor = -700.0;
-// The floor above applies relative to the bin's largest exponent, which uses the country's
-// largest home bias; the direct pass applies it per buyer. Both agree while a buyer's own largest
-// exponent is within 700 - 1 (|tau z| <= 1/2 twice) of the bin's, i.e. while the country's home
-// biases lie within this many utils of each other (scenarios allow [-100, 100]).
-constexpr double kMaxHomeBiasSpread = 600.0;
+// The logit pass shifts a bin's exponents by one bound, which uses the country's largest home
+// bias; a buyer with a far lower one has a denominator down to ~exp(-(h_max - h_i) - 1), and the
+// pass squares its inverse. The expansion applies while the country's (scaled) home biases lie
+// within this many utils of each other, so that nothing overflows (e^(2 x 301) < 1.8e308) and the
+// exponent floor (-700 below the bin's bound) never matters; scenarios allow [-100, 100]. The
+// nested pass shifts each nest by its own largest exponent and has no such limit.
+constexpr double kMaxHomeBiasSpread = 300.0;
 // Multiply-adds per buyer and per bin-product (the cost model that picks an evaluation):
 // powers of tau, two dot products and seven moment sums; a product's coefficients, two Hankel
 // products and four dot products.
@@ -231,7 +233,7 @@ std::vector<int> owner_segments(const OwnerGroupedRows& g) {
 }  // namespace
 
 std::optional<LogitSeriesPlan> plan_logit_series(const MarketData& m, const OwnerGroupedRows& g, int max_bins,
-                                                 double utility_scale) {
+                                                 double utility_scale, bool shift_by_nest) {
   if (!(utility_scale > 0) || !std::isfinite(utility_scale)) return std::nullopt;
   const int A = m.n_buyers(), C = m.n_countries, P = m.n_products();
   const double inf = std::numeric_limits<double>::infinity();
@@ -253,7 +255,8 @@ std::optional<LogitSeriesPlan> plan_logit_series(const MarketData& m, const Owne
     LogitSeriesCountry& cb = plan.country[static_cast<std::size_t>(c)];
     cb.first_bin = plan.n_bins;
     if (!(low[static_cast<std::size_t>(c)] <= high[static_cast<std::size_t>(c)])) continue;  // no buyers
-    if (utility_scale * (bias[static_cast<std::size_t>(c)] - bias_low[static_cast<std::size_t>(c)]) > kMaxHomeBiasSpread)
+    if (!shift_by_nest &&
+        utility_scale * (bias[static_cast<std::size_t>(c)] - bias_low[static_cast<std::size_t>(c)]) > kMaxHomeBiasSpread)
       return std::nullopt;
     double reach = 0;  // largest |x_cj| the country's buyers face, USD
     for (int k = 0; k < P; ++k)

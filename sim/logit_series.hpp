@@ -45,12 +45,12 @@ struct LogitSeriesPlan {
 };
 
 // The bins for these prices, or nothing where the expansion does not apply: non-finite prices,
-// utilities or buyer parameters, home biases within a country more than 600 utils apart (the
-// exponent floor, shared by a bin's buyers, would then matter), or more than max_bins bins in
+// utilities or buyer parameters, home biases within a country more than 300 (scaled) utils apart
+// unless shift_by_nest (the nested pass; see kMaxHomeBiasSpread), or more than max_bins bins in
 // all (sum over countries of ceil(alpha spread x largest price term), the price sensitivities
 // spread too widely for the prices).
 std::optional<LogitSeriesPlan> plan_logit_series(const MarketData& m, const OwnerGroupedRows& g, int max_bins,
-                                                 double utility_scale = 1.0);
+                                                 double utility_scale = 1.0, bool shift_by_nest = false);
 
 // Estimated multiply-adds of the direct pass, on the same scale as LogitSeriesPlan::cost.
 double logit_direct_cost(const MarketData& m);

@@ -211,7 +211,7 @@ class NestedLogitDemand final : public DemandModel {
     start_pricing_terms(out, A, P, C, with_allocation);
     if (P > 0 && by_ == NestBy::domestic && evaluation_ != NestedEvaluation::direct) {
       const OwnerGroupedRows g = owner_grouped_rows(m, p, rationing);
-      const auto plan = plan_logit_series(m, g, kMaxNestedSeriesBins, 1.0 / lambda);
+      const auto plan = plan_logit_series(m, g, kMaxNestedSeriesBins, 1.0 / lambda, true);
       if (plan && (evaluation_ == NestedEvaluation::series || plan->cost < logit_direct_cost(m))) {
         NestedCountrySums t;
         t.reset(C, P);

@@ -214,7 +214,7 @@ TEST_CASE("where the expansion does not apply the series evaluation falls back t
     for (int i = 0; i < m.n_buyers(); ++i) m.alpha(i) = i % 2 ? 1e-7 : 1e-1;
     falls_back(m, p);
   }
-  SECTION("home biases 800 utils apart: the shared exponent floor would matter") {
+  SECTION("home biases 800 utils apart: with one shift per bin a denominator could underflow") {
     MarketData m = plain;
     for (int i = 0; i < m.n_buyers(); ++i) m.home_bias(i) = i % 2 ? -400.0 : 400.0;
     falls_back(m, p);
@@ -262,7 +262,7 @@ std::unique_ptr<DemandModel> nested(double lambda, const std::string& nest_by, c
 }
 
 int nested_series_bins(const MarketData& m, const Eigen::VectorXd& p, double lambda) {
-  const auto plan = plan_logit_series(m, owner_grouped_rows(m, p, nullptr), 1024, 1.0 / lambda);
+  const auto plan = plan_logit_series(m, owner_grouped_rows(m, p, nullptr), 1024, 1.0 / lambda, true);
   REQUIRE(plan.has_value());
   return plan->n_bins;
 }
@@ -369,6 +369,13 @@ TEST_CASE("the nested logit's series pass stays finite and exact when a nest lie
     nested_series_bins(m, p, 0.1);
     check_same_terms(pass(*nested(0.1, "domestic", "series"), m, p, &ration),
                      pass(*nested(0.1, "domestic", "direct"), m, p, &ration), true, 1e-10);
+  }
+  SECTION("home biases 400 utils apart (the logit's expansion would not apply), lambda 0.5") {
+    for (int i = 0; i < m.n_buyers(); ++i) m.home_bias(i) = i % 2 ? -200.0 : 200.0;
+    const Eigen::VectorXd p = m.marginal_cost * 1.3;
+    nested_series_bins(m, p, 0.5);
+    check_same_terms(pass(*nested(0.5, "domestic", "series"), m, p, &ration),
+                     pass(*nested(0.5, "domestic", "direct"), m, p, &ration), true, 1e-11);
   }
   SECTION("one country: the nest of products made elsewhere is empty") {
     MarketData one = test::random_market(2000, 12, 3, 1, 103);
