@@ -45,7 +45,7 @@
 #include "sim/buyer_blocks.hpp"
 #include "sim/demand_model.hpp"
 #include "sim/logit_rows.hpp"
-#include "sim/logit_series.hpp"
+#include "sim/nested_logit_series.hpp"
 #include "sim/market_rows.hpp"
 #include "sim/table_reader.hpp"
 
