@@ -19,10 +19,11 @@ constexpr int kTerms = 16;
 constexpr int kMoments = 2 * kTerms;  // squares of shares need tau^0 .. tau^30 (one more pads to 32)
 constexpr double kMaxArgument = 0.5;      // the bins keep |z| = r_b x_cj at most this
 // Buyers per block of the parallel pass: each block keeps every bin's moments (160 doubles a
-// bin), so blocks are larger than the direct pass's.
+// bin for the logit, 224 for the nested logit), so blocks are larger than the direct pass's.
 constexpr int kSeriesBuyersPerBlock = 8192;
 // As in the direct pass: exponents are raised to this so that no subnormal numbers appear.
 constexpr double kExpArgumentFloor = -700.0;
+
 using Terms = Eigen::Matrix<double, kTerms, 1>;
 using Moments = Eigen::Matrix<double, kMoments, 1>;
 using TermMatrix = Eigen::Matrix<double, kTerms, Eigen::Dynamic>;  // one column per product or firm
