@@ -19,8 +19,8 @@ struct NestedCountrySums {
   }
 };
 
-// plan: from plan_logit_series with utility_scale = 1 / lambda. Fills `total` and, when
-// `allocation` (with delivered_per_choice in g), the per-buyer fields of `out`.
+// plan: from plan_logit_series with utility_scale = 1 / lambda and shift_by_nest. Fills `total`
+// and, when `allocation` (with delivered_per_choice in g), the per-buyer fields of `out`.
 void nested_logit_series_pass(const MarketData& m, const OwnerGroupedRows& g, const LogitSeriesPlan& plan, double lambda,
                               bool allocation, NestedCountrySums& total, PricingTerms& out);
 
