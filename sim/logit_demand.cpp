@@ -13,8 +13,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <optional>
-#include <string>
 #include <vector>
 
 #include "sim/buyer_blocks.hpp"
@@ -65,21 +63,9 @@ std::vector<int> buyers_by_country(const MarketData& m) {
   return order;
 }
 
-// How the fused pass is evaluated: one exponential per buyer and product ("direct"), the
-// expansion in the buyers' price sensitivity of sim/logit_series.hpp ("series"), or whichever
-// costs fewer operations for the market at hand ("auto", the default). Both give the same
-// numbers to rounding (~1e-14 relative); the choice depends on the market and the prices (the bins
-// needed grow with the highest price), never on the threads.
-enum class LogitEvaluation { automatic, direct, series };
-
-// Bins of the expansion beyond which it falls back to the direct pass (the bins needed are the
-// sum over countries of ceil(alpha spread x largest n_j (1 + t_cj) p_j)): bounds its memory (a
-// bin holds 16 coefficients per product, and each buyer block 160 moments per bin).
-constexpr int kMaxSeriesBins = 1024;
-
 class LogitDemand final : public DemandModel {
  public:
-  explicit LogitDemand(LogitEvaluation evaluation = LogitEvaluation::automatic) : evaluation_(evaluation) {}
+  explicit LogitDemand(SeriesEvaluation evaluation = SeriesEvaluation::automatic) : evaluation_(evaluation) {}
   std::string_view name() const override { return "logit"; }
 
   Eigen::ArrayXXd quantities(const MarketData& m, const Eigen::VectorXd& p) const override {
@@ -128,9 +114,9 @@ class LogitDemand final : public DemandModel {
     if (P == 0) return;  // nothing on offer: no terms, nobody buys
     LogitCountrySums total;
     total.reset(C, P, allocation);
-    std::optional<LogitSeriesPlan> plan;
-    if (evaluation_ != LogitEvaluation::direct) plan = plan_logit_series(m, g, kMaxSeriesBins);
-    if (plan && (evaluation_ == LogitEvaluation::series || plan->cost < logit_direct_cost(m)))
+    // One exponential per buyer and product, or the expansion of sim/logit_series.hpp ([demand]
+    // evaluation; the same numbers to rounding, ~1e-14 relative).
+    if (const auto plan = choose_series(evaluation_, m, g))
       logit_series_pass(m, g, *plan, allocation, total, out);
     else
       direct_pass(m, g, allocation, total, out);
@@ -205,21 +191,13 @@ class LogitDemand final : public DemandModel {
         [&](const LogitCountrySums& acc) { total.add(acc, allocation); }, kLogitBuyersPerBlock);
   }
 
-  LogitEvaluation evaluation_;
+  SeriesEvaluation evaluation_;
 };
 
 // The logit has no economic parameters beyond the buyers' and products' own (alpha, delta, home
 // bias); [demand] evaluation = "auto" | "direct" | "series" picks how its pass is computed.
 const bool registered = register_demand_model("logit", [](TableReader& table, const Model&) {
-  const std::string evaluation = table.optional_string("evaluation").value_or("auto");
-  LogitEvaluation e = LogitEvaluation::automatic;
-  if (evaluation == "direct")
-    e = LogitEvaluation::direct;
-  else if (evaluation == "series")
-    e = LogitEvaluation::series;
-  else if (evaluation != "auto")
-    table.fail("evaluation", "must be \"auto\", \"direct\" or \"series\", got \"" + evaluation + "\"");
-  return std::make_unique<LogitDemand>(e);
+  return std::make_unique<LogitDemand>(read_series_evaluation(table));
 });
 
 }  // namespace

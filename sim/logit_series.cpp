@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "sim/buyer_blocks.hpp"
 #include "sim/logit_series_bins.hpp"
+#include "sim/table_reader.hpp"
 
 namespace chipsim {
 using namespace series;
@@ -208,6 +210,23 @@ std::optional<LogitSeriesPlan> plan_logit_series(const MarketData& m, const Owne
 
 double logit_direct_cost(const MarketData& m) {
   return static_cast<double>(m.n_buyers()) * static_cast<double>(m.n_products()) * kDirectCellCost;
+}
+
+SeriesEvaluation read_series_evaluation(TableReader& demand_table) {
+  const std::string evaluation = demand_table.optional_string("evaluation").value_or("auto");
+  if (evaluation == "direct") return SeriesEvaluation::direct;
+  if (evaluation == "series") return SeriesEvaluation::series;
+  if (evaluation != "auto")
+    demand_table.fail("evaluation", "must be \"auto\", \"direct\" or \"series\", got \"" + evaluation + "\"");
+  return SeriesEvaluation::automatic;
+}
+
+std::optional<LogitSeriesPlan> choose_series(SeriesEvaluation evaluation, const MarketData& m, const OwnerGroupedRows& g,
+                                             double utility_scale, bool shift_by_nest) {
+  if (evaluation == SeriesEvaluation::direct) return std::nullopt;
+  auto plan = plan_logit_series(m, g, kMaxSeriesBins, utility_scale, shift_by_nest);
+  if (plan && evaluation == SeriesEvaluation::automatic && !(plan->cost < logit_direct_cost(m))) return std::nullopt;
+  return plan;
 }
 
 void logit_series_pass(const MarketData& m, const OwnerGroupedRows& g, const LogitSeriesPlan& plan, bool allocation,

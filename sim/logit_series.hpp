@@ -22,6 +22,8 @@
 
 namespace chipsim {
 
+class TableReader;
+
 // How a country's buyers are binned at given prices.
 struct LogitSeriesCountry {
   double alpha_low = 0;    // smallest alpha_i of the country's buyers, utils per USD
@@ -54,6 +56,25 @@ std::optional<LogitSeriesPlan> plan_logit_series(const MarketData& m, const Owne
 
 // Estimated multiply-adds of the direct pass, on the same scale as LogitSeriesPlan::cost.
 double logit_direct_cost(const MarketData& m);
+
+// How a model's pass is evaluated ([demand] evaluation, for the logit and the nested logit): one
+// exponential per buyer and product ("direct"), the expansion wherever it applies ("series"), or
+// whichever costs fewer operations for the market at hand ("auto", the default). Both give the
+// same numbers to rounding; the choice depends on the market and the prices (the bins needed
+// grow with the highest price), never on the threads.
+enum class SeriesEvaluation { automatic, direct, series };
+
+// The key's value (default "auto"); any other value is an error naming the key.
+SeriesEvaluation read_series_evaluation(TableReader& demand_table);
+
+// Bins of the expansion beyond which it falls back to the direct pass: bounds its memory (a bin
+// holds 16 coefficients per product, and each buyer block up to 224 moments per bin).
+inline constexpr int kMaxSeriesBins = 1024;
+
+// The plan to evaluate this pass by, or nothing for the direct pass: never under "direct"; under
+// "series" wherever the expansion applies; under "auto" where it also costs fewer operations.
+std::optional<LogitSeriesPlan> choose_series(SeriesEvaluation evaluation, const MarketData& m, const OwnerGroupedRows& g,
+                                             double utility_scale = 1.0, bool shift_by_nest = false);
 
 // Fills `total` like the direct pass does and, when `allocation`, the per-buyer fields of
 // `out` (buyer_spend, buyer_compute, buyer_domestic_units).

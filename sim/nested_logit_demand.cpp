@@ -147,15 +147,9 @@ void buyer_shares(const MarketData& m, const CountryRows& r, const Eigen::Vector
   }
 }
 
-// As for the logit (sim/logit_demand.cpp): "auto" evaluates the pass by the expansion of
-// sim/logit_series.hpp where that costs fewer operations, "direct" always buyer by buyer,
-// "series" by the expansion wherever it applies. The expansion covers nest_by = "domestic".
-enum class NestedEvaluation { automatic, direct, series };
-constexpr int kMaxNestedSeriesBins = 1024;
-
 class NestedLogitDemand final : public DemandModel {
  public:
-  NestedLogitDemand(double lambda, NestBy by, NestedEvaluation evaluation = NestedEvaluation::automatic)
+  NestedLogitDemand(double lambda, NestBy by, SeriesEvaluation evaluation = SeriesEvaluation::automatic)
       : lambda_(lambda), by_(by), evaluation_(evaluation) {}
   std::string_view name() const override { return "nested_logit"; }
 
@@ -209,10 +203,11 @@ class NestedLogitDemand final : public DemandModel {
     const double lambda = lambda_, kappa = (1.0 - lambda_) / lambda_;
 
     start_pricing_terms(out, A, P, C, with_allocation);
-    if (P > 0 && by_ == NestBy::domestic && evaluation_ != NestedEvaluation::direct) {
+    // With nests "domestic", the expansion of sim/logit_series.hpp where [demand] evaluation
+    // chooses it (the same numbers to rounding).
+    if (P > 0 && by_ == NestBy::domestic && evaluation_ != SeriesEvaluation::direct) {
       const OwnerGroupedRows g = owner_grouped_rows(m, p, rationing);
-      const auto plan = plan_logit_series(m, g, kMaxNestedSeriesBins, 1.0 / lambda, true);
-      if (plan && (evaluation_ == NestedEvaluation::series || plan->cost < logit_direct_cost(m))) {
+      if (const auto plan = choose_series(evaluation_, m, g, 1.0 / lambda, true)) {
         NestedCountrySums t;
         t.reset(C, P);
         nested_logit_series_pass(m, g, *plan, lambda, with_allocation, t, out);
@@ -298,7 +293,7 @@ class NestedLogitDemand final : public DemandModel {
 
   double lambda_;
   NestBy by_;
-  NestedEvaluation evaluation_;
+  SeriesEvaluation evaluation_;
 };
 
 const bool registered = register_demand_model("nested_logit", [](TableReader& table, const Model&) {
@@ -313,17 +308,10 @@ const bool registered = register_demand_model("nested_logit", [](TableReader& ta
     nest_by = NestBy::origin;
   else
     table.fail("nest_by", "must be \"domestic\", \"owner\" or \"origin\", got \"" + by + "\"");
-  const std::string evaluation = table.optional_string("evaluation").value_or("auto");
-  NestedEvaluation e = NestedEvaluation::automatic;
-  if (evaluation == "direct")
-    e = NestedEvaluation::direct;
-  else if (evaluation == "series" && nest_by == NestBy::domestic)
-    e = NestedEvaluation::series;
-  else if (evaluation == "series")
+  const SeriesEvaluation evaluation = read_series_evaluation(table);
+  if (evaluation == SeriesEvaluation::series && nest_by != NestBy::domestic)
     table.fail("evaluation", "\"series\" needs nest_by = \"domestic\" (the expansion covers that nesting only)");
-  else if (evaluation != "auto")
-    table.fail("evaluation", "must be \"auto\", \"direct\" or \"series\", got \"" + evaluation + "\"");
-  return std::make_unique<NestedLogitDemand>(lambda, nest_by, e);
+  return std::make_unique<NestedLogitDemand>(lambda, nest_by, evaluation);
 });
 
 }  // namespace
