@@ -221,9 +221,18 @@ SeriesEvaluation read_series_evaluation(TableReader& demand_table) {
   return SeriesEvaluation::automatic;
 }
 
+bool series_may_pay(SeriesEvaluation evaluation, const MarketData& m) {
+  if (evaluation == SeriesEvaluation::direct) return false;
+  if (evaluation == SeriesEvaluation::series) return true;
+  // The plan's cost with a single bin: a lower bound of LogitSeriesPlan::cost.
+  const int A = m.n_buyers();
+  const double least = A * kSeriesBuyerCost + (A > 0 ? m.n_products() * kSeriesBinProductCost : 0.0);
+  return least < logit_direct_cost(m);
+}
+
 std::optional<LogitSeriesPlan> choose_series(SeriesEvaluation evaluation, const MarketData& m, const OwnerGroupedRows& g,
                                              double utility_scale, bool shift_by_nest) {
-  if (evaluation == SeriesEvaluation::direct) return std::nullopt;
+  if (!series_may_pay(evaluation, m)) return std::nullopt;
   auto plan = plan_logit_series(m, g, kMaxSeriesBins, utility_scale, shift_by_nest);
   if (plan && evaluation == SeriesEvaluation::automatic && !(plan->cost < logit_direct_cost(m))) return std::nullopt;
   return plan;

@@ -71,6 +71,10 @@ SeriesEvaluation read_series_evaluation(TableReader& demand_table);
 // holds 16 coefficients per product, and each buyer block up to 224 moments per bin).
 inline constexpr int kMaxSeriesBins = 1024;
 
+// False where the expansion cannot be chosen: under "direct", and under "auto" where even one
+// bin would cost as much as the direct pass (small markets then skip planning altogether).
+bool series_may_pay(SeriesEvaluation evaluation, const MarketData& m);
+
 // The plan to evaluate this pass by, or nothing for the direct pass: never under "direct"; under
 // "series" wherever the expansion applies; under "auto" where it also costs fewer operations.
 std::optional<LogitSeriesPlan> choose_series(SeriesEvaluation evaluation, const MarketData& m, const OwnerGroupedRows& g,

@@ -198,14 +198,12 @@ class NestedLogitDemand final : public DemandModel {
                     PricingTerms& out) const override {
     const bool with_allocation = rationing != nullptr;
     const int A = m.n_buyers(), P = m.n_products(), C = m.n_countries;
-    const CountryRows r = country_rows(m, p, by_);
-    const int F = r.n_firms, G = r.n_nests;
     const double lambda = lambda_, kappa = (1.0 - lambda_) / lambda_;
 
     start_pricing_terms(out, A, P, C, with_allocation);
     // With nests "domestic", the expansion of sim/logit_series.hpp where [demand] evaluation
     // chooses it (the same numbers to rounding).
-    if (P > 0 && by_ == NestBy::domestic && evaluation_ != SeriesEvaluation::direct) {
+    if (P > 0 && by_ == NestBy::domestic && series_may_pay(evaluation_, m)) {
       const OwnerGroupedRows g = owner_grouped_rows(m, p, rationing);
       if (const auto plan = choose_series(evaluation_, m, g, 1.0 / lambda, true)) {
         NestedCountrySums t;
@@ -215,6 +213,8 @@ class NestedLogitDemand final : public DemandModel {
         return;
       }
     }
+    const CountryRows r = country_rows(m, p, by_);  // the direct pass's rows (nests, groups)
+    const int F = r.n_firms, G = r.n_nests;
     over_buyer_blocks<PricingPartial>(
         A,
         [&](int first, int end, PricingPartial& acc) {
