@@ -41,14 +41,21 @@ PricingTerms pass(const DemandModel& d, const MarketData& m, const Eigen::Vector
   return t;
 }
 
+// Same size, the direct values finite and so the series' (the max() of a check would pass over
+// a NaN).
+template <class A, class B>
+void require_comparable(const A& series, const B& direct) {
+  REQUIRE(series.size() == direct.size());
+  REQUIRE(direct.allFinite());
+  CHECK(series.allFinite());
+}
+
 // Every entry within `tol` of the other, relative to the largest entry of the vector (the terms
 // are sums of positive and negative parts of that size).
 template <class A, class B>
 void check_close(const char* what, const A& series, const B& direct, double tol) {
   INFO(what);
-  REQUIRE(series.size() == direct.size());
-  REQUIRE(direct.allFinite());
-  CHECK(series.allFinite());  // max() below would pass over a NaN
+  require_comparable(series, direct);
   const double scale = std::max(1e-300, direct.cwiseAbs().maxCoeff());
   const double worst = (series - direct).cwiseAbs().maxCoeff() / scale;
   CHECK(worst <= tol);
@@ -59,9 +66,7 @@ void check_close(const char* what, const A& series, const B& direct, double tol)
 template <class A, class B>
 void check_each_close(const char* what, const A& series, const B& direct, double tol) {
   INFO(what);
-  REQUIRE(series.size() == direct.size());
-  REQUIRE(direct.allFinite());
-  CHECK(series.allFinite());  // max() below would pass over a NaN
+  require_comparable(series, direct);
   double worst = 0;
   for (Eigen::Index k = 0; k < direct.size(); ++k) {
     const double d = direct.data()[k], s = series.data()[k];
@@ -86,8 +91,9 @@ void check_same_terms(const PricingTerms& s, const PricingTerms& d, bool allocat
 
 // The expansion applies to this market at these prices (else "series" falls back to direct and a
 // comparison would compare the direct pass with itself); returns its bin count.
-int series_bins(const MarketData& m, const Eigen::VectorXd& p) {
-  const auto plan = plan_logit_series(m, owner_grouped_rows(m, p, nullptr), 1024);
+// The nested logit's plan: utility_scale = 1 / lambda, each nest shifted by its own top.
+int series_bins(const MarketData& m, const Eigen::VectorXd& p, double utility_scale = 1.0, bool shift_by_nest = false) {
+  const auto plan = plan_logit_series(m, owner_grouped_rows(m, p, nullptr), kMaxSeriesBins, utility_scale, shift_by_nest);
   REQUIRE(plan.has_value());
   return plan->n_bins;
 }
@@ -205,7 +211,7 @@ TEST_CASE("where the expansion does not apply the series evaluation falls back t
   const Eigen::VectorXd ration = Eigen::VectorXd::Constant(plain.n_products(), 0.7);
   series_bins(plain, p);  // the expansion applies to the plain market
   auto falls_back = [&](const MarketData& m, const Eigen::VectorXd& price) {
-    CHECK_FALSE(plan_logit_series(m, owner_grouped_rows(m, price, nullptr), 1024).has_value());
+    CHECK_FALSE(plan_logit_series(m, owner_grouped_rows(m, price, nullptr), kMaxSeriesBins).has_value());
     CHECK(same_bits(pass(*series, m, price, nullptr), pass(*direct, m, price, nullptr)));
     CHECK(same_bits(pass(*series, m, price, &ration), pass(*direct, m, price, &ration)));
   };
@@ -262,9 +268,7 @@ std::unique_ptr<DemandModel> nested(double lambda, const std::string& nest_by, c
 }
 
 int nested_series_bins(const MarketData& m, const Eigen::VectorXd& p, double lambda) {
-  const auto plan = plan_logit_series(m, owner_grouped_rows(m, p, nullptr), 1024, 1.0 / lambda, true);
-  REQUIRE(plan.has_value());
-  return plan->n_bins;
+  return series_bins(m, p, 1.0 / lambda, true);
 }
 }  // namespace
 
