@@ -7,8 +7,8 @@
 //   AI revenue      = revenue_per_capability x capability                        [USD/period]
 //   base budget    <- base (1 + g),  g <- g (1 - decay)                           [USD/period]
 //   budget          = base budget + reinvestment_share x AI revenue
-#include "sim/model.hpp"
-#include "sim/state.hpp"
+#include "sim/core/model.hpp"
+#include "sim/core/state.hpp"
 
 namespace chipsim {
 

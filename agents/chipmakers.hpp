@@ -1,6 +1,6 @@
 #pragma once
 // Chipmakers (docs/SPEC.md §3). Pricing is the markets' Bertrand-Nash equilibrium
-// (sim/bertrand_nash.hpp); the decision rules here are:
+// (sim/markets/bertrand_nash.hpp); the decision rules here are:
 //
 // Stage 3, plan_production: first learning by doing (Wright's law) from the cumulative output Q
 // of all past periods, which sets this period's unit cost of every product,
@@ -34,8 +34,8 @@
 //    invest_utilisation and the margin
 //    (p - c) / p > invest_margin, add invest_step x capacity at capex_usd_per_unit (less the
 //    capex subsidy), on line build_lag periods after the next period.
-#include "sim/model.hpp"
-#include "sim/state.hpp"
+#include "sim/core/model.hpp"
+#include "sim/core/state.hpp"
 
 namespace chipsim {
 

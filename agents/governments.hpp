@@ -15,8 +15,8 @@
 //   w_revenue x domestic firms' revenue (USD bn) + w_self_sufficiency x self-sufficiency (units)
 //   + w_compute x ln(own compute / rival compute) + w_income x fees and tariffs (USD bn)
 //   - w_subsidy x subsidies paid (USD bn).
-#include "sim/model.hpp"
-#include "sim/state.hpp"
+#include "sim/core/model.hpp"
+#include "sim/core/state.hpp"
 
 namespace chipsim {
 

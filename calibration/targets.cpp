@@ -3,7 +3,7 @@
 #include <charconv>
 #include <fstream>
 
-#include "sim/error.hpp"
+#include "sim/core/error.hpp"
 
 namespace chipsim {
 

@@ -18,7 +18,7 @@
 #include "output/hdf5_writer.hpp"
 #include "output/run_summary.hpp"
 #include "sim/pipeline/pipeline.hpp"
-#include "sim/record.hpp"
+#include "sim/pipeline/record.hpp"
 
 namespace chipsim {
 

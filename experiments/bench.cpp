@@ -15,7 +15,7 @@
 #include "experiments/synthetic_world.hpp"
 #include "output/hdf5_writer.hpp"
 #include "sim/pipeline/pipeline.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace chipsim {
 

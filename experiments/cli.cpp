@@ -17,10 +17,10 @@
 #include "experiments/run_scenario.hpp"
 #include "output/run_summary.hpp"
 #include "output/summarize.hpp"
-#include "sim/build_info.hpp"
-#include "sim/demand_model.hpp"
-#include "sim/event_registry.hpp"
-#include "sim/scenario.hpp"
+#include "sim/core/build_info.hpp"
+#include "sim/demand/demand_model.hpp"
+#include "sim/scenario/event_registry.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace {
 

@@ -9,7 +9,7 @@
 
 #include "output/hdf5_writer.hpp"
 #include "sim/pipeline/pipeline.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace chipsim {
 

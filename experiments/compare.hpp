@@ -9,8 +9,8 @@
 #include <ostream>
 #include <string>
 
-#include "sim/model.hpp"
-#include "sim/series.hpp"
+#include "sim/core/model.hpp"
+#include "sim/core/series.hpp"
 
 namespace chipsim {
 

@@ -15,8 +15,8 @@
 #include "experiments/experiment_spec.hpp"
 #include "output/statistics.hpp"
 #include "sim/pipeline/pipeline.hpp"
-#include "sim/scenario.hpp"
-#include "sim/table_reader.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/table_reader.hpp"
 
 namespace chipsim {
 

@@ -9,8 +9,8 @@
 #include <set>
 #include <sstream>
 
-#include "sim/rng.hpp"
-#include "sim/table_reader.hpp"
+#include "sim/core/rng.hpp"
+#include "sim/scenario/table_reader.hpp"
 
 namespace chipsim {
 

@@ -1,7 +1,7 @@
 // Built without MPI (CMake found none): `chipsim batch` under mpirun says so instead of
 // running the whole batch on every rank.
 #include "experiments/batch.hpp"
-#include "sim/error.hpp"
+#include "sim/core/error.hpp"
 
 namespace chipsim {
 

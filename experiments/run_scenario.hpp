@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "sim/model.hpp"
-#include "sim/state.hpp"
+#include "sim/core/model.hpp"
+#include "sim/core/state.hpp"
 
 namespace chipsim {
 

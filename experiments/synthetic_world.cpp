@@ -2,10 +2,10 @@
 
 #include <toml++/toml.h>
 
-#include "sim/demand_model.hpp"
-#include "sim/error.hpp"
-#include "sim/rng.hpp"
-#include "sim/table_reader.hpp"
+#include "sim/demand/demand_model.hpp"
+#include "sim/core/error.hpp"
+#include "sim/core/rng.hpp"
+#include "sim/scenario/table_reader.hpp"
 
 namespace chipsim {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "sim/model.hpp"
+#include "sim/core/model.hpp"
 
 namespace chipsim {
 

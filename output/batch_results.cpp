@@ -11,7 +11,7 @@
 #include "output/hdf5_util.hpp"
 #include "output/statistics.hpp"
 #include "output/hdf5_writer.hpp"
-#include "sim/build_info.hpp"
+#include "sim/core/build_info.hpp"
 
 namespace chipsim {
 

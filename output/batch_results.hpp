@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/series.hpp"
+#include "sim/core/series.hpp"
 
 namespace chipsim {
 

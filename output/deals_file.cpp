@@ -4,7 +4,7 @@
 
 #include "output/hdf5_util.hpp"
 #include "output/hdf5_writer.hpp"
-#include "sim/build_info.hpp"
+#include "sim/core/build_info.hpp"
 
 namespace chipsim {
 

@@ -12,9 +12,9 @@
 #include <limits>
 #include <map>
 
-#include "sim/build_info.hpp"
+#include "sim/core/build_info.hpp"
 #include "output/hdf5_util.hpp"
-#include "sim/error.hpp"
+#include "sim/core/error.hpp"
 
 namespace chipsim {
 

@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "sim/model.hpp"
-#include "sim/series.hpp"
+#include "sim/core/model.hpp"
+#include "sim/core/series.hpp"
 
 namespace chipsim {
 

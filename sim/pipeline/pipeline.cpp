@@ -5,11 +5,11 @@
 #include "agents/ai_firms.hpp"
 #include "agents/chipmakers.hpp"
 #include "agents/governments.hpp"
-#include "sim/accelerator_market.hpp"
-#include "sim/accounting.hpp"
-#include "sim/hbm_market.hpp"
-#include "sim/policy.hpp"
-#include "sim/record.hpp"
+#include "sim/markets/accelerator_market.hpp"
+#include "sim/pipeline/accounting.hpp"
+#include "sim/markets/hbm_market.hpp"
+#include "sim/policy/policy.hpp"
+#include "sim/pipeline/record.hpp"
 
 namespace chipsim {
 

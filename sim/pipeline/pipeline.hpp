@@ -6,8 +6,8 @@
 #include <functional>
 #include <span>
 
-#include "sim/model.hpp"
-#include "sim/state.hpp"
+#include "sim/core/model.hpp"
+#include "sim/core/state.hpp"
 
 namespace chipsim {
 

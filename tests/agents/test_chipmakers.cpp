@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "sim/pipeline/pipeline.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 #include "support/identities.hpp"
 #include "support/scenario_edit.hpp"
 #include "support/worlds.hpp"

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "sim/pipeline/pipeline.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 #include "support/identities.hpp"
 #include "support/scenario_edit.hpp"
 #include "support/worlds.hpp"

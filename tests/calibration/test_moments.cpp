@@ -5,7 +5,7 @@
 
 #include "calibration/moments.hpp"
 #include "sim/pipeline/pipeline.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 #include "support/worlds.hpp"
 
 using namespace chipsim;

@@ -3,7 +3,7 @@
 #include "experiments/deals.hpp"
 #include "experiments/experiment_spec.hpp"
 #include "sim/pipeline/pipeline.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 using namespace chipsim;
 

@@ -7,7 +7,7 @@
 
 #include "experiments/compare.hpp"
 #include "sim/pipeline/pipeline.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 #include "support/identities.hpp"
 #include "support/scenario_edit.hpp"
 #include "support/worlds.hpp"

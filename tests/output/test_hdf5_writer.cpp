@@ -10,7 +10,7 @@
 #include "output/hdf5_writer.hpp"
 #include "output/run_summary.hpp"
 #include "sim/pipeline/pipeline.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 #include "support/worlds.hpp"
 
 using namespace chipsim;

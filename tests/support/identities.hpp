@@ -3,8 +3,8 @@
 // the in-run invariant checks: buyers' payments (AI firms + HBM) = revenue + tariffs + grey
 // margins; fee income = fees owed; each firm's cash change = sales net of fees and unit cost
 // - HBM - R&D - capex; units sold <= capacity; prices net of fees >= unit cost.
-#include "sim/model.hpp"
-#include "sim/series.hpp"
+#include "sim/core/model.hpp"
+#include "sim/core/series.hpp"
 
 namespace chipsim::test {
 

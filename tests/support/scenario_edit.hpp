@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "sim/model.hpp"
-#include "sim/series.hpp"
+#include "sim/core/model.hpp"
+#include "sim/core/series.hpp"
 
 namespace chipsim::test {
 

@@ -1,8 +1,8 @@
 #include "support/worlds.hpp"
 
 #include "sim/pipeline/pipeline.hpp"
-#include "sim/rng.hpp"
-#include "sim/scenario.hpp"
+#include "sim/core/rng.hpp"
+#include "sim/scenario/scenario.hpp"
 
 #include <cmath>
 

@@ -2,9 +2,9 @@
 // Small worlds built inside tests, independent of the shipped scenarios.
 #include <string>
 
-#include "sim/market_data.hpp"
-#include "sim/model.hpp"
-#include "sim/state.hpp"
+#include "sim/demand/market_data.hpp"
+#include "sim/core/model.hpp"
+#include "sim/core/state.hpp"
 
 namespace chipsim::test {
 

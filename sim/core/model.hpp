@@ -1,0 +1,240 @@
+#pragma once
+// The immutable Model: everything a run needs that does not change during the run —
+// world (countries, firms, products, AI firms), parameters, demand model and dated events.
+// Built once from a scenario file (sim/scenario/scenario.hpp) and then only read (const Model&).
+// Units are in the comments; money is nominal US dollars, time is one period (month).
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/core/calendar.hpp"
+#include "sim/core/control_rule.hpp"
+#include "sim/core/error.hpp"
+
+namespace chipsim {
+
+class DemandModel;  // sim/demand/demand_model.hpp: the interface; Model only holds an instance
+
+struct Model;
+struct State;
+
+enum class ProductKind : int { accelerator = 0, hbm = 1 };
+inline constexpr int kProductKinds = 2;
+const char* to_string(ProductKind k);
+
+struct Country {
+  std::string code;  // short label used everywhere in scenarios ("US", "CN", ...)
+  std::string name;  // display name
+};
+
+struct Firm {
+  std::string name;
+  int home = -1;                 // index into Model::countries
+  ProductKind kind = ProductKind::accelerator;  // what the firm makes
+  double initial_cash_usd = 0;   // USD at the start of the run
+
+  // Accelerator makers: production planning and HBM purchasing.
+  double expectation_weight = 0.5;           // adaptive expectations: e <- e + w (sales - e)
+  double planning_buffer = 0.25;             // plans (and buys HBM for) up to e (1 + buffer), within capacity
+  double hbm_price_sensitivity_per_usd = 0;  // logit price coefficient for HBM stacks, utils per USD
+  double hbm_stockpile_months = 0;           // months of HBM need bought ahead of an announced HBM ban
+
+  // Learning by doing (Wright's law) on each product: c = c0 (Q / Q0)^(-b), b = -log2(1 - rate).
+  double learning_rate = 0;                  // unit-cost decline per doubling of cumulative output
+
+  // R&D and innovation: K <- (1 - depreciation) K + rd_share x revenue + R&D subsidy; the next
+  // generation arrives with hazard lambda = lambda0 (K / K_ref)^eta (1 + sigma gap) access.
+  double rd_share = 0;                       // R&D spend as a share of revenue
+  double knowledge_depreciation = 0;         // per period
+  double initial_knowledge_usd = 0;
+  double knowledge_reference_usd = 1e9;      // K_ref
+  double arrival_hazard = 0;                 // lambda0, per period
+  double knowledge_elasticity = 1;           // eta
+  double catch_up = 0;                       // sigma, per generation behind the world frontier
+  double controls_access_penalty = 0;        // access = 1 - penalty while foreign controls target its home
+
+  // Capacity investment (adaptive expectations; new capacity arrives after the build lag).
+  double capex_usd_per_unit = 0;             // USD per unit/period of new capacity; 0 = no investment
+  int build_lag_periods = 0;
+  double invest_utilisation = 0.9;           // invest when expected demand / capacity exceeds this ...
+  double invest_margin = 0.3;                // ... and (price - cost) / price exceeds this
+  double invest_step = 0.1;                  // capacity added per decision, share of current capacity
+
+  // Design-around: offer a compliant variant just under a rule's thresholds (the H20 pattern).
+  bool design_around = false;
+  double design_around_efficiency = 0.9;     // extra performance penalty of the variant
+  int design_around_lag_periods = 3;         // periods from the rule to the variant's launch
+};
+
+struct Product {
+  std::string name;
+  ProductKind kind = ProductKind::accelerator;
+  int owner = -1;                // index into Model::firms
+  int origin = -1;               // export jurisdiction and tariff origin (default: owner's home)
+  int fab = -1;                  // country where it is manufactured (supply shocks; default: origin)
+  Month launch;                  // first month the product can be sold
+  std::optional<Month> end;      // last month it is sold (discontinued), if any
+  std::vector<int> sold_to;      // destinations the maker offers it to (a China-only SKU); empty = all
+  ProductAttributes attributes;  // tested by export-control rules
+  double performance_h100e = 0;  // AI compute per unit, H100-equivalents (TPP / reference TPP x AI efficiency)
+  double appeal = 0;             // product-specific mean utility (ecosystem, software), utils
+  double marginal_cost_usd = 0;  // USD per unit
+  double capacity_units = 0;     // units per period at launch
+  double capacity_growth = 0;    // capacity growth per period (share), exogenous capacity path
+  double capacity_max = 0;       // ceiling of the exogenous capacity path, units per period (0: none)
+
+  // HBM: for an HBM product, `hbm_generation` is its generation (index into
+  // Parameters::hbm_generations); for an accelerator, the lowest generation it can use.
+  int hbm_generation = -1;
+  int generation = 0;            // accelerators: position on the technology ladder (frontier = max launched)
+  bool launch_on_arrival = false;// launches when its owner's innovation draw reaches `generation`
+  double learning_reference_units = 0;  // Q0 of Wright's law (default: one period of launch capacity)
+  int variant_of = -1;           // design-around variant: the product it derives from
+  // A design-around variant of a stochastic rule is on sale launch_lag periods after that
+  // event (index in Model::events) happens, never if it does not; -1 = not tied to an event.
+  int launch_follows_event = -1;
+  int launch_lag = 0;
+  double hbm_stacks = 0;         // accelerators: HBM stacks per unit (k); 0 = no HBM (GDDR, LPDDR)
+  double initial_hbm_stock = 0;  // accelerators: stacks held at the start
+};
+
+// One government per country that has instruments (docs/SPEC.md §3, Governments).
+struct Government {
+  int country = -1;
+  double subsidy_budget_usd = 0;     // per period, for R&D and capex subsidies to domestic firms
+  double rd_subsidy_rate = 0;        // share of domestic firms' R&D spend matched
+  double capex_subsidy_rate = 0;     // share of domestic firms' capex paid
+  double procurement_mandate = 0;    // minimum domestic share (units) of its AI firms' accelerator purchases
+  double enforcement = 1;            // share of flows its rules deny that is actually stopped
+  double grey_market_markup = 0.5;   // price markup of leaked (grey-market) flows
+  // Objective: score = w_revenue x domestic firms' revenue (USD bn) + w_self_sufficiency x
+  // accelerator self-sufficiency by units + w_compute x ln(own compute / rival's compute)
+  // + w_income x licence-fee and tariff income (USD bn) - w_subsidy x subsidies paid (USD bn).
+  double w_revenue = 0, w_self_sufficiency = 0, w_compute = 0, w_income = 0, w_subsidy = 0;
+  int rival = -1;                    // country whose compute stock is compared
+  // Reaction rules (optional):
+  double target_self_sufficiency = 0;  // raise rd_subsidy_rate by `subsidy_step` per period while below
+  double subsidy_step = 0;
+  double max_rd_subsidy_rate = 0;
+  double compute_gap_trigger = 0;      // tighten own rules when rival compute / own compute exceeds this
+  double tighten_factor = 1;           // thresholds of its rules are multiplied by this (once per trigger)
+};
+
+struct AiFirm {
+  std::string name;
+  int country = -1;                       // index into Model::countries
+  double budget_usd = 0;                  // compute budget per period at the start, USD
+  double budget_growth = 0;               // growth of the budget per period at the start (share)
+  double budget_growth_decay = 0;         // the growth rate shrinks by this share each period
+  double price_sensitivity_per_usd = 0;   // logit price coefficient alpha, utils per USD
+  double home_bias = 0;                   // extra utility of domestically-made products, utils
+  double compute_depreciation = 0;        // share of compute stock retired per period
+  double initial_compute_h100e = 0;       // compute stock at the start, H100-equivalents
+  double algorithmic_efficiency = 1;      // effective compute per H100e at the start
+  double efficiency_growth = 0;           // growth of algorithmic efficiency per period
+  double capability_exponent = 0.5;       // capability = (effective compute)^gamma
+  double revenue_per_capability_usd = 0;  // AI revenue per unit of capability per period
+  double reinvestment_share = 0;          // share of AI revenue added to the compute budget
+};
+
+// Numerical and economic parameters that are not attached to one agent.
+struct Parameters {
+  double reference_unit_price_usd = 20000;  // potential purchase decisions of a buyer = budget / this price
+  double utility_per_log_performance = 1.0; // utils per log(H100-equivalents per unit)
+  double performance_reference_tpp = 15832; // TPP of one H100-equivalent (H100 SXM)
+  double compute_denominated_demand = 0;    // theta in [0,1]: a purchase decision buys performance^-theta units
+  double pricing_tolerance = 1e-9;          // relative price change at which Bertrand-Nash stops
+  int pricing_max_iterations = 2000;
+  int pricing_acceleration_memory = 5;    // Anderson acceleration of the pricing fixed point: past steps used (0 = plain)
+  std::vector<std::string> hbm_generations;  // HBM generations, oldest first ("HBM2", "HBM2E", ...)
+  double invariant_tolerance = 1e-9;        // relative tolerance of conservation checks
+};
+
+// A scheduled change to the policy state (docs/SPEC.md §6). Actions are registered by name
+// (sim/scenario/event_registry.hpp); each lives in its own source file.
+class EventAction {
+ public:
+  virtual ~EventAction() = default;
+  virtual void apply(const Model& model, State& state) const = 0;
+  virtual std::string describe() const = 0;  // one line for logs and `chipsim show`
+  virtual const ControlRule* added_rule() const { return nullptr; }  // add_control only
+};
+
+struct Event {
+  Month date;
+  int period = 0;              // period index in which it takes effect
+  std::string action;          // registered action name
+  std::shared_ptr<const EventAction> effect;
+  SourceLocation where;        // where it was written in the scenario
+  // Stochastic events happen at most once, in the first period of [period, until_period] whose
+  // draw falls below probability (per period); scheduled events have probability < 0.
+  double probability = -1;
+  int until_period = -1;
+  // Events generated from a stochastic one (allies' adoptions of its rule) happen follow_lag
+  // periods after it does, and never if it does not: index in Model::events, -1 = none.
+  int follows = -1;
+  int follow_lag = 0;
+};
+
+// Initial ad-valorem tariff, by (importer, origin, product kind).
+struct Tariff {
+  int importer = -1;
+  int origin = -1;
+  ProductKind kind = ProductKind::accelerator;
+  double rate = 0;  // share of the price, [0, 5]
+};
+
+struct Model {
+  std::string name;
+  std::string description;
+  std::string scenario_file;   // path it was loaded from
+  std::string scenario_text;   // the resolved scenario, verbatim (provenance)
+  std::string demand_model = "logit";
+  std::shared_ptr<const DemandModel> demand;  // instance of the named model
+  std::uint64_t default_seed = 0;
+  Calendar calendar;
+  Parameters parameters;
+
+  std::vector<Country> countries;
+  std::vector<Firm> firms;
+  std::vector<Product> products;
+  std::vector<AiFirm> ai_firms;
+  std::vector<Government> governments;  // at most one per country
+  std::vector<Tariff> initial_tariffs;
+  std::vector<ControlRule> initial_rules;
+  std::array<std::vector<int>, kProductKinds> products_of_kind;  // product indices by ProductKind
+  std::vector<Event> events;   // sorted by period, stable in file order
+
+  // Rules announced before they take effect (add_control with `announced`): firms may buy
+  // ahead of them (HBM stockpiles).
+  struct AnnouncedRule {
+    int announced_period = 0;
+    int effective_period = 0;
+    ControlRule rule;
+  };
+  std::vector<AnnouncedRule> announced_rules;
+
+  int n_countries() const { return static_cast<int>(countries.size()); }
+  int n_firms() const { return static_cast<int>(firms.size()); }
+  int n_products() const { return static_cast<int>(products.size()); }
+  int n_ai_firms() const { return static_cast<int>(ai_firms.size()); }
+  const Government* government_of(int country) const {
+    for (const auto& g : governments)
+      if (g.country == country) return &g;
+    return nullptr;
+  }
+  int n_periods() const { return calendar.n_periods(); }
+  const std::vector<int>& products_of(ProductKind k) const { return products_of_kind[static_cast<int>(k)]; }
+
+  std::optional<int> country_index(std::string_view code) const;
+  std::optional<int> firm_index(std::string_view name) const;
+  std::optional<int> product_index(std::string_view name) const;
+  // Index into a flat (importer, origin, kind) tariff table.
+  int tariff_slot(int importer, int origin, ProductKind kind) const {
+    return (importer * n_countries() + origin) * kProductKinds + static_cast<int>(kind);
+  }
+};
+
+}  // namespace chipsim

@@ -1,0 +1,111 @@
+#include "sim/core/state.hpp"
+
+#include <limits>
+
+#include "sim/core/model.hpp"
+
+namespace chipsim {
+
+State initial_state(const Model& model, RandomKey random) {
+  const int P = model.n_products(), F = model.n_firms(), C = model.n_countries(), A = model.n_ai_firms();
+  State s;
+  s.period = 0;
+  s.random = random;
+  s.tariff.assign(static_cast<std::size_t>(C * C * kProductKinds), 0.0);
+  for (const Tariff& t : model.initial_tariffs) s.tariff[model.tariff_slot(t.importer, t.origin, t.kind)] = t.rate;
+  s.available.setZero(P, C);
+  s.licence_fee.setZero(P, C);
+  s.fee_recipient.setConstant(P, C, -1);
+  s.tariff_rate.setZero(P, C);
+
+  s.expected_demand.resize(P);
+  for (int j = 0; j < P; ++j) s.expected_demand(j) = model.products[j].capacity_units;
+  s.planned_output.setZero(P);
+  s.demand_observed.assign(static_cast<std::size_t>(P), 0);
+  s.hbm_demand.setZero(P);
+  s.hbm_bought.setZero(P);
+  s.hbm_spend_usd.setZero(P);
+  s.hbm_unit_cost_usd.setZero(P);
+  s.hbm_stock.resize(P);
+  for (int j = 0; j < P; ++j) s.hbm_stock(j) = model.products[j].initial_hbm_stock;
+  s.effective_capacity.setZero(P);
+  s.offered.assign(static_cast<std::size_t>(P), 0);
+  s.hbm_used.setZero(P);
+  s.hbm_trade_usd.setZero(C, C);
+
+  s.price_usd = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::quiet_NaN());  // set by pricing
+  s.units_sold.setZero(P);
+  s.units_to.setZero(P, C);
+  s.buyer_spend_usd.setZero(A);
+  s.buyer_compute_h100e.setZero(A);
+  s.buyer_domestic_units.setZero(A);
+
+  s.revenue_usd.setZero(F, C);
+  s.firm_cash_usd.resize(F);
+  for (int f = 0; f < F; ++f) s.firm_cash_usd(f) = model.firms[f].initial_cash_usd;
+  s.fee_income_usd.setZero(C);
+  s.tariff_income_usd.setZero(C);
+  s.trade_usd.setZero(C, C);
+
+  s.capacity_units.resize(P);
+  s.unit_cost_usd.resize(P);
+  for (int j = 0; j < P; ++j) {
+    s.capacity_units(j) = model.products[j].capacity_units;
+    s.unit_cost_usd(j) = model.products[j].marginal_cost_usd;
+  }
+  s.cumulative_output.setZero(P);
+  s.launched.assign(static_cast<std::size_t>(P), 0);
+  s.launch_period.setConstant(P, std::numeric_limits<int>::max());
+  s.knowledge_usd.resize(F);
+  for (int f = 0; f < F; ++f) s.knowledge_usd(f) = model.firms[f].initial_knowledge_usd;
+  s.rd_spend_usd.setZero(F);
+  s.rd_subsidy_usd.setZero(F);
+  s.capex_usd.setZero(F);
+  s.capex_subsidy_usd.setZero(F);
+  s.arrival_hazard.setZero(F);
+  s.firm_generation.setConstant(F, -1);
+  s.fee_paid_usd.setZero(F);
+  s.grey_margin_usd.setZero(C);
+  s.grey_markup.setZero(P, C);
+  s.leak_shift.setZero(P, C);
+
+  s.capacity_factor.setOnes(P);
+  s.budget_factor.setOnes(A);
+  s.event_period.assign(model.events.size(), -1);
+
+  s.subsidy_budget_usd.setZero(C);
+  s.rd_subsidy_rate.setZero(C);
+  s.capex_subsidy_rate.setZero(C);
+  s.procurement_mandate.setZero(C);
+  s.enforcement.setOnes(C);
+  s.grey_market_markup.setConstant(C, Government{}.grey_market_markup);
+  for (const Government& g : model.governments) {
+    s.subsidy_budget_usd(g.country) = g.subsidy_budget_usd;
+    s.rd_subsidy_rate(g.country) = g.rd_subsidy_rate;
+    s.capex_subsidy_rate(g.country) = g.capex_subsidy_rate;
+    s.procurement_mandate(g.country) = g.procurement_mandate;
+    s.enforcement(g.country) = g.enforcement;
+    s.grey_market_markup(g.country) = g.grey_market_markup;
+  }
+  s.subsidy_budget_left = s.subsidy_budget_usd;
+  s.mandate_premium.setZero(C);
+  s.tightened.assign(static_cast<std::size_t>(C), 0);
+  s.government_score.setZero(C);
+
+  s.budget_usd.resize(A);
+  s.base_budget_usd.resize(A);
+  s.budget_growth.resize(A);
+  s.compute_stock_h100e.resize(A);
+  s.efficiency.resize(A);
+  s.capability.setZero(A);
+  s.ai_revenue_usd.setZero(A);
+  for (int i = 0; i < A; ++i) {
+    s.budget_usd(i) = s.base_budget_usd(i) = model.ai_firms[i].budget_usd;
+    s.budget_growth(i) = model.ai_firms[i].budget_growth;
+    s.compute_stock_h100e(i) = model.ai_firms[i].initial_compute_h100e;
+    s.efficiency(i) = model.ai_firms[i].algorithmic_efficiency;
+  }
+  return s;
+}
+
+}  // namespace chipsim

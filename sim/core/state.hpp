@@ -1,0 +1,126 @@
+#pragma once
+// The mutable State of one run: everything that changes from period to period.
+// Fields are grouped by the pipeline stage that writes them (sim/pipeline.hpp).
+// Shapes are given as (rows x cols) with the index names used throughout chipsim:
+// P products, F firms, C countries, A AI firms.
+#include <Eigen/Core>
+#include <vector>
+
+#include "sim/core/control_rule.hpp"
+#include "sim/core/rng.hpp"
+#include "sim/core/series.hpp"
+
+namespace chipsim {
+
+struct Model;
+
+struct State {
+  int period = 0;       // index of the current period
+  RandomKey random;     // (seed, run) of this run
+
+  // --- stage apply_policy: policy instruments in force ---
+  std::vector<ControlRule> rules;   // active export-control rules, in order of adoption
+  std::vector<double> tariff;       // ad-valorem tariff by Model::tariff_slot(importer, origin, kind)
+  // Market access this period, resolved from the rules (P x C):
+  Eigen::ArrayXXd available;        // 1 if product p may be sold to country c this period, else 0
+  Eigen::ArrayXXd licence_fee;      // share of revenue owed to the licensing government
+  Eigen::ArrayXXi fee_recipient;    // country index of the licensing government, -1 if none
+  Eigen::ArrayXXd tariff_rate;      // ad-valorem tariff paid by buyers in c on product p
+
+  // --- stage apply_events: shocks in force ---
+  struct ActiveShock {
+    enum class Target { capacity, budget } target;
+    std::vector<int> indices;  // products (capacity) or AI firms (budget)
+    double factor;
+    int end_period;            // first period without the shock; -1 = permanent
+  };
+  std::vector<ActiveShock> active_shocks;
+  Eigen::VectorXd capacity_factor;       // product of active supply shocks (P)
+  Eigen::VectorXd budget_factor;         // product of active demand shocks (A)
+  std::vector<int> event_period;         // period in which each of Model::events happened, -1 = not (yet)
+
+  // --- stage govern: instruments in force (C), mutable by events and reaction rules ---
+  Eigen::VectorXd subsidy_budget_usd, rd_subsidy_rate, capex_subsidy_rate, procurement_mandate;
+  Eigen::VectorXd enforcement, grey_market_markup;
+  Eigen::VectorXd subsidy_budget_left;   // this period's budget not yet paid out, USD
+  Eigen::VectorXd mandate_premium;       // utility premium of domestic products that meets the mandate (C)
+  std::vector<char> tightened;           // reaction rule already fired (C)
+  Eigen::ArrayXXd grey_markup;           // markup paid on leaked flows of (product, destination) (P x C)
+  Eigen::ArrayXXd leak_shift;            // ln(leak share) of grey-market flows, 0 otherwise (P x C)
+
+  // --- launches (P): dated products on their date, innovation products on arrival ---
+  std::vector<char> launched;
+  Eigen::VectorXi launch_period;         // period from which it is on sale (-1: before the start)
+
+  // --- stage plan_production (P; accelerator products) ---
+  Eigen::VectorXd expected_demand;       // adaptive expectation of units sold per period
+  std::vector<char> demand_observed;     // expectation has been set from observed sales
+  Eigen::VectorXd planned_output;        // units the maker plans to produce this period
+  Eigen::VectorXd hbm_demand;            // HBM stacks the maker wants to buy this period (incl. stockpiling)
+
+  // --- stage clear_hbm_market (P) ---
+  // Prices and units of HBM products are stored in price_usd / units_to like accelerators'.
+  Eigen::VectorXd hbm_bought;            // stacks bought this period, by accelerator product line
+  Eigen::VectorXd hbm_spend_usd;         // paid for them incl. tariffs, USD
+  Eigen::VectorXd hbm_unit_cost_usd;     // latest price paid per stack incl. tariffs (persists)
+  Eigen::VectorXd hbm_stock;             // stacks held, by accelerator product line
+  Eigen::VectorXd effective_capacity;    // min(capacity, usable HBM / stacks per unit), units
+  std::vector<char> offered;             // product was on sale somewhere with capacity (last market)
+
+  // --- stage clear_accelerator_market (P, P x C, A) ---
+  Eigen::VectorXd price_usd;             // producer price per unit, USD (P)
+  Eigen::VectorXd units_sold;            // units per period (P)
+  Eigen::ArrayXXd units_to;              // units sold by product to destination country (P x C)
+  Eigen::VectorXd buyer_spend_usd;       // paid by each AI firm incl. tariffs, USD (A)
+  Eigen::VectorXd buyer_compute_h100e;   // compute bought by each AI firm this period, H100e (A)
+  Eigen::VectorXd buyer_domestic_units;  // units bought from the AI firm's own country (A)
+  int pricing_iterations = 0;            // fixed-point iterations used this period
+  double pricing_residual = 0;           // final max relative price change
+
+  // --- stage book_accounts (F x C, F, C) ---
+  Eigen::ArrayXXd revenue_usd;         // gross revenue by firm and destination, USD (F x C)
+  Eigen::VectorXd firm_cash_usd;       // cumulative cash of each firm, USD (F)
+  Eigen::VectorXd fee_income_usd;      // licence fees received by each government this period (C)
+  Eigen::VectorXd tariff_income_usd;   // tariffs received by each government this period (C)
+  Eigen::ArrayXXd trade_usd;           // accelerator trade by origin and destination, USD (C x C)
+  Eigen::ArrayXXd hbm_trade_usd;       // HBM trade by origin and destination, USD (C x C)
+  Eigen::VectorXd hbm_used;            // stacks built into accelerators this period (P)
+
+  // --- stage innovate_and_invest (P, F) ---
+  Eigen::VectorXd capacity_units;      // production capacity, units per period (P)
+  Eigen::VectorXd unit_cost_usd;       // marginal cost after learning, USD per unit (P)
+  Eigen::VectorXd cumulative_output;   // units produced since the start (P)
+  Eigen::VectorXd knowledge_usd;       // R&D knowledge stock (F)
+  Eigen::VectorXd rd_spend_usd;        // own R&D spend this period (F)
+  Eigen::VectorXd rd_subsidy_usd;      // R&D subsidy received this period (F)
+  Eigen::VectorXd capex_usd;           // capacity investment paid this period, net of subsidy (F)
+  Eigen::VectorXd capex_subsidy_usd;   // capex subsidy received this period (F)
+  Eigen::VectorXd arrival_hazard;      // hazard of the next generation this period (F)
+  Eigen::VectorXi firm_generation;     // highest launched generation of the firm's products (F)
+  struct PendingCapacity {
+    int arrival_period;
+    int product;
+    double units;
+  };
+  std::vector<PendingCapacity> pending_capacity;  // investments under construction, in decision order
+  Eigen::VectorXd fee_paid_usd;        // licence fees paid by each firm this period (F)
+  Eigen::VectorXd grey_margin_usd;     // grey-market intermediaries' markup income by destination (C)
+
+  // --- stage update_ai_firms (A) ---
+  Eigen::VectorXd budget_usd;          // compute budget per period, USD (A)
+  Eigen::VectorXd budget_growth;       // current growth rate of the budget per period (A)
+  Eigen::VectorXd compute_stock_h100e; // installed compute, H100-equivalents (A)
+  Eigen::VectorXd efficiency;          // algorithmic efficiency multiplier (A)
+  Eigen::VectorXd capability;          // (compute stock x efficiency)^gamma (A)
+  Eigen::VectorXd base_budget_usd;     // exogenous part of the budget (A)
+  Eigen::VectorXd ai_revenue_usd;      // AI revenue this period (A)
+  Eigen::VectorXd government_score;    // objective score of each government this period (C)
+
+  // --- stage record_period ---
+  Series series;                       // the recorded time series of the whole run
+};
+
+// The State at the start of a run (period 0, before any stage).
+State initial_state(const Model& model, RandomKey random);
+
+}  // namespace chipsim

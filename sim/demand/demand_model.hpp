@@ -1,0 +1,57 @@
+#pragma once
+// Demand models (docs/SPEC.md §4): quantities of every buyer for every product at once, their
+// analytic price Jacobian, and the per-product terms of the Bertrand-Nash first-order
+// conditions. Models are registered by name (LAMMPS style, sim/scenario/demand_registry.hpp):
+// adding one means adding a source file that calls register_demand_model, not editing a switch.
+#include <Eigen/Core>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/demand/market_data.hpp"
+#include "sim/scenario/demand_registry.hpp"
+
+namespace chipsim {
+
+class TableReader;
+struct Model;
+
+// What one pass over all buyers at given prices yields. FOC of product j (owned by f):
+//   sum_i (1-fee_ij) q_ij + sum_i sum_{k in f} m_ik dq_ik/dp_j = 0,  m_ik = (1-fee_ik) p_k - c_k.
+// Writing dq_ij/dp_j = -own_ij + cross_ijj, the models return
+//   slope_j      = sum_i own_ij,            slope_net_j = sum_i (1-fee_ij) own_ij,
+//   foc_rest_j   = sum_i (1-fee_ij) q_ij + sum_i sum_{k in f} m_ik cross_ikj,
+// so the FOC reads p_j slope_net_j = c_j slope_j + foc_rest_j (the zeta fixed point).
+struct PricingTerms {
+  Eigen::VectorXd quantity;       // Q_j = sum_i q_ij, units (P)
+  Eigen::VectorXd slope;          // see above (P)
+  Eigen::VectorXd slope_net;      // see above (P)
+  Eigen::VectorXd foc_rest;       // see above (P)
+  Eigen::VectorXd own_derivative; // dQ_j/dp_j (<= 0), units per USD (P)
+
+  // Allocation (units delivered after rationing), filled when a rationing vector is given:
+  Eigen::ArrayXXd units_to;            // units of product j bought by country c (P x C)
+  Eigen::VectorXd buyer_spend;         // sum_j p_j (1 + tariff) q_ij, USD (A)
+  Eigen::VectorXd buyer_compute;       // sum_j performance_j q_ij, H100e (A)
+  Eigen::VectorXd buyer_domestic_units;// units bought from the buyer's own country (A)
+};
+
+class DemandModel {
+ public:
+  virtual ~DemandModel() = default;
+  virtual std::string_view name() const = 0;
+
+  // Quantities q_ij (A x P) at producer prices p.
+  virtual Eigen::ArrayXXd quantities(const MarketData& m, const Eigen::VectorXd& price) const = 0;
+  // Aggregate price Jacobian dQ_j/dp_k (P x P), analytic.
+  virtual Eigen::MatrixXd price_jacobian(const MarketData& m, const Eigen::VectorXd& price) const = 0;
+  // One fused pass over all buyers (O(A x P)); deterministic for any thread count.
+  // With a rationing vector (share of demand served per product, in [0, 1]) the pass also
+  // fills the allocation fields of PricingTerms with the units actually delivered.
+  virtual void pricing_pass(const MarketData& m, const Eigen::VectorXd& price, const Eigen::VectorXd* rationing,
+                            PricingTerms& out) const = 0;
+};
+
+}  // namespace chipsim

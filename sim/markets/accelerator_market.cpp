@@ -1,0 +1,155 @@
+#include "sim/markets/accelerator_market.hpp"
+
+#include <cmath>
+
+#include "sim/markets/bertrand_nash.hpp"
+
+namespace chipsim {
+
+namespace {
+// Procurement mandates are met by a country-wide utility premium on domestic products, found by
+// bisection in [0, kMaxMandatePremium] utils (kMandateSteps halvings).
+constexpr double kMaxMandatePremium = 30.0;
+constexpr int kMandateSteps = 40;
+// A price above this (USD per unit) means the fixed point has run away, not a market price.
+constexpr double kDivergedPrice = 1e12;
+
+// Domestic-made share (units) of country c's purchases in an equilibrium.
+double domestic_share(const MarketData& m, const Equilibrium& eq, int c) {
+  double all = 0, home = 0;
+  for (int k = 0; k < m.n_products(); ++k) {
+    all += eq.terms.units_to(k, c);
+    if (m.product_origin[k] == c) home += eq.terms.units_to(k, c);
+  }
+  return all > 0 ? home / all : 1.0;
+}
+
+// Is every domestic product on offer to country c sold up to its output ceiling? A higher
+// premium then only raises domestic prices, not the domestic share.
+bool domestic_supply_exhausted(const MarketData& m, const Equilibrium& eq, int c) {
+  for (int k = 0; k < m.n_products(); ++k) {
+    if (m.product_origin[k] != c || m.available(k, c) <= 0 || m.capacity(k) <= 0) continue;
+    if (eq.terms.units_to.row(k).sum() < m.capacity(k) * (1.0 - 1e-6)) return false;
+  }
+  return true;  // every domestic product sells at its ceiling, or there is none to buy
+}
+
+// The mandate of country c is satisfied, or cannot be satisfied further.
+bool mandate_settled(const MarketData& m, const Equilibrium& eq, int c, double floor) {
+  return domestic_share(m, eq, c) >= floor || domestic_supply_exhausted(m, eq, c);
+}
+}  // namespace
+
+MarketData accelerator_market_data(const Model& model, const State& state) {
+  const auto& products = model.products_of(ProductKind::accelerator);
+  const int A = model.n_ai_firms(), P = static_cast<int>(products.size());
+  MarketData m;
+  m.market_size.resize(A);
+  m.alpha.resize(A);
+  m.home_bias.resize(A);
+  m.buyer_country.resize(A);
+  for (int i = 0; i < A; ++i) {
+    const AiFirm& a = model.ai_firms[i];
+    m.market_size(i) = state.budget_usd(i) * state.budget_factor(i) / model.parameters.reference_unit_price_usd;
+    m.alpha(i) = a.price_sensitivity_per_usd;
+    m.home_bias(i) = a.home_bias + state.mandate_premium(a.country);
+    m.buyer_country[i] = a.country;
+  }
+  m.mean_utility.resize(P);
+  m.marginal_cost.resize(P);
+  m.capacity.resize(P);
+  m.performance.resize(P);
+  m.units_per_choice.resize(P);
+  m.product_origin.resize(P);
+  m.product_owner.resize(P);
+  m.world_index = products;
+  m.available.resize(P, model.n_countries());
+  m.tariff_rate.resize(P, model.n_countries());
+  m.licence_fee.resize(P, model.n_countries());
+  m.utility_shift.resize(P, model.n_countries());
+  for (int k = 0; k < P; ++k) {
+    const int j = products[k];
+    const Product& p = model.products[j];
+    m.mean_utility(k) = model.parameters.utility_per_log_performance * std::log(p.performance_h100e) + p.appeal;
+    // Marginal cost of a unit: its own cost (after learning) plus its HBM at the latest price paid.
+    m.marginal_cost(k) = state.unit_cost_usd(j) + p.hbm_stacks * state.hbm_unit_cost_usd(j);
+    m.capacity(k) = state.effective_capacity(j);
+    m.performance(k) = p.performance_h100e;
+    m.units_per_choice(k) = std::pow(p.performance_h100e, -model.parameters.compute_denominated_demand);
+    m.product_origin[k] = p.origin;
+    m.product_owner[k] = p.owner;
+    m.available.row(k) = state.available.row(j);
+    // The buyer's wedge: tariff to its government plus any grey-market markup to intermediaries.
+    m.tariff_rate.row(k) = state.tariff_rate.row(j) + state.grey_markup.row(j);
+    m.licence_fee.row(k) = state.licence_fee.row(j);
+    m.utility_shift.row(k) = state.leak_shift.row(j);
+  }
+  m.n_owners = model.n_firms();
+  m.n_countries = model.n_countries();
+  return m;
+}
+
+void clear_accelerator_market(const Model& model, State& state) {
+  const auto& products = model.products_of(ProductKind::accelerator);
+  const int C = model.n_countries();
+  // Output is limited by capacity and by the HBM at hand (stock + bought this period).
+  for (int j : products) {
+    const Product& p = model.products[j];
+    double cap = state.capacity_units(j) * state.capacity_factor(j);
+    if (p.hbm_stacks > 0) cap = std::min(cap, std::max(0.0, state.hbm_stock(j) + state.hbm_bought(j)) / p.hbm_stacks);  // stock may be -1e-12 after rounding
+    state.effective_capacity(j) = cap;
+  }
+  PricingOptions options;
+  options.tolerance = model.parameters.pricing_tolerance;
+  options.max_iterations = model.parameters.pricing_max_iterations;
+  options.acceleration_memory = model.parameters.pricing_acceleration_memory;
+  Eigen::VectorXd warm(static_cast<Eigen::Index>(products.size()));
+  for (std::size_t k = 0; k < products.size(); ++k) warm(static_cast<Eigen::Index>(k)) = state.price_usd(products[k]);
+
+  state.mandate_premium.setZero(C);
+  MarketData market = accelerator_market_data(model, state);
+  Equilibrium eq = solve_bertrand_nash_with_exit(*model.demand, market, warm, options);
+  int iterations = eq.iterations;
+
+  // Procurement mandates: raise a country's domestic premium until its AI firms' domestic share
+  // (units) reaches the floor, by joint bisection over the mandated countries.
+  std::vector<int> mandated;
+  for (int c = 0; c < C; ++c)
+    if (state.procurement_mandate(c) > 0 && !mandate_settled(market, eq, c, state.procurement_mandate(c))) mandated.push_back(c);
+  if (!mandated.empty()) {
+    Eigen::VectorXd lo = Eigen::VectorXd::Zero(C), hi = Eigen::VectorXd::Zero(C);
+    for (int c : mandated) hi(c) = kMaxMandatePremium;
+    for (int step = 0; step <= kMandateSteps; ++step) {
+      const bool last = step == kMandateSteps;  // finish on the feasible side of every interval
+      for (int c : mandated) state.mandate_premium(c) = last ? hi(c) : 0.5 * (lo(c) + hi(c));
+      market = accelerator_market_data(model, state);
+      eq = solve_bertrand_nash_with_exit(*model.demand, market, eq.price, options);
+      iterations += eq.iterations;
+      if (last) break;
+      for (int c : mandated) (mandate_settled(market, eq, c, state.procurement_mandate(c)) ? hi : lo)(c) = state.mandate_premium(c);
+    }
+  }
+
+  if (eq.price.size() > 0 && (!eq.price.allFinite() || eq.price.maxCoeff() > kDivergedPrice))
+    throw InvariantError(state.period, model.calendar.label(state.period),
+                         "accelerator prices diverged: demand model \"" + model.demand_model +
+                             "\" has no finite Bertrand-Nash equilibrium with these parameters and capacities "
+                             "(constant elasticity: each firm needs own + (n - 1) x cross elasticity < -1, and "
+                             "capacity limits need a demand that falls to zero at high prices)");
+  for (std::size_t k = 0; k < products.size(); ++k) {
+    const int j = products[k];
+    const auto kk = static_cast<Eigen::Index>(k);
+    state.price_usd(j) = eq.price(kk);
+    state.units_to.row(j) = eq.terms.units_to.row(kk);
+    state.units_sold(j) = state.units_to.row(j).sum();
+    state.available.row(j) = market.available.row(kk);  // minus pairs withdrawn as loss-making
+    state.offered[static_cast<std::size_t>(j)] = market.available.row(kk).sum() > 0 && market.capacity(kk) > 0;
+  }
+  state.buyer_spend_usd = eq.terms.buyer_spend;
+  state.buyer_compute_h100e = eq.terms.buyer_compute;
+  state.buyer_domestic_units = eq.terms.buyer_domestic_units;
+  state.pricing_iterations += iterations;
+  state.pricing_residual = std::max(state.pricing_residual, eq.residual);
+}
+
+}  // namespace chipsim

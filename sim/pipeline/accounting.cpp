@@ -1,0 +1,106 @@
+#include "sim/pipeline/accounting.hpp"
+
+#include <cmath>
+#include <sstream>
+
+namespace chipsim {
+
+void book_accounts(const Model& model, State& state) {
+  const int P = model.n_products(), C = model.n_countries();
+  state.revenue_usd.setZero(model.n_firms(), C);
+  state.fee_income_usd.setZero(C);
+  state.tariff_income_usd.setZero(C);
+  state.trade_usd.setZero(C, C);
+  state.hbm_trade_usd.setZero(C, C);
+  state.grey_margin_usd.setZero(C);
+  state.fee_paid_usd.setZero(model.n_firms());
+  for (int j = 0; j < P; ++j) {
+    const Product& prod = model.products[j];
+    const double p = state.price_usd(j);
+    for (int c = 0; c < C; ++c) {
+      const double units = state.units_to(j, c);
+      if (units == 0) continue;
+      const double value = p * units;  // at producer prices, USD
+      const double fee = state.licence_fee(j, c) * value;
+      state.revenue_usd(prod.owner, c) += value;
+      if (fee > 0) state.fee_income_usd(state.fee_recipient(j, c)) += fee;
+      state.tariff_income_usd(c) += state.tariff_rate(j, c) * value;
+      state.grey_margin_usd(c) += state.grey_markup(j, c) * value;
+      state.fee_paid_usd(prod.owner) += fee;
+      (prod.kind == ProductKind::accelerator ? state.trade_usd : state.hbm_trade_usd)(prod.origin, c) += value;
+      state.firm_cash_usd(prod.owner) += value - fee - state.unit_cost_usd(j) * units;
+    }
+  }
+  // HBM: stacks built into the accelerators sold leave the stock; makers pay for what they bought.
+  state.hbm_used.setZero(P);
+  for (int j : model.products_of(ProductKind::accelerator)) {
+    const Product& prod = model.products[j];
+    if (prod.hbm_stacks <= 0) continue;
+    state.hbm_used(j) = prod.hbm_stacks * state.units_sold(j);
+    state.hbm_stock(j) += state.hbm_bought(j) - state.hbm_used(j);
+    state.firm_cash_usd(prod.owner) -= state.hbm_spend_usd(j);
+  }
+}
+
+namespace {
+bool close(double a, double b, double rel) { return std::abs(a - b) <= rel * std::max({1.0, std::abs(a), std::abs(b)}); }
+
+[[noreturn]] void broken(const Model& m, const State& s, const std::string& what) {
+  throw InvariantError(s.period, m.calendar.label(s.period), what);
+}
+}  // namespace
+
+void check_invariants(const Model& model, const State& state) {
+  const double tol = model.parameters.invariant_tolerance;
+  const int P = model.n_products(), C = model.n_countries();
+  double fees_owed = 0, gross = 0, buyer_paid_product_side = 0;
+  for (int j = 0; j < P; ++j) {
+    const Product& prod = model.products[j];
+    const double p = state.price_usd(j);
+    double delivered = 0;
+    for (int c = 0; c < C; ++c) {
+      const double u = state.units_to(j, c);
+      if (u < 0 || !std::isfinite(u))
+        broken(model, state, "negative or non-finite units of " + prod.name + " to " + model.countries[c].code);
+      if (u > 0 && state.available(j, c) == 0)
+        broken(model, state, prod.name + " delivered to " + model.countries[c].code + " where access is denied");
+      delivered += u;
+      fees_owed += state.licence_fee(j, c) * p * u;
+      buyer_paid_product_side += p * (1.0 + state.tariff_rate(j, c) + state.grey_markup(j, c)) * u;
+    }
+    if (!close(delivered, state.units_sold(j), tol))
+      broken(model, state, "units of " + prod.name + " delivered to destinations do not add up to units sold");
+    const double cap = state.effective_capacity(j);
+    if (state.units_sold(j) > cap * (1.0 + tol) + tol)
+      broken(model, state, "units sold of " + prod.name + " exceed its capacity (HBM-limited for accelerators)");
+    if (state.hbm_stock(j) < -tol * std::max(1.0, state.hbm_used(j)))
+      broken(model, state, "negative HBM stock of " + prod.name);
+    if (state.units_sold(j) > 0) {
+      // Prices cover marginal cost (incl. HBM at its price) net of any licence fee owed.
+      const double cost = state.unit_cost_usd(j) + prod.hbm_stacks * state.hbm_unit_cost_usd(j);
+      double max_fee = 0;
+      for (int c = 0; c < C; ++c)
+        if (state.units_to(j, c) > 0) max_fee = std::max(max_fee, state.licence_fee(j, c));
+      if (!((1.0 - max_fee) * p >= cost * (1.0 - tol)))
+        broken(model, state, "price of " + prod.name + " net of licence fees below marginal cost");
+    }
+    gross += p * state.units_sold(j);
+  }
+  const double revenue = state.revenue_usd.sum();
+  const double buyers_paid = state.buyer_spend_usd.sum() + state.hbm_spend_usd.sum();
+  const double tariffs = state.tariff_income_usd.sum() + state.grey_margin_usd.sum();
+  const double fees = state.fee_income_usd.sum();
+  if (!close(buyers_paid, buyer_paid_product_side, tol))
+    broken(model, state, "money: buyers' payments (" + std::to_string(buyers_paid) +
+                             " USD) differ from the value of deliveries incl. tariffs (" +
+                             std::to_string(buyer_paid_product_side) + " USD)");
+  if (!close(buyers_paid, revenue + tariffs, tol))
+    broken(model, state, "money: buyers' payments differ from firms' revenue plus tariff and grey-market income");
+  if (!close(revenue, gross, tol)) broken(model, state, "money: revenue by destination differs from price x units sold");
+  if (!close(fees, fees_owed, tol)) broken(model, state, "money: licence-fee income differs from fees owed");
+  for (int i = 0; i < model.n_ai_firms(); ++i)
+    if (state.compute_stock_h100e(i) < 0 || state.budget_usd(i) < 0)
+      broken(model, state, "negative compute stock or budget of " + model.ai_firms[i].name);
+}
+
+}  // namespace chipsim

@@ -1,0 +1,181 @@
+#include "sim/pipeline/record.hpp"
+
+#include <limits>
+
+namespace chipsim {
+
+namespace {
+std::vector<std::string> labels_of(const std::vector<Country>& v) {
+  std::vector<std::string> out;
+  for (const auto& c : v) out.push_back(c.code);
+  return out;
+}
+template <class T>
+std::vector<std::string> names_of(const std::vector<T>& v) {
+  std::vector<std::string> out;
+  for (const auto& e : v) out.push_back(e.name);
+  return out;
+}
+// Eigen arrays are column-major; the series are row-major (C order, like HDF5 and NumPy).
+std::vector<double> row_major(const Eigen::ArrayXXd& a) {
+  std::vector<double> out(static_cast<std::size_t>(a.size()));
+  for (Eigen::Index r = 0; r < a.rows(); ++r)
+    for (Eigen::Index c = 0; c < a.cols(); ++c) out[static_cast<std::size_t>(r * a.cols() + c)] = a(r, c);
+  return out;
+}
+void put(Series& s, const char* name, const std::vector<double>& v) { s.append(name, v.data(), v.size()); }
+void put(Series& s, const char* name, const Eigen::VectorXd& v) { s.append(name, v.data(), static_cast<std::size_t>(v.size())); }
+void put(Series& s, const char* name, double v) { s.append(name, &v, 1); }
+}  // namespace
+
+void define_outputs(const Model& model, Series& s) {
+  const auto countries = labels_of(model.countries);
+  s.add_dimension({"product", "product (accelerators and HBM)", names_of(model.products)});
+  s.add_dimension({"firm", "chipmaker", names_of(model.firms)});
+  s.add_dimension({"ai_firm", "AI firm (buyer)", names_of(model.ai_firms)});
+  s.add_dimension({"country", "country or bloc", countries});
+  s.add_dimension({"origin", "country of origin (export jurisdiction)", countries});
+  s.add_dimension({"destination", "destination country", countries});
+  s.add_dimension({"kind", "product kind", {"accelerator", "hbm"}});
+
+  s.define("price", "producer price of the product (Bertrand-Nash with capacity limits)", "USD", {"product"});
+  s.define("marginal_cost", "marginal cost of production after learning (accelerators: excluding HBM)", "USD", {"product"});
+  s.define("cumulative_output", "units produced since the start", "units", {"product"});
+  s.define("capacity", "production capacity (accelerators: units; HBM: stacks)", "units per period", {"product"});
+  s.define("effective_capacity", "output ceiling: capacity x supply shocks (accelerators: and usable HBM / stacks per unit)", "units per period", {"product"});
+  s.define("units_sold", "units (HBM: stacks) sold by product to destination", "units per period", {"product", "destination"});
+  s.define("hbm_bought", "HBM stacks bought for the accelerator product line", "stacks per period", {"product"});
+  s.define("hbm_stock", "HBM stacks held for the accelerator product line, end of period", "stacks", {"product"});
+  s.define("hbm_spend", "HBM bought by the accelerator maker, incl. tariffs", "USD", {"firm"});
+  s.define("available", "product may be sold to destination this period (1) or not (0)", "1", {"product", "destination"});
+  s.define("licence_fee", "share of revenue owed to the licensing government", "1", {"product", "destination"});
+  s.define("grey_markup", "markup on grey-market flows: > 0 where the product is barred but leaks", "1", {"product", "destination"});
+  s.define("revenue", "gross revenue of the firm by destination", "USD", {"firm", "destination"});
+  s.define("firm_cash", "cumulative cash: revenue - licence fees - production cost - HBM - R&D - capex (net of subsidies)", "USD", {"firm"});
+  s.define("fee_paid", "licence fees paid by the firm", "USD", {"firm"});
+  s.define("rd_spend", "own R&D spend (rd_share x revenue)", "USD", {"firm"});
+  s.define("rd_subsidy", "R&D subsidy received from the home government", "USD", {"firm"});
+  s.define("capex", "capacity investment paid, net of subsidy", "USD", {"firm"});
+  s.define("capex_subsidy", "capex subsidy received from the home government", "USD", {"firm"});
+  s.define("knowledge", "R&D knowledge stock", "USD", {"firm"});
+  s.define("arrival_hazard", "hazard of reaching the next generation this period", "1/period", {"firm"});
+  s.define("generation", "highest generation of the firm's launched products", "1", {"firm"});
+  s.define("trade_value", "accelerator trade at producer prices by origin and destination", "USD", {"origin", "destination"});
+  s.define("hbm_trade_value", "HBM trade at producer prices by origin and destination", "USD", {"origin", "destination"});
+  s.define("fee_income", "licence-fee income of the government", "USD", {"country"});
+  s.define("tariff_income", "tariff income of the government", "USD", {"country"});
+  s.define("grey_market_margin", "markups paid to grey-market intermediaries on leaked flows into the country", "USD", {"country"});
+  s.define("subsidies_paid", "R&D and capex subsidies paid by the government", "USD", {"country"});
+  s.define("rd_subsidy_rate", "share of domestic firms' R&D matched by the government", "1", {"country"});
+  s.define("mandate_premium", "utility premium on domestic products that meets the procurement mandate", "utils", {"country"});
+  s.define("government_score", "objective score of the government this period (weights in the scenario)", "1", {"country"});
+  s.define("capability", "AI capability of the country's AI firms (sum of (compute x efficiency)^gamma)", "1", {"country"});
+  s.define("buyer_spend", "spending of AI firms in the country on accelerators, incl. tariffs", "USD", {"country"});
+  s.define("compute_purchased", "compute bought by AI firms in the country this period", "H100e", {"country"});
+  s.define("compute_stock", "installed compute of AI firms in the country", "H100e", {"country"});
+  s.define("self_sufficiency_value", "domestic-made share of purchases (AI firms' accelerators; makers' HBM), by value at producer prices", "1", {"kind", "country"});
+  s.define("self_sufficiency_units", "domestic-made share of purchases (AI firms' accelerators; makers' HBM), by units", "1", {"kind", "country"});
+  s.define("ai_firm_budget", "compute budget of the AI firm", "USD per period", {"ai_firm"});
+  s.define("ai_firm_compute_stock", "installed compute of the AI firm", "H100e", {"ai_firm"});
+  s.define("ai_firm_efficiency", "algorithmic efficiency multiplier of the AI firm", "1", {"ai_firm"});
+  s.define("ai_firm_capability", "capability of the AI firm: (compute x efficiency)^gamma", "1", {"ai_firm"});
+  s.define("ai_firm_revenue", "AI revenue of the AI firm", "USD", {"ai_firm"});
+  s.define("pricing_iterations", "fixed-point iterations of the Bertrand-Nash solver", "1", {});
+  s.define("pricing_residual", "final max relative price change of the Bertrand-Nash solver", "1", {});
+  s.reserve_periods(static_cast<std::size_t>(model.n_periods()));
+}
+
+void record_period(const Model& model, State& state) {
+  Series& s = state.series;
+  const int P = model.n_products(), C = model.n_countries();
+  const Month month = model.calendar.month_of(state.period);
+  s.time_labels.push_back(month.to_string());
+  s.time_days.push_back(static_cast<double>(days_since_epoch(month)));
+
+  Eigen::VectorXd price = state.price_usd;
+  for (int j = 0; j < P; ++j)  // not on sale anywhere this period: no price
+    if (!std::isfinite(price(j)) || state.available.row(j).sum() == 0) price(j) = std::numeric_limits<double>::quiet_NaN();
+  put(s, "price", price);
+  put(s, "marginal_cost", state.unit_cost_usd);
+  put(s, "cumulative_output", state.cumulative_output);
+  put(s, "capacity", state.capacity_units);
+  put(s, "effective_capacity", state.effective_capacity);
+  put(s, "units_sold", row_major(state.units_to));
+  put(s, "hbm_bought", state.hbm_bought);
+  put(s, "hbm_stock", state.hbm_stock);
+  Eigen::VectorXd hbm_spend = Eigen::VectorXd::Zero(model.n_firms());
+  for (int j = 0; j < P; ++j) hbm_spend(model.products[j].owner) += state.hbm_spend_usd(j);
+  put(s, "hbm_spend", hbm_spend);
+  put(s, "available", row_major(state.available));
+  put(s, "licence_fee", row_major(state.licence_fee));
+  put(s, "grey_markup", row_major(state.grey_markup));
+  put(s, "revenue", row_major(state.revenue_usd));
+  put(s, "firm_cash", state.firm_cash_usd);
+  put(s, "fee_paid", state.fee_paid_usd);
+  put(s, "rd_spend", state.rd_spend_usd);
+  put(s, "rd_subsidy", state.rd_subsidy_usd);
+  put(s, "capex", state.capex_usd);
+  put(s, "capex_subsidy", state.capex_subsidy_usd);
+  put(s, "knowledge", state.knowledge_usd);
+  put(s, "arrival_hazard", state.arrival_hazard);
+  put(s, "generation", state.firm_generation.cast<double>().eval());
+  put(s, "trade_value", row_major(state.trade_usd));
+  put(s, "hbm_trade_value", row_major(state.hbm_trade_usd));
+  put(s, "fee_income", state.fee_income_usd);
+  put(s, "tariff_income", state.tariff_income_usd);
+  put(s, "grey_market_margin", state.grey_margin_usd);
+  Eigen::VectorXd subsidies = Eigen::VectorXd::Zero(C);
+  for (int f = 0; f < model.n_firms(); ++f)
+    subsidies(model.firms[f].home) += state.rd_subsidy_usd(f) + state.capex_subsidy_usd(f);
+  put(s, "subsidies_paid", subsidies);
+  put(s, "rd_subsidy_rate", state.rd_subsidy_rate);
+  put(s, "mandate_premium", state.mandate_premium);
+  put(s, "government_score", state.government_score);
+
+  Eigen::VectorXd spend = Eigen::VectorXd::Zero(C), bought = Eigen::VectorXd::Zero(C), stock = Eigen::VectorXd::Zero(C);
+  Eigen::VectorXd capability = Eigen::VectorXd::Zero(C);
+  for (int i = 0; i < model.n_ai_firms(); ++i) {
+    const int c = model.ai_firms[i].country;
+    spend(c) += state.buyer_spend_usd(i);
+    bought(c) += state.buyer_compute_h100e(i);
+    stock(c) += state.compute_stock_h100e(i);
+    capability(c) += state.capability(i);
+  }
+  put(s, "capability", capability);
+  put(s, "buyer_spend", spend);
+  put(s, "compute_purchased", bought);
+  put(s, "compute_stock", stock);
+
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> ss_value(static_cast<std::size_t>(kProductKinds * C), nan), ss_units(ss_value);
+  for (int kind = 0; kind < kProductKinds; ++kind)
+    for (int c = 0; c < C; ++c) {
+      double value = 0, value_dom = 0, units = 0, units_dom = 0;
+      for (int j : model.products_of(static_cast<ProductKind>(kind))) {
+        const double u = state.units_to(j, c);
+        if (u == 0) continue;
+        const bool domestic = model.products[j].origin == c;
+        value += state.price_usd(j) * u;
+        units += u;
+        if (domestic) {
+          value_dom += state.price_usd(j) * u;
+          units_dom += u;
+        }
+      }
+      if (units > 0) {
+        ss_value[static_cast<std::size_t>(kind * C + c)] = value_dom / value;
+        ss_units[static_cast<std::size_t>(kind * C + c)] = units_dom / units;
+      }
+    }
+  put(s, "self_sufficiency_value", ss_value);
+  put(s, "self_sufficiency_units", ss_units);
+  put(s, "ai_firm_budget", state.budget_usd);
+  put(s, "ai_firm_compute_stock", state.compute_stock_h100e);
+  put(s, "ai_firm_efficiency", state.efficiency);
+  put(s, "ai_firm_capability", state.capability);
+  put(s, "ai_firm_revenue", state.ai_revenue_usd);
+  put(s, "pricing_iterations", static_cast<double>(state.pricing_iterations));
+  put(s, "pricing_residual", state.pricing_residual);
+}
+
+}  // namespace chipsim

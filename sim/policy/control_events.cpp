@@ -1,0 +1,258 @@
+// Export-control events: add_control, modify_control, remove_control (docs/SPEC.md §3, §6).
+//
+// Rules of one issuer are kept in order of adoption; for a (product, destination) pair the most
+// recently adopted matching rule decides the treatment (deny / licence / allow), so a later,
+// narrower rule (e.g. "H200 allowed under licence with a 25 % fee") overrides an earlier,
+// broader one. A rule applies only to products whose export jurisdiction (origin) is its issuer.
+//
+//   [[event]]
+//   date = "2022-10-07"
+//   action = "add_control"
+//   id = "us_2022_10"            # unique; later events refer to it
+//   issuer = "US"
+//   jurisdictions = ["US", "KR"] # optional: origins of the products covered (foreign direct
+//                                # product rule); default: the issuer's own products
+//   announced = "2024-06"        # optional: when firms learned of it (they may stockpile)
+//   kind = "accelerator"         # or "hbm"
+//   destinations = ["CN"]
+//   treatment = "deny"           # "deny" | "licence" | "allow"
+//   licence_fee = 0.15           # licence only: share of revenue paid to the issuer
+//   approval_probability = 1.0   # licence only: chance per period the licence is granted
+//   [[event.prong]]              # the rule matches a product when any prong matches
+//   tpp_ge = 4800                # <attribute>_<ge|gt|le|lt> = threshold (all must hold)
+//   interconnect_GBps_ge = 600
+//   products = ["H20"]           # optional: the prong applies only to these products
+//   [[event.ally]]               # optional: another government mirrors the rule for its own
+//   country = "NL"               # products after lag_months, with the given probability
+//   lag_months = 6
+//   probability = 0.8
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "sim/scenario/event_registry.hpp"
+#include "sim/core/state.hpp"
+
+namespace chipsim {
+namespace {
+
+Treatment read_treatment(TableReader& t) {
+  const std::string s = t.string("treatment");
+  if (s == "deny") return Treatment::deny;
+  if (s == "licence" || s == "license") return Treatment::licence;
+  if (s == "allow") return Treatment::allow;
+  t.fail("treatment", "must be \"deny\", \"licence\" or \"allow\", got \"" + s + "\"");
+}
+
+std::vector<int> read_destinations(TableReader& t, const Model& world) {
+  std::vector<int> out;
+  for (const std::string& code : t.strings("destinations")) {
+    auto c = world.country_index(code);
+    if (!c) t.fail("destinations", "unknown country \"" + code + "\"");
+    out.push_back(*c);
+  }
+  if (out.empty()) t.fail("destinations", "must name at least one country");
+  return out;
+}
+
+Prong read_prong(TableReader& p, const Model& world) {
+  Prong prong;
+  if (p.has("products"))
+    for (const std::string& name : p.strings("products")) prong.products.push_back(read_product(p, "products", world, name));
+  for (const std::string& key : p.unread_keys()) {
+    static const std::pair<const char*, Comparison> suffixes[] = {
+        {"_ge", Comparison::ge}, {"_gt", Comparison::gt}, {"_le", Comparison::le}, {"_lt", Comparison::lt}};
+    bool parsed = false;
+    for (const auto& [suffix, cmp] : suffixes) {
+      const std::string sfx(suffix);
+      if (key.size() > sfx.size() && key.compare(key.size() - sfx.size(), sfx.size(), sfx) == 0) {
+        auto attr = attribute_from_name(key.substr(0, key.size() - sfx.size()));
+        if (!attr)
+          p.fail(key, "unknown product attribute \"" + key.substr(0, key.size() - sfx.size()) +
+                          "\" (known: tpp, perf_density, interconnect_GBps, memory_bandwidth_GBps, hbm_stacks, "
+                          "bandwidth_density_GBps_mm2)");
+        double threshold;
+        if (*attr == Attribute::hbm_generation && p.raw().get(key)->is_string()) {  // a generation name
+          const std::string g = p.raw().get(key)->as_string()->get();
+          p.mark_used(key);
+          const auto& gens = world.parameters.hbm_generations;
+          const auto it = std::find(gens.begin(), gens.end(), g);
+          if (it == gens.end()) p.fail(key, "unknown HBM generation \"" + g + "\"");
+          threshold = static_cast<double>(it - gens.begin());
+        } else {
+          threshold = p.number(key, -1e300, 1e300);
+        }
+        prong.conditions.push_back(Condition{*attr, cmp, threshold});
+        parsed = true;
+        break;
+      }
+    }
+    if (!parsed) p.fail(key, "unknown key: expected <attribute>_ge|_gt|_le|_lt or products");
+  }
+  if (prong.conditions.empty() && prong.products.empty()) p.fail("a prong needs at least one condition or a products list");
+  p.finish();
+  return prong;
+}
+
+void read_licence_terms(TableReader& t, ControlRule& r, int months) {
+  const bool licence = r.treatment == Treatment::licence;
+  if (!licence && (t.has("licence_fee") || t.has("approval_probability")))
+    t.fail(t.has("licence_fee") ? "licence_fee" : "approval_probability",
+           "only allowed with treatment = \"licence\"");
+  r.licence_fee = licence ? t.number_or("licence_fee", 0.0, 0.0, 0.99) : 0.0;
+  // Per month in the scenario; per period in the model (a quarter: 1 - (1 - p)^3).
+  r.approval_probability = licence ? 1.0 - std::pow(1.0 - t.number_or("approval_probability", 1.0, 0.0, 1.0), months) : 1.0;
+}
+
+class AddControl final : public EventAction {
+ public:
+  explicit AddControl(ControlRule rule) : rule_(std::move(rule)) {}
+  void apply(const Model&, State& s) const override {
+    s.rules.erase(std::remove_if(s.rules.begin(), s.rules.end(), [&](const ControlRule& r) { return r.id == rule_.id; }),
+                  s.rules.end());
+    s.rules.push_back(rule_);
+  }
+  std::string describe() const override { return "add control rule " + rule_.id; }
+  const ControlRule* added_rule() const override { return &rule_; }
+
+ private:
+  ControlRule rule_;
+};
+
+class ModifyControl final : public EventAction {
+ public:
+  ModifyControl(std::string id, std::optional<Treatment> treatment, std::optional<double> fee,
+                std::optional<double> approval, std::optional<std::vector<int>> destinations)
+      : id_(std::move(id)), treatment_(treatment), fee_(fee), approval_(approval), destinations_(std::move(destinations)) {}
+  void apply(const Model&, State& s) const override {
+    for (ControlRule& r : s.rules)
+      if (r.id == id_) {
+        if (treatment_) r.treatment = *treatment_;
+        if (r.treatment != Treatment::licence) {
+          r.licence_fee = 0;
+          r.approval_probability = 1;
+        }
+        if (fee_) r.licence_fee = *fee_;
+        if (approval_) r.approval_probability = *approval_;
+        if (destinations_) r.destinations = *destinations_;
+        return;
+      }
+  }
+  std::string describe() const override { return "modify control rule " + id_; }
+
+ private:
+  std::string id_;
+  std::optional<Treatment> treatment_;
+  std::optional<double> fee_, approval_;
+  std::optional<std::vector<int>> destinations_;
+};
+
+class RemoveControl final : public EventAction {
+ public:
+  explicit RemoveControl(std::string id) : id_(std::move(id)) {}
+  void apply(const Model&, State& s) const override {
+    s.rules.erase(std::remove_if(s.rules.begin(), s.rules.end(), [&](const ControlRule& r) { return r.id == id_; }),
+                  s.rules.end());
+  }
+  std::string describe() const override { return "remove control rule " + id_; }
+
+ private:
+  std::string id_;
+};
+
+std::shared_ptr<const EventAction> parse_add(TableReader& t, const Model& world) {
+  ControlRule r;
+  r.id = t.string("id");
+  r.issuer = read_country(t, "issuer", world);
+  if (t.has("jurisdictions")) {
+    for (const std::string& code : t.strings("jurisdictions")) {
+      auto c = world.country_index(code);
+      if (!c) t.fail("jurisdictions", "unknown country \"" + code + "\"");
+      r.jurisdictions.push_back(*c);
+    }
+  } else {
+    r.jurisdictions.push_back(r.issuer);
+  }
+  r.kind = static_cast<int>(read_product_kind(t, "kind"));
+  r.destinations = read_destinations(t, world);
+  r.treatment = read_treatment(t);
+  read_licence_terms(t, r, world.calendar.months_per_period);
+  r.source = t.optional_string("source").value_or("");
+  auto prongs = t.tables("prong");
+  if (prongs.empty()) t.fail("prong", "missing: a control rule needs at least one [[event.prong]]");
+  for (TableReader& p : prongs) r.prongs.push_back(read_prong(p, world));
+  for (TableReader& a : t.tables("ally")) {
+    AllyAdoption ally;
+    ally.country = read_country(a, "country", world);
+    if (ally.country == r.issuer) a.fail("country", "the issuer cannot be its own ally");
+    ally.lag_periods = static_cast<int>(std::ceil(a.number_or("lag_months", 0, 0, 240) / world.calendar.months_per_period));
+    ally.probability = a.number_or("probability", 1.0, 0.0, 1.0);
+    a.finish();
+    r.allies.push_back(ally);
+  }
+  return std::make_shared<AddControl>(std::move(r));
+}
+
+std::shared_ptr<const EventAction> parse_modify(TableReader& t, const Model& world) {
+  std::string id = t.string("id");
+  std::optional<Treatment> treatment;
+  if (t.has("treatment")) treatment = read_treatment(t);
+  const bool licence_terms_given = t.has("licence_fee") || t.has("approval_probability");
+  if (licence_terms_given && treatment && *treatment != Treatment::licence)
+    t.fail(t.has("licence_fee") ? "licence_fee" : "approval_probability", "only allowed with treatment = \"licence\"");
+  auto fee = t.optional_number("licence_fee", 0.0, 0.99);
+  auto approval = t.optional_number("approval_probability", 0.0, 1.0);
+  if (approval) approval = 1.0 - std::pow(1.0 - *approval, world.calendar.months_per_period);
+  std::optional<std::vector<int>> destinations;
+  if (t.has("destinations")) destinations = read_destinations(t, world);
+  t.optional_string("source");
+  if (!treatment && !fee && !approval && !destinations)
+    t.fail("modify_control changes nothing: give treatment, licence_fee, approval_probability or destinations");
+  return std::make_shared<ModifyControl>(std::move(id), treatment, fee, approval, std::move(destinations));
+}
+
+std::shared_ptr<const EventAction> parse_remove(TableReader& t, const Model&) {
+  t.optional_string("source");
+  return std::make_shared<RemoveControl>(t.string("id"));
+}
+
+// An ally mirrors a rule for its own products (generated by the loader from [[event.ally]]).
+class AllyAdoptionEvent final : public EventAction {
+ public:
+  AllyAdoptionEvent(ControlRule mirrored, double probability, std::uint64_t draw)
+      : rule_(std::move(mirrored)), probability_(probability), draw_(draw) {}
+  void apply(const Model&, State& s) const override {
+    const double u = uniform01(s.random, draw_, static_cast<std::uint64_t>(s.period), RandomPurpose::ally_adoption);
+    if (u >= probability_) return;
+    s.rules.erase(std::remove_if(s.rules.begin(), s.rules.end(), [&](const ControlRule& r) { return r.id == rule_.id; }),
+                  s.rules.end());
+    s.rules.push_back(rule_);
+  }
+  std::string describe() const override {
+    return "ally may adopt rule " + rule_.id + " (probability " + std::to_string(probability_) + ")";
+  }
+
+ private:
+  ControlRule rule_;
+  double probability_;
+  std::uint64_t draw_;
+};
+
+const bool registered = register_event_action("add_control", parse_add) &&
+                        register_event_action("modify_control", parse_modify) &&
+                        register_event_action("remove_control", parse_remove);
+
+}  // namespace
+
+std::shared_ptr<const EventAction> make_ally_adoption(const ControlRule& rule, const AllyAdoption& ally,
+                                                      const std::string& ally_code, std::uint64_t draw) {
+  ControlRule mirrored = rule;
+  mirrored.id = rule.id + "@" + ally_code;
+  mirrored.issuer = ally.country;
+  mirrored.jurisdictions = {ally.country};
+  mirrored.allies.clear();
+  mirrored.source = "mirrors " + rule.id;
+  return std::make_shared<AllyAdoptionEvent>(std::move(mirrored), ally.probability, draw);
+}
+
+}  // namespace chipsim

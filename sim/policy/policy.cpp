@@ -1,0 +1,104 @@
+#include "sim/policy/policy.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace chipsim {
+
+void apply_policy_events(const Model& model, State& state) {
+  state.pricing_iterations = 0;  // per-period solver diagnostics, summed over the markets
+  state.pricing_residual = 0;
+  auto& shocks = state.active_shocks;
+  shocks.erase(std::remove_if(shocks.begin(), shocks.end(),
+                              [&](const State::ActiveShock& x) { return x.end_period >= 0 && x.end_period <= state.period; }),
+               shocks.end());
+  // The period's own events (scheduled and stochastic) in list order, then the events that
+  // follow a stochastic one (allies' adoptions), like the allies' adoptions of scheduled rules,
+  // which come after the period's other events in the list. Followers never have followers.
+  for (const bool followers : {false, true})
+    for (std::size_t k = 0; k < model.events.size(); ++k) {
+      const Event& e = model.events[k];
+      if ((e.follows >= 0) != followers) continue;
+      bool happens = false;
+      if (followers) {
+        const int at = state.event_period[static_cast<std::size_t>(e.follows)];
+        happens = at >= 0 && state.period == at + e.follow_lag;
+      } else if (e.probability < 0) {
+        happens = e.period == state.period;
+      } else if (state.event_period[k] < 0 && state.period >= e.period && state.period <= e.until_period) {
+        const double u = uniform01(state.random, k, static_cast<std::uint64_t>(state.period), RandomPurpose::stochastic_event);
+        happens = u < e.probability;
+      }
+      if (!happens) continue;
+      e.effect->apply(model, state);
+      state.event_period[k] = state.period;
+    }
+  state.capacity_factor.setOnes();
+  state.budget_factor.setOnes();
+  for (const auto& x : shocks)
+    for (int i : x.indices) (x.target == State::ActiveShock::Target::capacity ? state.capacity_factor : state.budget_factor)(i) *= x.factor;
+}
+
+void resolve_market_access(const Model& model, State& state) {
+  const int P = model.n_products(), C = model.n_countries();
+  const Month now = model.calendar.month_of(state.period);
+  state.available.setZero(P, C);
+  state.licence_fee.setZero(P, C);
+  state.fee_recipient.setConstant(P, C, -1);
+  state.tariff_rate.setZero(P, C);
+  state.grey_markup.setZero(P, C);
+  state.leak_shift.setZero(P, C);
+  for (int j = 0; j < P; ++j) {
+    const Product& prod = model.products[j];
+    auto& launched = state.launched[static_cast<std::size_t>(j)];
+    // A variant of a stochastic rule waits until launch_lag periods after the rule happened.
+    const int rule_period = prod.launch_follows_event < 0 ? -1 : state.event_period[static_cast<std::size_t>(prod.launch_follows_event)];
+    const bool cleared = prod.launch_follows_event < 0 || (rule_period >= 0 && state.period >= rule_period + prod.launch_lag);
+    if (!launched && !prod.launch_on_arrival && !(now < prod.launch) && cleared) {
+      launched = 1;
+      // Launched before the start: on sale since "before period 0"; otherwise from this period
+      // (a launch in the middle of a quarter counts from the quarter it is first on sale).
+      state.launch_period(j) = prod.launch < model.calendar.start && prod.launch_follows_event < 0 ? -1 : state.period;
+    }
+    const bool on_sale = launched && state.launch_period(j) <= state.period && !(prod.end && *prod.end < now);
+    for (int c = 0; c < C; ++c) {
+      state.tariff_rate(j, c) = state.tariff[model.tariff_slot(c, prod.origin, prod.kind)];
+      if (!on_sale) continue;
+      if (!prod.sold_to.empty() && std::find(prod.sold_to.begin(), prod.sold_to.end(), c) == prod.sold_to.end())
+        continue;  // the maker does not offer this SKU there
+      const ControlRule* decisive = nullptr;
+      for (const ControlRule& r : state.rules) {
+        if (r.kind != static_cast<int>(prod.kind)) continue;
+        if (std::find(r.jurisdictions.begin(), r.jurisdictions.end(), prod.origin) == r.jurisdictions.end()) continue;
+        if (std::find(r.destinations.begin(), r.destinations.end(), c) == r.destinations.end()) continue;
+        if (r.matches(j, prod.attributes)) decisive = &r;  // the latest adopted rule wins
+      }
+      if (!decisive || decisive->treatment == Treatment::allow) {
+        state.available(j, c) = 1;
+        continue;
+      }
+      if (decisive->treatment == Treatment::licence) {
+        // Licence: granted this period with probability pi.
+        const std::uint64_t agent = static_cast<std::uint64_t>(j) * static_cast<std::uint64_t>(C) + c;
+        const double u = uniform01(state.random, agent, static_cast<std::uint64_t>(state.period),
+                                   RandomPurpose::licence_approval);
+        if (u < decisive->approval_probability) {
+          state.available(j, c) = 1;
+          state.licence_fee(j, c) = decisive->licence_fee;
+          state.fee_recipient(j, c) = decisive->issuer;
+          continue;
+        }
+      }
+      // Denied (or licence refused): a share 1 - enforcement of the issuer leaks through grey
+      // markets at a markup. The leak enters demand as a utility shift ln(leak share).
+      const double leak = 1.0 - state.enforcement(decisive->issuer);
+      if (leak > 0) {
+        state.available(j, c) = 1;
+        state.grey_markup(j, c) = state.grey_market_markup(decisive->issuer);
+        state.leak_shift(j, c) = std::log(leak);
+      }
+    }
+  }
+}
+
+}  // namespace chipsim

@@ -1,0 +1,85 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "sim/pipeline/accounting.hpp"
+#include "sim/pipeline/pipeline.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "support/identities.hpp"
+#include "support/worlds.hpp"
+
+using namespace chipsim;
+
+namespace {
+const std::string kWedges = R"(
+[[tariff]]
+importer = "CN"
+origin = "US"
+kind = "accelerator"
+rate = 0.25
+
+[[event]]
+date = "2024-04"
+action = "add_control"
+id = "licence_small"
+issuer = "US"
+kind = "accelerator"
+destinations = ["CN"]
+treatment = "licence"
+licence_fee = 0.15
+[[event.prong]]
+products = ["Small"]
+
+[[event]]
+date = "2024-07"
+action = "set_tariff"
+importer = "US"
+origin = "CN"
+kind = "accelerator"
+rate = 0.5
+)";
+
+}  // namespace
+
+TEST_CASE("money and units are conserved every period with tariffs and licence fees", "[conservation]") {
+  const std::string text = test::tiny_scenario(kWedges);
+  const Model m = load_scenario_text(text, "tiny.toml");
+  const State s = test::run_text(text);
+  test::check_identities(m, s.series);
+  // The wedges were really exercised.
+  double tariff_total = 0, fee_total = 0;
+  for (double v : s.series.variable("tariff_income").data) tariff_total += v;
+  for (double v : s.series.variable("fee_income").data) fee_total += v;
+  CHECK(tariff_total > 0);
+  CHECK(fee_total > 0);
+}
+
+TEST_CASE("history conserves money and units in every period", "[conservation][history]") {
+  const Model m = load_scenario(std::string(CHIPSIM_SOURCE_DIR) + "/experiments/scenarios/history.toml");
+  RunOptions o;
+  o.seed = m.default_seed;
+  const State s = run_model(m, o);
+  test::check_identities(m, s.series);
+  for (double r : s.series.variable("pricing_residual").data) CHECK(r < 1e-8);
+}
+
+TEST_CASE("a broken invariant stops the run naming the period and quantity", "[conservation]") {
+  const Model m = load_scenario_text(test::tiny_scenario(), "tiny.toml");
+  State s = initial_state(m, RandomKey{1, 0});
+  s.period = 3;
+  s.units_to.setZero(m.n_products(), m.n_countries());
+  s.units_to(0, 1) = 5;  // delivered but never sold
+  s.units_sold.setZero(m.n_products());
+  s.price_usd = Eigen::VectorXd::Constant(m.n_products(), 10000.0);
+  s.available.setOnes(m.n_products(), m.n_countries());
+  s.licence_fee.setZero(m.n_products(), m.n_countries());
+  s.tariff_rate.setZero(m.n_products(), m.n_countries());
+  try {
+    check_invariants(m, s);
+    FAIL("the broken state passed the checks");
+  } catch (const InvariantError& e) {
+    CHECK(e.period() == 3);
+    CHECK_THAT(std::string(e.what()), Catch::Contains("2024-04"));
+    CHECK_THAT(std::string(e.what()), Catch::Contains("Big"));
+  }
+}
