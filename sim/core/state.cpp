@@ -29,6 +29,7 @@ State initial_state(const Model& model, RandomKey random) {
   s.hbm_stock.resize(P);
   for (int j = 0; j < P; ++j) s.hbm_stock(j) = model.products[j].initial_hbm_stock;
   s.effective_capacity.setZero(P);
+  s.capacity_shadow_cost.setZero(P);
   s.offered.assign(static_cast<std::size_t>(P), 0);
   s.hbm_used.setZero(P);
   s.hbm_trade_usd.setZero(C, C);

@@ -70,6 +70,7 @@ struct State {
   // --- stage clear_accelerator_market (P, P x C, A) ---
   Eigen::VectorXd price_usd;             // producer price per unit, USD (P)
   Eigen::VectorXd units_sold;            // units per period (P)
+  Eigen::VectorXd capacity_shadow_cost;  // KKT multiplier of the output ceiling, USD per unit (P); 0 when slack
   Eigen::ArrayXXd units_to;              // units sold by product to destination country (P x C)
   Eigen::VectorXd buyer_spend_usd;       // paid by each AI firm incl. tariffs, USD (A)
   Eigen::VectorXd buyer_compute_h100e;   // compute bought by each AI firm this period, H100e (A)

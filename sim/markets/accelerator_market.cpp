@@ -103,12 +103,15 @@ void clear_accelerator_market(const Model& model, State& state) {
   options.tolerance = model.parameters.pricing_tolerance;
   options.max_iterations = model.parameters.pricing_max_iterations;
   options.acceleration_memory = model.parameters.pricing_acceleration_memory;
-  Eigen::VectorXd warm(static_cast<Eigen::Index>(products.size()));
-  for (std::size_t k = 0; k < products.size(); ++k) warm(static_cast<Eigen::Index>(k)) = state.price_usd(products[k]);
+  Eigen::VectorXd warm(static_cast<Eigen::Index>(products.size())), warm_mu(static_cast<Eigen::Index>(products.size()));
+  for (std::size_t k = 0; k < products.size(); ++k) {
+    warm(static_cast<Eigen::Index>(k)) = state.price_usd(products[k]);
+    warm_mu(static_cast<Eigen::Index>(k)) = state.capacity_shadow_cost(products[k]);
+  }
 
   state.mandate_premium.setZero(C);
   MarketData market = accelerator_market_data(model, state);
-  Equilibrium eq = solve_bertrand_nash_with_exit(*model.demand, market, warm, options);
+  Equilibrium eq = solve_bertrand_nash_with_exit(*model.demand, market, warm, options, &warm_mu);
   int iterations = eq.iterations;
 
   // Procurement mandates: raise a country's domestic premium until its AI firms' domestic share
@@ -123,7 +126,8 @@ void clear_accelerator_market(const Model& model, State& state) {
       const bool last = step == kMandateSteps;  // finish on the feasible side of every interval
       for (int c : mandated) state.mandate_premium(c) = last ? hi(c) : 0.5 * (lo(c) + hi(c));
       market = accelerator_market_data(model, state);
-      eq = solve_bertrand_nash_with_exit(*model.demand, market, eq.price, options);
+      const Eigen::VectorXd mu = eq.shadow_cost;
+      eq = solve_bertrand_nash_with_exit(*model.demand, market, eq.price, options, &mu);
       iterations += eq.iterations;
       if (last) break;
       for (int c : mandated) (mandate_settled(market, eq, c, state.procurement_mandate(c)) ? hi : lo)(c) = state.mandate_premium(c);
@@ -142,6 +146,7 @@ void clear_accelerator_market(const Model& model, State& state) {
     state.price_usd(j) = eq.price(kk);
     state.units_to.row(j) = eq.terms.units_to.row(kk);
     state.units_sold(j) = state.units_to.row(j).sum();
+    state.capacity_shadow_cost(j) = eq.shadow_cost(kk);
     state.available.row(j) = market.available.row(kk);  // minus pairs withdrawn as loss-making
     state.offered[static_cast<std::size_t>(j)] = market.available.row(kk).sum() > 0 && market.capacity(kk) > 0;
   }

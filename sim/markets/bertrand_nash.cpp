@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "sim/markets/anderson_acceleration.hpp"
 
@@ -17,10 +18,14 @@ constexpr int kDampAfter = 200;
 const double kMaxLogCorrection = std::log(kMaxNewtonFactor);
 // An accelerated step is rejected when it multiplies the residual by more than this.
 constexpr double kRejectGrowth = 4.0;
+// Far from the equilibrium (largest relative change above this) the plain steps, which contract
+// quickly there, are taken; the acceleration removes the slow linear tail near it.
+constexpr double kAccelerateBelow = 0.05;
 }  // namespace
 
 Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& market,
-                                const Eigen::VectorXd& warm_start, const PricingOptions& options) {
+                                const Eigen::VectorXd& warm_start, const PricingOptions& options,
+                                const Eigen::VectorXd* warm_shadow_cost) {
   const int P = market.n_products();
   Equilibrium eq;
   eq.price = warm_start;
@@ -28,38 +33,73 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
   for (int j = 0; j < P; ++j)
     if (!(eq.price(j) > market.marginal_cost(j)) || !std::isfinite(eq.price(j)))
       eq.price(j) = market.marginal_cost(j) + 1.0 / mean_alpha;
+  Eigen::VectorXd& mu = eq.shadow_cost;
+  mu = Eigen::VectorXd::Zero(P);
+  if (warm_shadow_cost && warm_shadow_cost->size() == P)
+    for (int j = 0; j < P; ++j)
+      if ((*warm_shadow_cost)(j) > 0 && std::isfinite((*warm_shadow_cost)(j))) mu(j) = (*warm_shadow_cost)(j);
+  // Multipliers are iterated in units of the starting price (fixed for the solve), so that the
+  // acceleration sees them on the scale of the log prices.
+  const Eigen::ArrayXd mu_scale = eq.price.array();
+
+  // The demand pass sees the costs c + mu: a copy of the market, made the first time a
+  // multiplier is positive (markets where no ceiling binds are never copied).
+  MarketData shadow_market;
+  bool shadowed = false;
+  auto pass_market = [&]() -> const MarketData& {
+    if (!shadowed && (mu.array() > 0).any()) {
+      shadow_market = market;
+      shadowed = true;
+    }
+    if (shadowed) shadow_market.marginal_cost = market.marginal_cost + mu;
+    return shadowed ? shadow_market : market;
+  };
 
   PricingTerms t;
-  Eigen::VectorXd target(P);
+  Eigen::VectorXd target(P), mu_target(P);
   AndersonAcceleration acceleration(options.acceleration_memory);
   double last_change = std::numeric_limits<double>::infinity();
-  Eigen::VectorXd last_target;  // the plain step from the last point evaluated
+  Eigen::VectorXd last_target, last_mu_target;  // the plain step from the last point evaluated
+  std::vector<char> last_bound;  // which ceilings bound at the last step
   bool accelerated = false;     // whether the current point came from an accelerated step
   double best_change = std::numeric_limits<double>::infinity();  // kept for a solve that hits the cap
-  Eigen::VectorXd best_price = eq.price;
+  Eigen::VectorXd best_price = eq.price, best_mu = mu;
   PricingTerms best_terms;
   for (eq.iterations = 1;; ++eq.iterations) {
-    demand.pricing_pass(market, eq.price, nullptr, t);
+    demand.pricing_pass(pass_market(), eq.price, nullptr, t);
     double change = 0;
     for (int j = 0; j < P; ++j) {
       const double p = eq.price(j);
       if (!(t.slope_net(j) > 0)) {  // nobody can buy it: price is irrelevant, keep it
         target(j) = p;
+        mu_target(j) = 0;
         continue;
       }
-      double best = (market.marginal_cost(j) * t.slope(j) + t.foc_rest(j)) / t.slope_net(j);
-      // Newton estimate of the price at which demand equals capacity (below p when demand is
-      // under capacity). At a fixed point p = max(bertrand, clearing): either the FOC holds
-      // with Q_j <= K_j, or Q_j = K_j at a price above the Bertrand price.
+      // zeta_j: the price that satisfies j's first-order condition given the other prices and
+      // the owner's current multipliers (c_j + mu_j is the cost the FOC sees).
+      double best = ((market.marginal_cost(j) + mu(j)) * t.slope(j) + t.foc_rest(j)) / t.slope_net(j);
+      double next_mu = 0;
       if (t.own_derivative(j) < 0) {
+        // Newton estimate of the price at which demand equals capacity (below p when demand is
+        // under capacity), and the multiplier that makes zeta_j equal to it.
         double clearing = p + (t.quantity(j) - market.capacity(j)) / (-t.own_derivative(j));
         clearing = std::clamp(clearing, p / kMaxNewtonFactor, p * kMaxNewtonFactor);
-        best = std::max(best, clearing);
+        const double dzeta_dmu = -t.own_derivative(j) / t.slope_net(j);
+        const double wanted = mu(j) + (clearing - best) / dzeta_dmu;
+        if (wanted > 0) {  // the ceiling binds: price clears the capacity, mu prices it
+          next_mu = wanted;
+          best = clearing;
+        } else {           // slack: mu = 0 and the price is the unconstrained zeta
+          best -= mu(j) * dzeta_dmu;
+        }
       }
       if (!(best > 0)) best = p / kMaxNewtonFactor;  // prices stay positive (NaN too)
       else if (!std::isfinite(best)) best = p * kMaxNewtonFactor;
+      if (!std::isfinite(next_mu)) next_mu = mu(j);
       target(j) = best;
-      const double relative = std::abs(best - p) / std::max(p, 1e-300);
+      mu_target(j) = next_mu;
+      double relative = std::abs(best - p) / std::max(p, 1e-300);
+      relative = std::max(relative, std::abs(next_mu - mu(j)) / std::max(p, 1e-300));
       if (!(relative <= change)) change = relative;  // NaN propagates: never "converged" on NaN
     }
     eq.residual = change;
@@ -70,12 +110,14 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
     if (change < best_change) {  // the best point so far (a NaN change never is)
       best_change = change;
       best_price = eq.price;
+      best_mu = mu;
       best_terms = t;
     }
     if (eq.iterations >= options.max_iterations) {
       // Not converged: answer with the best point evaluated, not necessarily the last.
       if (best_terms.quantity.size() == P && !(change <= best_change)) {
         eq.price = best_price;
+        mu = best_mu;
         eq.residual = best_change;
         t = best_terms;
       }
@@ -84,6 +126,7 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
     // The prices evaluated last stay the answer (t holds their terms); otherwise step on.
     if (eq.iterations > kDampAfter) {
       eq.price = 0.5 * (eq.price + target);
+      mu = 0.5 * (mu + mu_target);
       continue;
     }
     if (change > kRejectGrowth * last_change && accelerated) {
@@ -93,17 +136,30 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
       // where capacity constraints switch on and off.)
       acceleration.restart();
       eq.price = last_target;
+      mu = last_mu_target;
       accelerated = false;
       last_change = std::numeric_limits<double>::infinity();
       continue;
     }
+    // The map is smooth only while the set of bound ceilings stays the same: when it changes,
+    // the secant history describes another map, so the acceleration starts afresh.
+    std::vector<char> bound(static_cast<std::size_t>(P));
+    for (int j = 0; j < P; ++j) bound[static_cast<std::size_t>(j)] = mu_target(j) > 0;
+    if (bound != last_bound || change > kAccelerateBelow) acceleration.restart();
+    last_bound = std::move(bound);
     last_change = change;
     last_target = target;
-    // The acceleration moves a price at most by the factor kMaxNewtonFactor beyond the plain step.
-    const Eigen::ArrayXd plain = target.array().log();
-    const Eigen::ArrayXd step = acceleration.next(eq.price.array().log().matrix(), plain.matrix()).array();
-    eq.price = (plain + (step - plain).cwiseMax(-kMaxLogCorrection).cwiseMin(kMaxLogCorrection)).exp().matrix();
-    accelerated = (step != plain).any();  // the first step after a (re)start is the plain one
+    last_mu_target = mu_target;
+    // The state is (log p, mu / scale). The acceleration moves a price at most by the factor
+    // kMaxNewtonFactor beyond the plain step; multipliers stay >= 0.
+    Eigen::VectorXd x(2 * P), image(2 * P);
+    x << eq.price.array().log().matrix(), (mu.array() / mu_scale).matrix();
+    image << target.array().log().matrix(), (mu_target.array() / mu_scale).matrix();
+    const Eigen::VectorXd step = acceleration.next(x, image);
+    const Eigen::ArrayXd plain = image.head(P).array();
+    eq.price = (plain + (step.head(P).array() - plain).cwiseMax(-kMaxLogCorrection).cwiseMin(kMaxLogCorrection)).exp().matrix();
+    mu = (step.tail(P).array() * mu_scale).cwiseMax(0.0).matrix();
+    accelerated = (step != image);  // the first step after a (re)start is the plain one
   }
 
   // Allocation at the equilibrium: ration any excess demand left within the tolerance.
@@ -111,13 +167,14 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
   for (int j = 0; j < P; ++j)
     if (t.quantity(j) > market.capacity(j) && t.quantity(j) > 0)
       eq.rationing(j) = std::max(0.0, market.capacity(j)) / t.quantity(j);
-  demand.pricing_pass(market, eq.price, &eq.rationing, eq.terms);
+  demand.pricing_pass(pass_market(), eq.price, &eq.rationing, eq.terms);
   return eq;
 }
 
 Equilibrium solve_bertrand_nash_with_exit(const DemandModel& demand, MarketData& market,
-                                          const Eigen::VectorXd& warm_start, const PricingOptions& options) {
-  Equilibrium eq = solve_bertrand_nash(demand, market, warm_start, options);
+                                          const Eigen::VectorXd& warm_start, const PricingOptions& options,
+                                          const Eigen::VectorXd* warm_shadow_cost) {
+  Equilibrium eq = solve_bertrand_nash(demand, market, warm_start, options, warm_shadow_cost);
   for (;;) {
     bool withdrawn = false;
     for (int j = 0; j < market.n_products(); ++j)
@@ -129,7 +186,8 @@ Equilibrium solve_bertrand_nash_with_exit(const DemandModel& demand, MarketData&
         }
     if (!withdrawn) return eq;
     const int so_far = eq.iterations;
-    eq = solve_bertrand_nash(demand, market, eq.price, options);
+    const Eigen::VectorXd mu = eq.shadow_cost;
+    eq = solve_bertrand_nash(demand, market, eq.price, options, &mu);
     eq.iterations += so_far;  // report every fixed-point pass
   }
 }

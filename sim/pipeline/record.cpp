@@ -42,6 +42,7 @@ void define_outputs(const Model& model, Series& s) {
   s.define("marginal_cost", "marginal cost of production after learning (accelerators: excluding HBM)", "USD", {"product"});
   s.define("cumulative_output", "units produced since the start", "units", {"product"});
   s.define("capacity", "production capacity (accelerators: units; HBM: stacks)", "units per period", {"product"});
+  s.define("capacity_shadow_cost", "shadow cost of the output ceiling: the KKT multiplier mu of Q <= effective_capacity in the seller's profit maximisation (0 when the ceiling is slack)", "USD per unit", {"product"});
   s.define("effective_capacity", "output ceiling: capacity x supply shocks (accelerators: and usable HBM / stacks per unit)", "units per period", {"product"});
   s.define("units_sold", "units (HBM: stacks) sold by product to destination", "units per period", {"product", "destination"});
   s.define("hbm_bought", "HBM stacks bought for the accelerator product line", "stacks per period", {"product"});
@@ -100,6 +101,7 @@ void record_period(const Model& model, State& state) {
   put(s, "cumulative_output", state.cumulative_output);
   put(s, "capacity", state.capacity_units);
   put(s, "effective_capacity", state.effective_capacity);
+  put(s, "capacity_shadow_cost", state.capacity_shadow_cost);
   put(s, "units_sold", row_major(state.units_to));
   put(s, "hbm_bought", state.hbm_bought);
   put(s, "hbm_stock", state.hbm_stock);

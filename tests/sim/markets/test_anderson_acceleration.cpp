@@ -74,7 +74,7 @@ TEST_CASE("a solve stopped at its cap answers with the best prices it evaluated"
     CHECK(eq.residual <= previous);
     previous = eq.residual;
     // The residual reported is that of the prices returned: one evaluation there gives it back.
-    const Equilibrium again = solve_bertrand_nash(*logit, m, eq.price, {1e-14, 1, 5});
+    const Equilibrium again = solve_bertrand_nash(*logit, m, eq.price, {1e-14, 1, 5}, &eq.shadow_cost);
     CHECK(again.residual == eq.residual);
     CHECK(again.terms.quantity == eq.terms.quantity);
   }
