@@ -2,6 +2,7 @@
 // `chipsim bench`: the performance figures of the project, measured side by side in one run
 // (medians over repeats): single-run wall time of a scenario, batch throughput with 1 and 2
 // threads and their ratio, per-period time of a synthetic world of many AI firms and products,
+// the fixed-point passes per period when capacity binds on most products against slack capacity,
 // and HDF5 write throughput next to the raw disk write speed of the same bytes.
 #include <ostream>
 #include <string>
@@ -15,6 +16,9 @@ struct BenchOptions {
   int synthetic_ai_firms = 100000;
   int synthetic_products = 200;
   int synthetic_periods = 6;    // the first starts cold; the median is over the other five
+  // The capacity-bound world: as the synthetic world with this many products, where most output
+  // ceilings bind, against the same world with ceilings 1,000x higher (0 = skip).
+  int capacity_products = 1000;
   std::string scratch_dir = ".";  // where the write benchmark writes (and removes) its files
   double write_megabytes = 256;
 };

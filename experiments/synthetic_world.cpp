@@ -10,7 +10,7 @@
 namespace chipsim {
 
 Model synthetic_world(int n_ai_firms, int n_products, int n_firms, int n_countries, int n_periods, std::uint64_t seed,
-                      const std::string& evaluation, const std::string& demand_model) {
+                      const std::string& evaluation, const std::string& demand_model, double capacity_scale) {
   const RandomKey key{seed, 0};
   auto u = [&](std::uint64_t agent, std::uint64_t draw) { return uniform01(key, agent, 0, RandomPurpose::synthetic_world, draw); };
   Model m;
@@ -45,8 +45,8 @@ Model synthetic_world(int n_ai_firms, int n_products, int n_firms, int n_countri
     p.performance_h100e = tpp / m.parameters.performance_reference_tpp;
     p.appeal = 2 * u(1000000 + j, 1);
     p.marginal_cost_usd = 2000 + 6000 * u(1000000 + j, 2);
-    p.capacity_units = 2e4 + 2e5 * u(1000000 + j, 3);
-    p.learning_reference_units = p.capacity_units;
+    p.capacity_units = (2e4 + 2e5 * u(1000000 + j, 3)) * capacity_scale;
+    p.learning_reference_units = 2e4 + 2e5 * u(1000000 + j, 3);
     m.products.push_back(p);
     m.products_of_kind[0].push_back(j);
   }

@@ -10,8 +10,11 @@
 namespace chipsim {
 
 // demand_model: "logit" or "nested_logit" (its default nests, "domestic", lambda 0.7);
-// evaluation: the model's [demand] evaluation key ("auto", "direct", "series").
+// evaluation: the model's [demand] evaluation key ("auto", "direct", "series");
+// capacity_scale multiplies every product's capacity (units per month; 1 = 20k..220k per product,
+// which binds for most products once there are ~1,000 of them; 1e3 = slack everywhere).
 Model synthetic_world(int n_ai_firms, int n_products, int n_firms, int n_countries, int n_periods, std::uint64_t seed,
-                      const std::string& evaluation = "auto", const std::string& demand_model = "logit");
+                      const std::string& evaluation = "auto", const std::string& demand_model = "logit",
+                      double capacity_scale = 1.0);
 
 }  // namespace chipsim
