@@ -8,6 +8,10 @@
 namespace chipsim {
 
 void update_ai_firms(const Model& model, State& state) {
+  // Deferred budgets: a share of what was not spent this period stays available next period,
+  // less the decay over one period ((1 - decay per year)^(months per period / 12)).
+  const double keep = model.parameters.budget_carryover_share *
+                      std::pow(1.0 - model.parameters.budget_carryover_decay_per_year, model.calendar.months_per_period / 12.0);
   // Grain: small worlds run this loop inline (task overhead would exceed the work).
   constexpr int kAiFirmsPerTask = 512;
   tbb::parallel_for(tbb::blocked_range<int>(0, model.n_ai_firms(), kAiFirmsPerTask), [&](const tbb::blocked_range<int>& r) {
@@ -18,6 +22,8 @@ void update_ai_firms(const Model& model, State& state) {
       state.efficiency(i) *= 1.0 + a.efficiency_growth;
       state.capability(i) = std::pow(state.compute_stock_h100e(i) * state.efficiency(i), a.capability_exponent);
       state.ai_revenue_usd(i) = a.revenue_per_capability_usd * state.capability(i);
+      const double offered = (state.budget_usd(i) + state.deferred_budget_usd(i)) * state.budget_factor(i);
+      state.deferred_budget_usd(i) = keep * std::max(0.0, offered - state.buyer_spend_usd(i));
       state.base_budget_usd(i) *= 1.0 + state.budget_growth(i);
       state.budget_growth(i) *= 1.0 - a.budget_growth_decay;
       state.budget_usd(i) = state.base_budget_usd(i) + a.reinvestment_share * state.ai_revenue_usd(i);

@@ -70,10 +70,11 @@ void plan_production(const Model& model, State& state) {
       const Product& p = model.products[j];
       const Firm& f = model.firms[p.owner];
       if (state.period > 0 && state.offered[static_cast<std::size_t>(j)]) {
-        // Sales at the output ceiling understate demand: the maker then reads demand as the
-        // ceiling plus its planning buffer, so that plans (and HBM purchases) can grow again.
-        const bool constrained = state.units_sold(j) >= state.effective_capacity(j) * (1.0 - 1e-9);
-        const double observed = constrained ? state.units_sold(j) * (1.0 + f.planning_buffer) : state.units_sold(j);
+        // Sales at the output ceiling (capacity or HBM) understate demand: the maker reads the
+        // demand it would have met at a price without the ceiling (the market's notional
+        // demand, from the shadow cost of the ceiling), so that plans and HBM purchases rest on
+        // demand, not on what an input shortage let it sell.
+        const double observed = std::max(state.units_sold(j), state.notional_demand(j));
         auto& seen = state.demand_observed[static_cast<std::size_t>(j)];
         // The first observation replaces the launch guess (capacity); later ones are smoothed.
         state.expected_demand(j) = seen ? state.expected_demand(j) + f.expectation_weight * (observed - state.expected_demand(j))

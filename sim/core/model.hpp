@@ -150,6 +150,13 @@ struct Parameters {
   int pricing_acceleration_memory = 5;    // Anderson acceleration of the pricing fixed point: past steps used (0 = plain)
   std::vector<std::string> hbm_generations;  // HBM generations, oldest first ("HBM2", "HBM2E", ...)
   double invariant_tolerance = 1e-9;        // relative tolerance of conservation checks
+  // Demand that waits (MODEL_NOTES §5, "Deferred budgets"): share of an AI firm's unspent budget
+  // that stays available next period, and the share of a deferred budget lost per year.
+  double budget_carryover_share = 0;        // [0, 1]
+  double budget_carryover_decay_per_year = 0;  // [0, 1], per year (converted to the period length)
+  // Product life cycle: mean utility lost per generation an accelerator lies behind the world
+  // frontier (the highest generation launched), utils per generation.
+  double appeal_decay_per_generation = 0;
 };
 
 // A scheduled change to the policy state (docs/SPEC.md §6). Actions are registered by name

@@ -30,6 +30,7 @@ State initial_state(const Model& model, RandomKey random) {
   for (int j = 0; j < P; ++j) s.hbm_stock(j) = model.products[j].initial_hbm_stock;
   s.effective_capacity.setZero(P);
   s.capacity_shadow_cost.setZero(P);
+  s.notional_demand.setZero(P);
   s.offered.assign(static_cast<std::size_t>(P), 0);
   s.hbm_used.setZero(P);
   s.hbm_trade_usd.setZero(C, C);
@@ -94,6 +95,7 @@ State initial_state(const Model& model, RandomKey random) {
   s.government_score.setZero(C);
 
   s.budget_usd.resize(A);
+  s.deferred_budget_usd.setZero(A);
   s.base_budget_usd.resize(A);
   s.budget_growth.resize(A);
   s.compute_stock_h100e.resize(A);

@@ -71,6 +71,7 @@ struct State {
   Eigen::VectorXd price_usd;             // producer price per unit, USD (P)
   Eigen::VectorXd units_sold;            // units per period (P)
   Eigen::VectorXd capacity_shadow_cost;  // KKT multiplier of the output ceiling, USD per unit (P); 0 when slack
+  Eigen::VectorXd notional_demand;       // units the product would sell at its price without its ceiling (P)
   Eigen::ArrayXXd units_to;              // units sold by product to destination country (P x C)
   Eigen::VectorXd buyer_spend_usd;       // paid by each AI firm incl. tariffs, USD (A)
   Eigen::VectorXd buyer_compute_h100e;   // compute bought by each AI firm this period, H100e (A)
@@ -109,6 +110,7 @@ struct State {
 
   // --- stage update_ai_firms (A) ---
   Eigen::VectorXd budget_usd;          // compute budget per period, USD (A)
+  Eigen::VectorXd deferred_budget_usd; // unspent budget carried into this period, USD (A)
   Eigen::VectorXd budget_growth;       // current growth rate of the budget per period (A)
   Eigen::VectorXd compute_stock_h100e; // installed compute, H100-equivalents (A)
   Eigen::VectorXd efficiency;          // algorithmic efficiency multiplier (A)

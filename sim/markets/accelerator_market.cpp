@@ -1,5 +1,6 @@
 #include "sim/markets/accelerator_market.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "sim/markets/bertrand_nash.hpp"
@@ -50,11 +51,17 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
   m.buyer_country.resize(A);
   for (int i = 0; i < A; ++i) {
     const AiFirm& a = model.ai_firms[i];
-    m.market_size(i) = state.budget_usd(i) * state.budget_factor(i) / model.parameters.reference_unit_price_usd;
+    // The period's budget plus what was deferred from earlier periods (demand that waits).
+    m.market_size(i) = (state.budget_usd(i) + state.deferred_budget_usd(i)) * state.budget_factor(i) /
+                       model.parameters.reference_unit_price_usd;
     m.alpha(i) = a.price_sensitivity_per_usd;
     m.home_bias(i) = a.home_bias + state.mandate_premium(a.country);
     m.buyer_country[i] = a.country;
   }
+  // Product life cycle: the world frontier is the highest generation of any accelerator launched.
+  int frontier = -1;
+  for (int j : products)
+    if (state.launched[static_cast<std::size_t>(j)]) frontier = std::max(frontier, model.products[j].generation);
   m.mean_utility.resize(P);
   m.marginal_cost.resize(P);
   m.capacity.resize(P);
@@ -70,7 +77,8 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
   for (int k = 0; k < P; ++k) {
     const int j = products[k];
     const Product& p = model.products[j];
-    m.mean_utility(k) = model.parameters.utility_per_log_performance * std::log(p.performance_h100e) + p.appeal;
+    m.mean_utility(k) = model.parameters.utility_per_log_performance * std::log(p.performance_h100e) + p.appeal -
+                        model.parameters.appeal_decay_per_generation * std::max(0, frontier - p.generation);
     // Marginal cost of a unit: its own cost (after learning) plus its HBM at the latest price paid.
     m.marginal_cost(k) = state.unit_cost_usd(j) + p.hbm_stacks * state.hbm_unit_cost_usd(j);
     m.capacity(k) = state.effective_capacity(j);
@@ -147,6 +155,12 @@ void clear_accelerator_market(const Model& model, State& state) {
     state.units_to.row(j) = eq.terms.units_to.row(kk);
     state.units_sold(j) = state.units_to.row(j).sum();
     state.capacity_shadow_cost(j) = eq.shadow_cost(kk);
+    // Demand the maker would have met without its ceiling: the price would fall by about
+    // mu dzeta/dmu = mu |dQ/dp| / slope_net, and demand rise by |dQ/dp| times that.
+    const double own = -eq.terms.own_derivative(kk);
+    state.notional_demand(j) = state.units_sold(j);
+    if (eq.shadow_cost(kk) > 0 && own > 0 && eq.terms.slope_net(kk) > 0)
+      state.notional_demand(j) += own * eq.shadow_cost(kk) * own / eq.terms.slope_net(kk);
     state.available.row(j) = market.available.row(kk);  // minus pairs withdrawn as loss-making
     state.offered[static_cast<std::size_t>(j)] = market.available.row(kk).sum() > 0 && market.capacity(kk) > 0;
   }

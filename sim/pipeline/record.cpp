@@ -43,6 +43,7 @@ void define_outputs(const Model& model, Series& s) {
   s.define("cumulative_output", "units produced since the start", "units", {"product"});
   s.define("capacity", "production capacity (accelerators: units; HBM: stacks)", "units per period", {"product"});
   s.define("capacity_shadow_cost", "shadow cost of the output ceiling: the KKT multiplier mu of Q <= effective_capacity in the seller's profit maximisation (0 when the ceiling is slack)", "USD per unit", {"product"});
+  s.define("notional_demand", "units the product would have sold at the price it would set without its output ceiling (first-order estimate from the shadow cost; = units sold when the ceiling is slack)", "units per period", {"product"});
   s.define("effective_capacity", "output ceiling: capacity x supply shocks (accelerators: and usable HBM / stacks per unit)", "units per period", {"product"});
   s.define("units_sold", "units (HBM: stacks) sold by product to destination", "units per period", {"product", "destination"});
   s.define("hbm_bought", "HBM stacks bought for the accelerator product line", "stacks per period", {"product"});
@@ -77,6 +78,7 @@ void define_outputs(const Model& model, Series& s) {
   s.define("self_sufficiency_value", "domestic-made share of purchases (AI firms' accelerators; makers' HBM), by value at producer prices", "1", {"kind", "country"});
   s.define("self_sufficiency_units", "domestic-made share of purchases (AI firms' accelerators; makers' HBM), by units", "1", {"kind", "country"});
   s.define("ai_firm_budget", "compute budget of the AI firm", "USD per period", {"ai_firm"});
+  s.define("ai_firm_deferred_budget", "unspent budget carried into the next period: budget_carryover_share x (budget + deferred budget - spending) of this period, less one period's decay", "USD", {"ai_firm"});
   s.define("ai_firm_compute_stock", "installed compute of the AI firm", "H100e", {"ai_firm"});
   s.define("ai_firm_efficiency", "algorithmic efficiency multiplier of the AI firm", "1", {"ai_firm"});
   s.define("ai_firm_capability", "capability of the AI firm: (compute x efficiency)^gamma", "1", {"ai_firm"});
@@ -102,6 +104,7 @@ void record_period(const Model& model, State& state) {
   put(s, "capacity", state.capacity_units);
   put(s, "effective_capacity", state.effective_capacity);
   put(s, "capacity_shadow_cost", state.capacity_shadow_cost);
+  put(s, "notional_demand", state.notional_demand);
   put(s, "units_sold", row_major(state.units_to));
   put(s, "hbm_bought", state.hbm_bought);
   put(s, "hbm_stock", state.hbm_stock);
@@ -172,6 +175,7 @@ void record_period(const Model& model, State& state) {
   put(s, "self_sufficiency_value", ss_value);
   put(s, "self_sufficiency_units", ss_units);
   put(s, "ai_firm_budget", state.budget_usd);
+  put(s, "ai_firm_deferred_budget", state.deferred_budget_usd);
   put(s, "ai_firm_compute_stock", state.compute_stock_h100e);
   put(s, "ai_firm_efficiency", state.efficiency);
   put(s, "ai_firm_capability", state.capability);

@@ -63,6 +63,9 @@ void read_parameters(TableReader& root, Model& m) {
       if (gens.size() != q.hbm_generations.size()) p->fail("hbm_generations", "names must be unique");
     }
     q.invariant_tolerance = p->number_or("invariant_tolerance", q.invariant_tolerance, 1e-15, 1e-2);
+    q.budget_carryover_share = p->number_or("budget_carryover_share", q.budget_carryover_share, 0.0, 1.0);
+    q.budget_carryover_decay_per_year = p->number_or("budget_carryover_decay_per_year", q.budget_carryover_decay_per_year, 0.0, 1.0);
+    q.appeal_decay_per_generation = p->number_or("appeal_decay_per_generation", q.appeal_decay_per_generation, 0.0, 100.0);
     p->finish();
   }
 }
