@@ -136,3 +136,43 @@ TEST_CASE("product ageing: mean utility falls by the decay per generation behind
   CHECK(md.mean_utility(1) == Approx(base(1) - 2 * 0.8));     // Small: two generations behind
   CHECK(md.mean_utility(2) == Approx(base(2) - 1 * 0.8));     // Ascend: one behind
 }
+
+TEST_CASE("an older-generation chip loses most of its sales within a few years of newer generations",
+          "[market][lifecycle]") {
+  // The shipped history's decay, in the tiny world with constant budgets: Small (generation 1)
+  // faces Big (generation 2) from 2024-01 and Next (generation 3) from 2025-01.
+  const Model history = load_scenario(std::string(CHIPSIM_SOURCE_DIR) + "/experiments/scenarios/history.toml");
+  const double decay = history.parameters.appeal_decay_per_generation;
+  REQUIRE(decay > 0);
+  std::string s = test::tiny_scenario(R"(
+[[product]]
+name = "Next"
+kind = "accelerator"
+generation = 3
+owner = "Nvidia"
+launch = "2025-01"
+tpp = 15832
+appeal = 2.0
+marginal_cost_usd = 5000
+capacity_units_per_month = 1e9
+)", "2026-12");
+  s.replace(s.find("start = \"2024-01\""), 17, "start = \"2023-01\"");
+  s.insert(s.find("[[country]]"), "\n[parameters]\nappeal_decay_per_generation = " + std::to_string(decay) + "\n");
+  s.replace(s.find("name = \"Big\"\nkind = \"accelerator\"\nowner = \"Nvidia\"\nlaunch = \"2020-01\""),
+            std::string("name = \"Big\"\nkind = \"accelerator\"\nowner = \"Nvidia\"\nlaunch = \"2020-01\"").size(),
+            "name = \"Big\"\nkind = \"accelerator\"\ngeneration = 2\nowner = \"Nvidia\"\nlaunch = \"2024-01\"");
+  s.replace(s.find("name = \"Small\"\nkind = \"accelerator\""), std::string("name = \"Small\"\nkind = \"accelerator\"").size(),
+            "name = \"Small\"\nkind = \"accelerator\"\ngeneration = 1");
+  s.replace(s.find("name = \"Ascend\"\nkind = \"accelerator\""), std::string("name = \"Ascend\"\nkind = \"accelerator\"").size(),
+            "name = \"Ascend\"\nkind = \"accelerator\"\ngeneration = 1");
+  const test::Run r = test::run(s);
+  const int small = *r.model.product_index("Small");
+  const double in_2023 = sum_from(r.state, "units_sold", small, 0, 12);
+  const double in_2026 = sum_from(r.state, "units_sold", small, 36, 48);
+  CHECK(in_2026 < 0.5 * in_2023);
+  // ... and the ageing, not only the newcomers' competition, takes it.
+  const std::string key = "appeal_decay_per_generation = " + std::to_string(decay);
+  s.replace(s.find(key), key.size(), "appeal_decay_per_generation = 0");
+  const test::Run ageless = test::run(s);
+  CHECK(in_2026 < 0.6 * sum_from(ageless.state, "units_sold", small, 36, 48));
+}
