@@ -169,7 +169,8 @@ TEST_CASE("history: the 2022 and 2023 rules bar the right chips from China", "[c
   CHECK_FALSE(open_to("RTX_4090", cn, 2024, 1));
   CHECK(open_to("H20", cn, 2024, 6));              // under both 2023 prongs
   CHECK_FALSE(open_to("H20", cn, 2025, 5));        // Apr 2025: licence required, none granted
-  CHECK(open_to("H20", cn, 2025, 9));              // Aug 2025: licences with a 15 % share
+  CHECK(open_to("H20", cn, 2025, 8));              // Aug 2025: licences with a 15 % share
+  CHECK_FALSE(open_to("H20", cn, 2025, 9));        // Nvidia halted H20 after Aug 2025 (end of sale, PL:H20)
   CHECK_FALSE(open_to("B200", cn, 2026, 6));       // above the Jan 2026 ceiling
   CHECK(open_to("Ascend_910B", cn, 2024, 1));      // domestic products are never barred
 }
