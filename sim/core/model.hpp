@@ -38,7 +38,8 @@ struct Firm {
   // Accelerator makers: production planning and HBM purchasing.
   double expectation_weight = 0.5;           // adaptive expectations: e <- e + w (sales - e)
   double planning_buffer = 0.25;             // plans (and buys HBM for) up to e (1 + buffer), within capacity
-  double hbm_price_sensitivity_per_usd = 0;  // logit price coefficient for HBM stacks, utils per USD
+  double hbm_home_bias = 0;                 // accelerator makers: share by which a domestic HBM stack's bid is raised
+  double hbm_markup = 0;                    // HBM makers: reservation (contract) price = unit cost x (1 + markup)
   double hbm_stockpile_months = 0;           // months of HBM need bought ahead of an announced HBM ban
 
   // Learning by doing (Wright's law) on each product: c = c0 (Q / Q0)^(-b), b = -log2(1 - rate).

@@ -62,7 +62,7 @@ struct State {
   // Prices and units of HBM products are stored in price_usd / units_to like accelerators'.
   Eigen::VectorXd hbm_bought;            // stacks bought this period, by accelerator product line
   Eigen::VectorXd hbm_spend_usd;         // paid for them incl. tariffs, USD
-  Eigen::VectorXd hbm_unit_cost_usd;     // latest price paid per stack incl. tariffs (persists)
+  Eigen::VectorXd hbm_unit_cost_usd;     // contract (reservation) price per stack of the latest purchase, incl. tariffs (persists); enters marginal cost
   Eigen::VectorXd hbm_stock;             // stacks held, by accelerator product line
   Eigen::VectorXd effective_capacity;    // min(capacity, usable HBM / stacks per unit), units
   std::vector<char> offered;             // product was on sale somewhere with capacity (last market)

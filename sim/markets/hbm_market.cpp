@@ -1,15 +1,28 @@
 #include "sim/markets/hbm_market.hpp"
 
-#include <map>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
 
-#include "sim/markets/bertrand_nash.hpp"
+#include "sim/markets/input_market.hpp"
 
 namespace chipsim {
 
 namespace {
-const DemandModel& hbm_demand_model() {
-  static const std::shared_ptr<const DemandModel> logit = make_demand_model("logit");
-  return *logit;
+// A line's value of one stack: its shadow margin per stack at last period's price, net of the
+// average licence fee it paid (by units), less its other unit cost (NaN when not yet priced).
+double value_per_stack(const Model& model, const State& state, int j) {
+  const Product& p = model.products[j];
+  const double price = state.price_usd(j);
+  if (!std::isfinite(price)) return std::numeric_limits<double>::quiet_NaN();
+  double units = 0, fee = 0;
+  for (int c = 0; c < model.n_countries(); ++c) {
+    units += state.units_to(j, c);
+    fee += state.units_to(j, c) * state.licence_fee(j, c);
+  }
+  const double mean_fee = units > 0 ? fee / units : 0.0;
+  return ((1.0 - mean_fee) * price - state.unit_cost_usd(j)) / p.hbm_stacks;
 }
 }  // namespace
 
@@ -20,89 +33,78 @@ void clear_hbm_market(const Model& model, State& state) {
   for (int h : hbm) {
     state.units_to.row(h).setZero();
     state.units_sold(h) = 0;
+    state.capacity_shadow_cost(h) = 0;
     state.effective_capacity(h) = state.capacity_units(h) * state.capacity_factor(h);
   }
   if (hbm.empty()) return;
 
-  std::vector<int> buyers;  // accelerator product lines that want HBM
+  std::vector<int> lines;  // accelerator product lines that want HBM
   for (int j : model.products_of(ProductKind::accelerator))
-    if (state.hbm_demand(j) > 0) buyers.push_back(j);
-  if (buyers.empty()) return;
+    if (state.hbm_demand(j) > 0) lines.push_back(j);
 
-  // Access groups: (buyer country, minimum usable generation).
-  std::map<std::pair<int, int>, int> group_index;
-  std::vector<std::pair<int, int>> groups;
-  std::vector<int> buyer_group;
-  for (int j : buyers) {
-    const std::pair<int, int> key{model.products[j].origin, model.products[j].hbm_generation};
-    auto [it, added] = group_index.emplace(key, static_cast<int>(groups.size()));
-    if (added) groups.push_back(key);
-    buyer_group.push_back(it->second);
-  }
-
-  const int B = static_cast<int>(buyers.size()), H = static_cast<int>(hbm.size()), G = static_cast<int>(groups.size());
-  MarketData m;
-  m.n_countries = G;
-  m.n_owners = model.n_firms();
-  m.market_size.resize(B);
-  m.alpha.resize(B);
-  m.home_bias.setZero(B);
-  m.buyer_country = buyer_group;
-  for (int b = 0; b < B; ++b) {
-    const Product& p = model.products[buyers[b]];
-    m.market_size(b) = state.hbm_demand(buyers[b]);
-    m.alpha(b) = model.firms[p.owner].hbm_price_sensitivity_per_usd;
-  }
-  m.mean_utility.resize(H);
-  m.marginal_cost.resize(H);
-  m.capacity.resize(H);
-  m.performance.setOnes(H);       // buyer_compute then counts stacks
-  m.units_per_choice.setOnes(H);
-  m.product_origin.resize(H);
-  m.product_owner.resize(H);
-  m.available.setZero(H, G);
-  m.tariff_rate.setZero(H, G);
-  m.licence_fee.setZero(H, G);
-  m.utility_shift.setZero(H, G);
-  Eigen::VectorXd warm(H);
-  for (int k = 0; k < H; ++k) {
+  std::vector<InputSupply> supplies(hbm.size());
+  double top_reservation = 0;
+  for (std::size_t k = 0; k < hbm.size(); ++k) {
     const int h = hbm[k];
-    const Product& p = model.products[h];
-    m.mean_utility(k) = p.appeal;
-    m.marginal_cost(k) = state.unit_cost_usd(h);
-    m.capacity(k) = state.effective_capacity(h);
-    m.product_origin[k] = -1;  // no home bias in HBM purchases
-    m.product_owner[k] = p.owner;
-    warm(k) = state.price_usd(h);
-    for (int g = 0; g < G; ++g) {
-      const auto [country, min_generation] = groups[g];
-      m.available(k, g) = (state.available(h, country) > 0 && p.hbm_generation >= min_generation) ? 1.0 : 0.0;
-      m.tariff_rate(k, g) = state.tariff_rate(h, country) + state.grey_markup(h, country);
-      m.licence_fee(k, g) = state.licence_fee(h, country);
-      m.utility_shift(k, g) = state.leak_shift(h, country);
+    supplies[k].capacity = state.effective_capacity(h);
+    supplies[k].reservation_price = state.unit_cost_usd(h) * (1.0 + model.firms[model.products[h].owner].hbm_markup);
+    top_reservation = std::max(top_reservation, supplies[k].reservation_price);
+  }
+  std::vector<InputBuyer> buyers(lines.size());
+  double top_value = -std::numeric_limits<double>::infinity();
+  for (std::size_t b = 0; b < lines.size(); ++b) {
+    buyers[b].need = state.hbm_demand(lines[b]);
+    buyers[b].value = value_per_stack(model, state, lines[b]);
+    if (std::isfinite(buyers[b].value)) top_value = std::max(top_value, buyers[b].value);
+  }
+  const double launch_value = std::isfinite(top_value) ? top_value : 2.0 * top_reservation;
+  for (auto& b : buyers)
+    if (!std::isfinite(b.value)) b.value = launch_value;
+
+  std::vector<InputArc> arcs;
+  for (std::size_t b = 0; b < lines.size(); ++b) {
+    const Product& line = model.products[lines[b]];
+    const int c = line.origin;
+    const double home_bias = model.firms[line.owner].hbm_home_bias;
+    for (std::size_t k = 0; k < hbm.size(); ++k) {
+      const int h = hbm[k];
+      const Product& stack = model.products[h];
+      if (state.available(h, c) <= 0 || stack.hbm_generation < line.hbm_generation) continue;
+      InputArc a;
+      a.buyer = static_cast<int>(b);
+      a.supply = static_cast<int>(k);
+      a.price_factor = 1.0 + state.tariff_rate(h, c) + state.grey_markup(h, c);
+      a.preference = stack.origin == c ? 1.0 + home_bias : 1.0;
+      a.reservation_factor = state.licence_fee(h, c) < 1.0 ? 1.0 / (1.0 - state.licence_fee(h, c)) : 0.0;
+      if (state.leak_shift(h, c) != 0) a.cap = std::exp(state.leak_shift(h, c)) * buyers[b].need;  // leak share of the need
+      arcs.push_back(a);
     }
   }
 
-  PricingOptions options;
-  options.tolerance = model.parameters.pricing_tolerance;
-  options.max_iterations = model.parameters.pricing_max_iterations;
-  options.acceleration_memory = model.parameters.pricing_acceleration_memory;
-  const Equilibrium eq = solve_bertrand_nash_with_exit(hbm_demand_model(), m, warm, options);
-
-  for (int k = 0; k < H; ++k) {
-    const int h = hbm[k];
-    state.price_usd(h) = eq.price(k);
-    for (int g = 0; g < G; ++g) state.units_to(h, groups[g].first) += eq.terms.units_to(k, g);
-    state.units_sold(h) = state.units_to.row(h).sum();
+  const InputClearing cleared = clear_input_market(buyers, supplies, arcs);
+  for (std::size_t k = 0; k < hbm.size(); ++k) {
+    state.price_usd(hbm[k]) = cleared.price[k];
+    state.capacity_shadow_cost(hbm[k]) = cleared.price[k] - supplies[k].reservation_price;
   }
-  for (int b = 0; b < B; ++b) {
-    const int j = buyers[b];
-    state.hbm_bought(j) = eq.terms.buyer_compute(b);  // performance 1 per stack
-    state.hbm_spend_usd(j) = eq.terms.buyer_spend(b);
-    if (state.hbm_bought(j) > 0) state.hbm_unit_cost_usd(j) = state.hbm_spend_usd(j) / state.hbm_bought(j);
+  std::vector<double> contract_cost(lines.size(), 0.0);  // at reservation prices, incl. the buyer's wedges
+  for (std::size_t r = 0; r < arcs.size(); ++r) {
+    const double stacks = cleared.flow[r];
+    if (stacks <= 0) continue;
+    const auto b = static_cast<std::size_t>(arcs[r].buyer), k = static_cast<std::size_t>(arcs[r].supply);
+    const int j = lines[b], h = hbm[k];
+    state.units_to(h, model.products[j].origin) += stacks;
+    state.hbm_bought(j) += stacks;
+    state.hbm_spend_usd(j) += stacks * state.price_usd(h) * arcs[r].price_factor;
+    contract_cost[b] += stacks * supplies[k].reservation_price * arcs[r].price_factor;
   }
-  state.pricing_iterations += eq.iterations;
-  state.pricing_residual = std::max(state.pricing_residual, eq.residual);
+  for (int h : hbm) state.units_sold(h) = state.units_to.row(h).sum();
+  // The HBM cost that enters the accelerator's marginal cost is the contract (reservation)
+  // price of the stacks last bought, with the buyer's tariffs and markups: the scarcity premium
+  // is a rent on stacks in hand, which cannot be resold, not a cost of using them. (Were it a
+  // cost, a short line's price would carry it, its value per stack next period with it, and
+  // the HBM price would ratchet up month after month.)
+  for (std::size_t b = 0; b < lines.size(); ++b)
+    if (state.hbm_bought(lines[b]) > 0) state.hbm_unit_cost_usd(lines[b]) = contract_cost[b] / state.hbm_bought(lines[b]);
 }
 
 }  // namespace chipsim

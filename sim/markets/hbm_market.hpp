@@ -1,14 +1,33 @@
 #pragma once
-// Stage 4 (docs/SPEC.md §5): the HBM market clears. Buyers are accelerator product lines (their
-// makers' derived demand, from plan_production); sellers are the HBM makers. Same machinery
-// as the accelerator market: logit demand with an outside option ("do without": output is
-// then limited) and multi-product Bertrand-Nash pricing with capacity limits.
+// Stage 4 (docs/SPEC.md §5): the HBM market clears. HBM is a Leontief input of accelerators
+// (k stacks per unit), so it is bought as derived demand, not chosen like a consumer good: the
+// buyers are the accelerator product lines that plan output (their need, from plan_production,
+// in stacks, stockpiling included) and the sellers the HBM products of the HBM makers.
 //
-// A product line can only use HBM of at least its minimum generation; the HBM export-control
-// rules (e.g. bandwidth density > 2 GB/s/mm² to China, Dec 2024) mask HBM by the maker's
-// country. Buyers are grouped by (country, minimum generation) for these masks. Assumptions:
-// no home bias in HBM purchases; the price coefficient is the maker's hbm_price_sensitivity;
-// HBM products' mean utility is their appeal; one stack per purchase decision.
+//  - A line values a stack at its shadow margin per stack,
+//        v = ((1 - f) p - c) / k,
+//    p = its price last period (the expected price), f = the licence fee it paid on average,
+//    c = its other unit cost this period. A line not yet priced (launching) bids the highest
+//    value of the priced lines (it is served whenever HBM is not short), or, with none priced,
+//    twice the highest reservation price.
+//  - An HBM product offers its capacity (x supply shocks) at the reservation price
+//    r = unit cost x (1 + the maker's `hbm_markup`): the contract price when HBM is not scarce.
+//  - A line may buy an HBM product of at least its minimum generation that is available to its
+//    country (the accelerator's origin): HBM export controls, tariffs, licences and grey markets
+//    apply with that country as the destination. A leaking (denied but not enforced) flow is a
+//    quantity channel: at most the leak share (1 - enforcement) of the line's need. Domestic
+//    HBM (origin = the line's country) is preferred by the maker's `hbm_home_bias` (its bid is
+//    raised by that share).
+//
+// The market clears as the competitive equilibrium of this assignment market (sim/markets/
+// input_market.hpp): with ample HBM every line with v above the price gets its whole need at
+// the reservation price (no "do without"); when HBM is short its price rises to the marginal
+// line's value per stack and the lines with the highest values are served first. The HBM cost
+// that enters the accelerator's marginal cost is the contract (reservation) price, incl. tariffs
+// and markups, of the stacks the line last bought: the scarcity premium is a rent on stacks in
+// hand (they cannot be resold), not a cost of using them; what the line paid is in hbm_spend.
+// Outputs: HBM prices, units, the scarcity premium
+// (price - reservation) in capacity_shadow_cost, stacks bought and spent per line.
 #include "sim/core/model.hpp"
 #include "sim/core/state.hpp"
 

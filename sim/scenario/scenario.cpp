@@ -118,7 +118,12 @@ void read_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
       f.expectation_weight = t.number_or("expectation_weight", f.expectation_weight, 0.0, 1.0);
       f.planning_buffer = t.number_or("planning_buffer", f.planning_buffer, 0.0, 10.0);
       // Scenario: utils per 1,000 USD per stack; model: utils per USD.
-      f.hbm_price_sensitivity_per_usd = t.number_or("hbm_price_sensitivity_per_kusd", 1.0, 1e-6, 1e3) / 1000.0;
+      if (t.has("hbm_price_sensitivity_per_kusd"))
+        t.fail("hbm_price_sensitivity_per_kusd",
+               "was removed: HBM is bought as a derived input at the line's value per stack, not through a logit "
+               "(docs/MODEL_NOTES.md §4); use hbm_home_bias on accelerator makers and hbm_markup on HBM makers");
+      f.hbm_home_bias = t.number_or("hbm_home_bias", 0.0, 0.0, 10.0);
+      f.hbm_markup = t.number_or("hbm_markup", 0.0, 0.0, 100.0);
       f.hbm_stockpile_months = t.number_or("hbm_stockpile_months", 0.0, 0.0, 120.0) / conv.months;
       f.design_around = t.boolean_or("design_around", false);
       f.design_around_efficiency = t.number_or("design_around_efficiency", f.design_around_efficiency, 0.01, 1.0);

@@ -28,12 +28,12 @@ code = "CN"
 name = "Nvidia"
 home = "US"
 kind = "accelerator"
-hbm_price_sensitivity_per_kusd = 10
+
 [[firm]]
 name = "Huawei"
 home = "CN"
 kind = "accelerator"
-hbm_price_sensitivity_per_kusd = 10
+
 hbm_stockpile_months = )" + std::to_string(stockpile_months) + R"(
 [[firm]]
 name = "SK_hynix"
@@ -137,9 +137,10 @@ TEST_CASE("an HBM ban caps a Chinese accelerator maker at its domestic HBM suppl
       CHECK(korean_to_china > 0);  // Huawei bought Korean HBM before the ban
     } else {
       CHECK(korean_to_china == 0.0);  // and none after it
-      // Output is capped by the domestic HBM it can buy (no stock in this world).
+      // Output is capped by the domestic HBM it can buy plus its stock (the planning buffer's
+      // safety stock: HBM is bought for planned output, e (1 + buffer)).
       const double cxmt_capacity = at(r, "capacity", t, cxmt);
-      CHECK(at(r, "units_sold", t, ascend, cn) * 4 <= cxmt_capacity * (1 + 1e-9));
+      CHECK(at(r, "units_sold", t, ascend, cn) * 4 <= (cxmt_capacity + at(r, "hbm_stock", t - 1, ascend)) * (1 + 1e-9));
       CHECK(at(r, "hbm_bought", t, ascend) <= cxmt_capacity * (1 + 1e-9));
     }
     // H100 needs HBM3: it never uses CXMT's HBM2.
@@ -166,10 +167,12 @@ TEST_CASE("HBM stock carries output through a ban until it runs out", "[hbm]") {
   }
   // Right after the ban the stock lets Huawei sell above what CXMT alone supports ...
   CHECK(at(r, "units_sold", ban, ascend, cn) * 4 > at(r, "capacity", ban, cxmt) * (1 + 1e-6));
-  // ... until it runs out: at the end the stock is gone and output is back under the cap.
+  // ... until it runs out: at the end the stock is down to less than a month of domestic supply
+  // (from 1.5 million stacks) and output is back under the cap of that supply plus the stock.
   const int last = m.n_periods() - 1;
-  CHECK(at(r, "hbm_stock", last, ascend) < 1.0);
-  CHECK(at(r, "units_sold", last, ascend, cn) * 4 <= at(r, "capacity", last, cxmt) * (1 + 1e-9));
+  CHECK(at(r, "hbm_stock", last, ascend) < at(r, "capacity", last, cxmt));
+  CHECK(at(r, "units_sold", last, ascend, cn) * 4 <=
+        (at(r, "capacity", last, cxmt) + at(r, "hbm_stock", last - 1, ascend)) * (1 + 1e-9));
 }
 
 TEST_CASE("an announced HBM ban makes the exposed maker stockpile ahead of it", "[hbm]") {
@@ -195,5 +198,39 @@ TEST_CASE("HBM rules and products are validated against the world", "[hbm][error
     FAIL("loaded an unknown HBM generation");
   } catch (const ScenarioError& e) {
     CHECK_THAT(std::string(e.what()), Catch::Contains("product[1].hbm_generation_min: unknown HBM generation \"HBM9\""));
+  }
+}
+
+TEST_CASE("HBM under scarcity: the price is the marginal line's value per stack, and the short line keeps its plan",
+          "[hbm]") {
+  const Run r = run(hbm_world(kHbmBan));
+  const Model& m = r.model;
+  const int ascend = *m.product_index("Ascend"), cxmt = *m.product_index("CXMT_HBM2");
+  const int ban = m.calendar.period_of(Month{2024, 7});
+  for (int t = ban + 2; t < m.n_periods(); ++t) {
+    // Huawei is CXMT's only buyer after the ban and wants more than CXMT makes: CXMT sells out ...
+    CHECK(at(r, "hbm_bought", t, ascend) == Approx(at(r, "capacity", t, cxmt)).epsilon(1e-6));
+    CHECK(at(r, "capacity_shadow_cost", t, cxmt) > 0);
+    // ... at Huawei's value of a stack: (last price - this period's other unit cost) / 4 stacks.
+    const double value = (at(r, "price", t - 1, ascend) - at(r, "marginal_cost", t, ascend)) / 4;
+    CHECK(at(r, "price", t, cxmt) == Approx(value).epsilon(1e-6));
+    // Short of HBM month after month, the line does not shrink: it keeps buying all CXMT makes
+    // and its notional demand stays above what it can sell.
+    double sold = 0;
+    for (int c = 0; c < m.n_countries(); ++c) sold += at(r, "units_sold", t, ascend, c);
+    CHECK(at(r, "notional_demand", t, ascend) > 1.5 * sold);
+  }
+}
+
+TEST_CASE("ample HBM never limits output: every line gets its need at the reservation price", "[hbm]") {
+  // SK hynix's capacity is 1e7 stacks a month: far more than both lines need.
+  const Run r = run(hbm_world(""));
+  const Model& m = r.model;
+  const int h100 = *m.product_index("H100"), skh = *m.product_index("SKH_HBM3");
+  for (int t = 1; t < m.n_periods(); ++t) {
+    CHECK(at(r, "capacity_shadow_cost", t, skh) == 0.0);
+    CHECK(at(r, "price", t, skh) == Approx(at(r, "marginal_cost", t, skh)));  // hbm_markup = 0 here
+    // H100's ceiling is its capacity, not its HBM: the HBM it holds covers its capacity's plan.
+    CHECK(at(r, "effective_capacity", t, h100) == Approx(at(r, "capacity", t, h100)).epsilon(1e-9));
   }
 }
