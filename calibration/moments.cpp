@@ -89,6 +89,35 @@ std::optional<double> product_units(const Model& m, const Series& s, const Targe
               *ts, static_cast<std::size_t>(*j), std::nullopt);
 }
 
+// Revenue of all HBM makers (firms of kind hbm) over the target's period, USD.
+std::optional<double> hbm_revenue(const Model& m, const Series& s, const Target& t) {
+  const auto ts = covered(s, t, m.calendar.months_per_period);
+  if (!ts) return std::nullopt;
+  double total = 0;
+  bool any = false;
+  for (int f = 0; f < m.n_firms(); ++f)
+    if (m.firms[static_cast<std::size_t>(f)].kind == ProductKind::hbm) {
+      any = true;
+      total += sum3(s.variable("revenue"), static_cast<std::size_t>(m.n_firms()), static_cast<std::size_t>(m.n_countries()),
+                    *ts, static_cast<std::size_t>(f), std::nullopt);
+    }
+  return any ? std::optional<double>(total) : std::nullopt;
+}
+
+// HBM stacks delivered to a destination over the target's period, of the makers selected by `pick`.
+template <class Pick>
+std::optional<double> hbm_stacks_to(const Model& m, const Series& s, const Target& t, const std::string& destination, Pick pick) {
+  const auto c = m.country_index(destination);
+  const auto ts = covered(s, t, m.calendar.months_per_period);
+  if (!c || !ts) return std::nullopt;
+  const std::size_t P = static_cast<std::size_t>(m.n_products()), C = static_cast<std::size_t>(m.n_countries());
+  double total = 0;
+  for (std::size_t j = 0; j < P; ++j)
+    if (m.products[j].kind == ProductKind::hbm && pick(m.products[j]))
+      total += sum3(s.variable("units_sold"), P, C, *ts, j, static_cast<std::size_t>(*c));
+  return total;
+}
+
 std::optional<double> ratio(std::optional<double> a, std::optional<double> b) {
   if (!a || !b || *b <= 0) return std::nullopt;
   return *a / *b;
@@ -115,6 +144,26 @@ const bool registered = [] {
     if (!nv) return std::optional<double>();
     return ratio(units_to(m, s, t, "CN", [&](const Product& p) { return p.owner == *nv; }),
                  units_to(m, s, t, "CN", [](const Product&) { return true; }));
+  });
+  register_moment("hbm_revenue", [](const Model& m, const Series& s, const Target& t) {
+    auto r = hbm_revenue(m, s, t);
+    return r ? std::optional<double>(*r / 1e9) : std::nullopt;  // USD_billion
+  });
+  for (const auto& [key, firm] : {std::pair{"hbm_share_skhynix", "SK_hynix"}, std::pair{"hbm_share_samsung", "Samsung"},
+                                  std::pair{"hbm_share_micron", "Micron"}}) {
+    register_moment(key, [firm = std::string(firm)](const Model& m, const Series& s, const Target& t) {
+      return ratio(firm_revenue(m, s, t, firm, std::nullopt), hbm_revenue(m, s, t));
+    });
+  }
+  register_moment("all_hbm_stacks_to_china", [](const Model& m, const Series& s, const Target& t) {
+    auto u = hbm_stacks_to(m, s, t, "CN", [](const Product&) { return true; });
+    return u ? std::optional<double>(*u / 1e6) : std::nullopt;  // million_stacks
+  });
+  register_moment("samsung_hbm_stacks_to_china", [](const Model& m, const Series& s, const Target& t) {
+    const auto f = m.firm_index("Samsung");
+    if (!f) return std::optional<double>();
+    auto u = hbm_stacks_to(m, s, t, "CN", [&](const Product& p) { return p.owner == *f; });
+    return u ? std::optional<double>(*u / 1e6) : std::nullopt;  // million_stacks
   });
   register_moment("huawei_ascend_910b_output", [](const Model& m, const Series& s, const Target& t) {
     return product_units(m, s, t, "Ascend_910B");

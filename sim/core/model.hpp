@@ -123,6 +123,18 @@ struct Government {
   double tighten_factor = 1;           // thresholds of its rules are multiplied by this (once per trigger)
 };
 
+// A buyer of HBM outside the modelled accelerator makers (custom accelerators: TPU, Trainium,
+// MTIA ...): an exogenous need that grows, bid at a fixed value per stack (MODEL_NOTES §4).
+struct HbmBuyer {
+  std::string name;
+  int country = -1;             // destination of its HBM (controls, tariffs apply as for a line made there)
+  int hbm_generation = 0;       // lowest HBM generation it can use (index into Parameters::hbm_generations)
+  double stacks = 0;            // need in the first period, stacks per period
+  double growth = 0;            // growth of the need per period (share)
+  double max_stacks = 0;        // ceiling of the need, stacks per period (0: none)
+  double value_per_stack_usd = 0;  // its bid: value of one more stack, USD
+};
+
 struct AiFirm {
   std::string name;
   int country = -1;                       // index into Model::countries
@@ -209,6 +221,7 @@ struct Model {
   std::vector<Firm> firms;
   std::vector<Product> products;
   std::vector<AiFirm> ai_firms;
+  std::vector<HbmBuyer> hbm_buyers;  // HBM demand outside the modelled accelerators ([[hbm_buyer]])
   std::vector<Government> governments;  // at most one per country
   std::vector<Tariff> initial_tariffs;
   std::vector<ControlRule> initial_rules;

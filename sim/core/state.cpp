@@ -26,6 +26,8 @@ State initial_state(const Model& model, RandomKey random) {
   s.hbm_bought.setZero(P);
   s.hbm_spend_usd.setZero(P);
   s.hbm_unit_cost_usd.setZero(P);
+  s.hbm_buyer_bought.setZero(static_cast<Eigen::Index>(model.hbm_buyers.size()));
+  s.hbm_buyer_spend_usd.setZero(static_cast<Eigen::Index>(model.hbm_buyers.size()));
   s.hbm_stock.resize(P);
   for (int j = 0; j < P; ++j) s.hbm_stock(j) = model.products[j].initial_hbm_stock;
   s.effective_capacity.setZero(P);

@@ -62,6 +62,8 @@ struct State {
   // Prices and units of HBM products are stored in price_usd / units_to like accelerators'.
   Eigen::VectorXd hbm_bought;            // stacks bought this period, by accelerator product line
   Eigen::VectorXd hbm_spend_usd;         // paid for them incl. tariffs, USD
+  Eigen::VectorXd hbm_buyer_bought;      // stacks bought by each outside HBM buyer this period (hbm_buyers)
+  Eigen::VectorXd hbm_buyer_spend_usd;   // paid for them incl. tariffs, USD (hbm_buyers)
   Eigen::VectorXd hbm_unit_cost_usd;     // contract (reservation) price per stack of the latest purchase, incl. tariffs (persists); enters marginal cost
   Eigen::VectorXd hbm_stock;             // stacks held, by accelerator product line
   Eigen::VectorXd effective_capacity;    // min(capacity, usable HBM / stacks per unit), units

@@ -60,16 +60,33 @@ void clear_hbm_market(const Model& model, State& state) {
   const double launch_value = std::isfinite(top_value) ? top_value : 2.0 * top_reservation;
   for (auto& b : buyers)
     if (!std::isfinite(b.value)) b.value = launch_value;
+  // Outside buyers follow the lines: need = stacks (1 + growth)^period, up to the ceiling.
+  const std::size_t L = lines.size(), O = model.hbm_buyers.size();
+  std::vector<int> buyer_country(L + O), buyer_generation(L + O);
+  std::vector<double> buyer_bias(L + O, 0.0);
+  for (std::size_t b = 0; b < L; ++b) {
+    const Product& line = model.products[lines[b]];
+    buyer_country[b] = line.origin;
+    buyer_generation[b] = line.hbm_generation;
+    buyer_bias[b] = model.firms[line.owner].hbm_home_bias;
+  }
+  for (std::size_t o = 0; o < O; ++o) {
+    const HbmBuyer& x = model.hbm_buyers[o];
+    double need = x.stacks * std::pow(1.0 + x.growth, state.period);
+    if (x.max_stacks > 0) need = std::min(need, x.max_stacks);
+    buyers.push_back({need, x.value_per_stack_usd});
+    buyer_country[L + o] = x.country;
+    buyer_generation[L + o] = x.hbm_generation;
+  }
 
   std::vector<InputArc> arcs;
-  for (std::size_t b = 0; b < lines.size(); ++b) {
-    const Product& line = model.products[lines[b]];
-    const int c = line.origin;
-    const double home_bias = model.firms[line.owner].hbm_home_bias;
+  for (std::size_t b = 0; b < buyers.size(); ++b) {
+    const int c = buyer_country[b];
+    const double home_bias = buyer_bias[b];
     for (std::size_t k = 0; k < hbm.size(); ++k) {
       const int h = hbm[k];
       const Product& stack = model.products[h];
-      if (state.available(h, c) <= 0 || stack.hbm_generation < line.hbm_generation) continue;
+      if (state.available(h, c) <= 0 || stack.hbm_generation < buyer_generation[b]) continue;
       InputArc a;
       a.buyer = static_cast<int>(b);
       a.supply = static_cast<int>(k);
@@ -87,12 +104,20 @@ void clear_hbm_market(const Model& model, State& state) {
     state.capacity_shadow_cost(hbm[k]) = cleared.price[k] - supplies[k].reservation_price;
   }
   std::vector<double> contract_cost(lines.size(), 0.0);  // at reservation prices, incl. the buyer's wedges
+  state.hbm_buyer_bought.setZero(static_cast<Eigen::Index>(O));
+  state.hbm_buyer_spend_usd.setZero(static_cast<Eigen::Index>(O));
   for (std::size_t r = 0; r < arcs.size(); ++r) {
     const double stacks = cleared.flow[r];
     if (stacks <= 0) continue;
     const auto b = static_cast<std::size_t>(arcs[r].buyer), k = static_cast<std::size_t>(arcs[r].supply);
-    const int j = lines[b], h = hbm[k];
-    state.units_to(h, model.products[j].origin) += stacks;
+    const int h = hbm[k];
+    state.units_to(h, buyer_country[b]) += stacks;
+    if (b >= L) {  // an outside buyer
+      state.hbm_buyer_bought(static_cast<Eigen::Index>(b - L)) += stacks;
+      state.hbm_buyer_spend_usd(static_cast<Eigen::Index>(b - L)) += stacks * state.price_usd(h) * arcs[r].price_factor;
+      continue;
+    }
+    const int j = lines[b];
     state.hbm_bought(j) += stacks;
     state.hbm_spend_usd(j) += stacks * state.price_usd(h) * arcs[r].price_factor;
     contract_cost[b] += stacks * supplies[k].reservation_price * arcs[r].price_factor;

@@ -87,7 +87,7 @@ void check_invariants(const Model& model, const State& state) {
     gross += p * state.units_sold(j);
   }
   const double revenue = state.revenue_usd.sum();
-  const double buyers_paid = state.buyer_spend_usd.sum() + state.hbm_spend_usd.sum();
+  const double buyers_paid = state.buyer_spend_usd.sum() + state.hbm_spend_usd.sum() + state.hbm_buyer_spend_usd.sum();
   const double tariffs = state.tariff_income_usd.sum() + state.grey_margin_usd.sum();
   const double fees = state.fee_income_usd.sum();
   if (!close(buyers_paid, buyer_paid_product_side, tol))

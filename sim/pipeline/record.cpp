@@ -37,6 +37,11 @@ void define_outputs(const Model& model, Series& s) {
   s.add_dimension({"origin", "country of origin (export jurisdiction)", countries});
   s.add_dimension({"destination", "destination country", countries});
   s.add_dimension({"kind", "product kind", {"accelerator", "hbm"}});
+  if (!model.hbm_buyers.empty()) {  // only worlds with outside HBM buyers have these variables
+    s.add_dimension({"hbm_buyer", "HBM buyer outside the modelled accelerators", names_of(model.hbm_buyers)});
+    s.define("hbm_buyer_bought", "HBM stacks bought by the outside buyer", "stacks per period", {"hbm_buyer"});
+    s.define("hbm_buyer_spend", "paid for them, incl. tariffs", "USD", {"hbm_buyer"});
+  }
 
   s.define("price", "producer price of the product (Bertrand-Nash with capacity limits)", "USD", {"product"});
   s.define("marginal_cost", "marginal cost of production after learning (accelerators: excluding HBM)", "USD", {"product"});
@@ -107,6 +112,10 @@ void record_period(const Model& model, State& state) {
   put(s, "notional_demand", state.notional_demand);
   put(s, "units_sold", row_major(state.units_to));
   put(s, "hbm_bought", state.hbm_bought);
+  if (!model.hbm_buyers.empty()) {
+    put(s, "hbm_buyer_bought", state.hbm_buyer_bought);
+    put(s, "hbm_buyer_spend", state.hbm_buyer_spend_usd);
+  }
   put(s, "hbm_stock", state.hbm_stock);
   Eigen::VectorXd hbm_spend = Eigen::VectorXd::Zero(model.n_firms());
   for (int j = 0; j < P; ++j) hbm_spend(model.products[j].owner) += state.hbm_spend_usd(j);

@@ -123,12 +123,13 @@ void read_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
                "was removed: HBM is bought as a derived input at the line's value per stack, not through a logit "
                "(docs/MODEL_NOTES.md §4); use hbm_home_bias on accelerator makers and hbm_markup on HBM makers");
       f.hbm_home_bias = t.number_or("hbm_home_bias", 0.0, 0.0, 10.0);
-      f.hbm_markup = t.number_or("hbm_markup", 0.0, 0.0, 100.0);
       f.hbm_stockpile_months = t.number_or("hbm_stockpile_months", 0.0, 0.0, 120.0) / conv.months;
       f.design_around = t.boolean_or("design_around", false);
       f.design_around_efficiency = t.number_or("design_around_efficiency", f.design_around_efficiency, 0.01, 1.0);
       f.design_around_lag_periods =
           static_cast<int>(std::ceil(t.number_or("design_around_lag_months", 3, 0, 120) / conv.months));
+    } else {  // HBM makers
+      f.hbm_markup = t.number_or("hbm_markup", 0.0, 0.0, 100.0);
     }
     f.learning_rate = t.number_or("learning_rate", 0.0, 0.0, 0.9);
     f.rd_share = t.number_or("rd_share", 0.0, 0.0, 1.0);
@@ -274,6 +275,29 @@ void read_ai_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
     m.ai_firms.push_back(std::move(a));
   }
   if (m.ai_firms.empty()) root.fail("ai_firm", "missing: the world needs at least one [[ai_firm]] (buyer)");
+}
+
+void read_hbm_buyers(TableReader& root, Model& m, const PeriodConversion& conv) {
+  std::set<std::string> seen;
+  for (TableReader& t : root.tables("hbm_buyer")) {
+    HbmBuyer b;
+    b.name = t.string("name");
+    check_unique(t, "name", b.name, seen, "HBM buyer");
+    b.country = read_country(t, "country", m);
+    const std::string g = t.string("hbm_generation_min");
+    const auto& gens = m.parameters.hbm_generations;
+    const auto it = std::find(gens.begin(), gens.end(), g);
+    if (it == gens.end()) t.fail("hbm_generation_min", "unknown HBM generation \"" + g + "\" (see parameters.hbm_generations)");
+    b.hbm_generation = static_cast<int>(it - gens.begin());
+    b.stacks = conv.flow(t.number("stacks_per_month", 0.0, kHuge));
+    b.growth = conv.growth(t.number_or("growth_per_month", 0.0, -0.99, 10.0));
+    b.max_stacks = conv.flow(t.number_or("max_stacks_per_month", 0.0, 0.0, kHuge));
+    b.value_per_stack_usd = t.number("value_per_stack_usd", 0.0, kHuge);
+    t.optional_string("source");
+    t.optional_string("note");
+    t.finish();
+    m.hbm_buyers.push_back(std::move(b));
+  }
 }
 
 void read_governments(TableReader& root, Model& m, const PeriodConversion& conv) {
@@ -537,7 +561,7 @@ std::string read_text(const std::string& path) {
 const char* identity_key(std::string_view array) {
   if (array == "country") return "code";
   if (array == "government") return "country";
-  if (array == "firm" || array == "product" || array == "ai_firm") return "name";
+  if (array == "firm" || array == "product" || array == "ai_firm" || array == "hbm_buyer") return "name";
   return nullptr;  // tariff, event: appended
 }
 
@@ -678,6 +702,7 @@ Model load_scenario_text(const std::string& text, const std::string& file, const
   read_firms(root, m, conv);
   read_products(root, m, conv);
   read_ai_firms(root, m, conv);
+  read_hbm_buyers(root, m, conv);
   read_demand(root, m);
   read_governments(root, m, conv);
   read_tariffs(root, m);

@@ -35,6 +35,10 @@ void check_identities(const Model& m, const Series& s) {
       fee_in += fees[static_cast<std::size_t>(t * C + c)];
       for (int f = 0; f < F; ++f) rev += revenue[static_cast<std::size_t>((t * F + f) * C + c)];
     }
+    if (!m.hbm_buyers.empty()) {  // outside HBM buyers pay for HBM too
+      const auto& outside = s.variable("hbm_buyer_spend");
+      for (std::size_t o = 0; o < m.hbm_buyers.size(); ++o) paid += outside.data[static_cast<std::size_t>(t) * outside.row_size + o];
+    }
     for (int f = 0; f < F; ++f) {
       paid += hbm_spend[static_cast<std::size_t>(t * F + f)];  // accelerator makers pay for HBM
       net[static_cast<std::size_t>(f)] -= hbm_spend[static_cast<std::size_t>(t * F + f)] +

@@ -45,6 +45,25 @@ TEST_CASE("scenario errors name file, line, column and field", "[scenario][error
     CHECK_THAT(e, Catch::Contains("tariff[0].rate"));
     CHECK_THAT(e, Catch::Contains("must be in [0, 5], got -0.3"));
   }
+  SECTION("the removed HBM logit key names its replacement") {
+    std::string t = test::tiny_scenario();
+    replace(t, "name = \"Huawei\"\nhome = \"CN\"\nkind = \"accelerator\"",
+            "name = \"Huawei\"\nhome = \"CN\"\nkind = \"accelerator\"\nhbm_price_sensitivity_per_kusd = 10");
+    const std::string e = error_of(t);
+    CHECK_THAT(e, Catch::Contains(":" + std::to_string(line_of(t, "hbm_price_sensitivity_per_kusd")) + ":"));
+    CHECK_THAT(e, Catch::Contains("firm[1].hbm_price_sensitivity_per_kusd: was removed") && Catch::Contains("hbm_markup"));
+  }
+  SECTION("an outside HBM buyer with an unknown generation, and hbm_markup on an accelerator maker") {
+    const std::string t = test::tiny_scenario(
+        "\n[[hbm_buyer]]\nname = \"tpu\"\ncountry = \"US\"\nhbm_generation_min = \"HBM9\"\nstacks_per_month = 1\nvalue_per_stack_usd = 100\n");
+    const std::string e = error_of(t);
+    CHECK_THAT(e, Catch::Contains(":" + std::to_string(line_of(t, "HBM9")) + ":"));
+    CHECK_THAT(e, Catch::Contains("hbm_buyer[0].hbm_generation_min: unknown HBM generation \"HBM9\""));
+    std::string u = test::tiny_scenario();
+    replace(u, "name = \"Huawei\"\nhome = \"CN\"\nkind = \"accelerator\"",
+            "name = \"Huawei\"\nhome = \"CN\"\nkind = \"accelerator\"\nhbm_markup = 1");
+    CHECK_THAT(error_of(u), Catch::Contains("firm[1].hbm_markup: unknown key"));
+  }
   SECTION("unknown firm") {
     std::string t = test::tiny_scenario();
     replace(t, "owner = \"Huawei\"", "owner = \"Huawai\"");
