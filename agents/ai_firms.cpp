@@ -22,7 +22,7 @@ void update_ai_firms(const Model& model, State& state) {
       state.efficiency(i) *= 1.0 + a.efficiency_growth;
       state.capability(i) = std::pow(state.compute_stock_h100e(i) * state.efficiency(i), a.capability_exponent);
       state.ai_revenue_usd(i) = a.revenue_per_capability_usd * state.capability(i);
-      const double offered = (state.budget_usd(i) + state.deferred_budget_usd(i)) * state.budget_factor(i);
+      const double offered = state.budget_usd(i) * state.budget_factor(i) + state.deferred_budget_usd(i);
       state.deferred_budget_usd(i) = keep * std::max(0.0, offered - state.buyer_spend_usd(i));
       state.base_budget_usd(i) *= 1.0 + state.budget_growth(i);
       state.budget_growth(i) *= 1.0 - a.budget_growth_decay;

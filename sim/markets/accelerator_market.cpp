@@ -51,8 +51,9 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
   m.buyer_country.resize(A);
   for (int i = 0; i < A; ++i) {
     const AiFirm& a = model.ai_firms[i];
-    // The period's budget plus what was deferred from earlier periods (demand that waits).
-    m.market_size(i) = (state.budget_usd(i) + state.deferred_budget_usd(i)) * state.budget_factor(i) /
+    // The period's budget (x demand shocks) plus what was deferred from earlier periods (demand
+    // that waits; already net of the shocks of the period it was left unspent in).
+    m.market_size(i) = (state.budget_usd(i) * state.budget_factor(i) + state.deferred_budget_usd(i)) /
                        model.parameters.reference_unit_price_usd;
     m.alpha(i) = a.price_sensitivity_per_usd;
     m.home_bias(i) = a.home_bias + state.mandate_premium(a.country);

@@ -64,9 +64,11 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
     double change = 0;
     for (int j = 0; j < P; ++j) {
       const double p = eq.price(j);
-      if (!(t.slope_net(j) > 0)) {  // nobody can buy it: price is irrelevant, keep it
+      if (!(t.slope_net(j) > 0)) {  // nobody can buy it (or only at a fee of 1): price is irrelevant, keep it
         target(j) = p;
-        mu_target(j) = 0;
+        mu_target(j) = 0;  // and no ceiling binds; a warm multiplier must go before convergence
+        const double relative = mu(j) / std::max(p, 1e-300);
+        if (!(relative <= change)) change = relative;
         continue;
       }
       // zeta_j: the price that satisfies j's first-order condition given the other prices and

@@ -24,8 +24,9 @@
 // where that mu_j would be negative the ceiling is slack, mu_j = 0 and the price is zeta_j.
 // The iteration runs on (log prices, multipliers) with Anderson acceleration
 // (sim/markets/anderson_acceleration.hpp) once the largest relative change is below 0.05 (plain
-// steps before); after 200 iterations it falls back to damped plain steps. The answer is the last point evaluated, whose largest relative change of a
-// price (or of a multiplier, relative to the price) under the map is below the tolerance. Any
+// steps before); after 200 iterations it falls back to damped plain steps. The answer is the
+// point whose largest relative change of a price (or of a multiplier, relative to the price)
+// under the map is below the tolerance; at the iteration cap, the best point evaluated. Any
 // excess demand left within the tolerance is rationed proportionally across buyers.
 #include <Eigen/Core>
 

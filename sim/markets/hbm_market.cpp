@@ -15,7 +15,8 @@ namespace {
 double value_per_stack(const Model& model, const State& state, int j) {
   const Product& p = model.products[j];
   const double price = state.price_usd(j);
-  if (!std::isfinite(price)) return std::numeric_limits<double>::quiet_NaN();
+  // Not on sale last period (launching now, or back on sale): its price is no market price.
+  if (!std::isfinite(price) || !state.offered[static_cast<std::size_t>(j)]) return std::numeric_limits<double>::quiet_NaN();
   double units = 0, fee = 0;
   for (int c = 0; c < model.n_countries(); ++c) {
     units += state.units_to(j, c);
@@ -92,7 +93,7 @@ void clear_hbm_market(const Model& model, State& state) {
       a.supply = static_cast<int>(k);
       a.price_factor = 1.0 + state.tariff_rate(h, c) + state.grey_markup(h, c);
       a.preference = stack.origin == c ? 1.0 + home_bias : 1.0;
-      a.reservation_factor = state.licence_fee(h, c) < 1.0 ? 1.0 / (1.0 - state.licence_fee(h, c)) : 0.0;
+      a.seller_share = 1.0 - state.licence_fee(h, c);
       if (state.leak_shift(h, c) != 0) a.cap = std::exp(state.leak_shift(h, c)) * buyers[b].need;  // leak share of the need
       arcs.push_back(a);
     }

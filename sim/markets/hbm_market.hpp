@@ -7,14 +7,15 @@
 //  - A line values a stack at its shadow margin per stack,
 //        v = ((1 - f) p - c) / k,
 //    p = its price last period (the expected price), f = the licence fee it paid on average,
-//    c = its other unit cost this period. A line not yet priced (launching) bids the highest
-//    value of the priced lines (it is served whenever HBM is not short), or, with none priced,
-//    twice the highest reservation price.
+//    c = its other unit cost this period (its average margin per stack). A line that was not on
+//    sale last period (launching) bids the highest value of the priced lines, or, with none
+//    priced, twice the highest reservation price.
 //  - An HBM product offers its capacity (x supply shocks) at the reservation price
 //    r = unit cost x (1 + the maker's `hbm_markup`): the contract price when HBM is not scarce.
 //  - A line may buy an HBM product of at least its minimum generation that is available to its
 //    country (the accelerator's origin): HBM export controls, tariffs, licences and grey markets
-//    apply with that country as the destination. A leaking (denied but not enforced) flow is a
+//    apply with that country as the destination; a seller withdraws from an arc where it keeps
+//    less than its reservation price net of the licence fee. A leaking (denied but not enforced) flow is a
 //    quantity channel: at most the leak share (1 - enforcement) of the line's need. Domestic
 //    HBM (origin = the line's country) is preferred by the maker's `hbm_home_bias` (its bid is
 //    raised by that share).

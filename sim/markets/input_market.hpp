@@ -19,11 +19,16 @@
 // scarcity the price equals the marginal buyer's value, and the buyers with the highest values
 // are served first. When capacity is ample every buyer with value above the reservation price
 // gets its whole need at the reservation price. (Wedges enter as bids in producer prices,
-// value / factor: exact when a buyer's options carry the same factor.)
+// value / factor: exact when a buyer's options carry the same factor.) A seller does not sell on
+// an arc where the share it keeps (1 - licence fee) of the price is below its reservation price:
+// such arcs are withdrawn and the market cleared again, until none is left (as the accelerator
+// market's exit from loss-making licensed sales).
 //
 // Solved exactly by LEMON's network simplex (min-cost flow on source -> buyers -> products ->
-// sink with a bypass arc), in integer units: quantities rounded to 1 / kQuantityScale of a unit,
-// money to 1e-3 USD. Deterministic.
+// sink with a bypass arc), in integer units: quantities rounded down to 1/1000 of a unit (at most
+// 1e12 units per need, capacity or arc), money to 1e-3 USD (gains at most 1e9 USD per unit).
+// Deterministic. A supply with no capacity has no scarcity premium. Where the premium is not
+// unique (a supply that exactly sells out with every need met) it is one of the clearing premia.
 #include <vector>
 
 namespace chipsim {
@@ -43,7 +48,7 @@ struct InputArc {
   int supply = 0;
   double price_factor = 1;  // the buyer pays price x this (>= 1 with tariffs and markups)
   double preference = 1;    // the buyer's bid on this arc is value x preference / price_factor (home bias: > 1)
-  double reservation_factor = 1;  // the seller needs price >= reservation x this on the arc (licence fee f: 1 / (1 - f))
+  double seller_share = 1;  // share of the price the seller keeps on this arc (licence fee f: 1 - f)
   double cap = -1;          // most units the arc can carry (< 0: no limit beyond need and capacity)
 };
 
@@ -51,7 +56,7 @@ struct InputClearing {
   std::vector<double> flow;     // units per arc (arcs)
   std::vector<double> price;    // USD per unit at the seller (supplies)
   std::vector<double> bought;   // units per buyer (buyers)
-  std::vector<double> surplus;  // USD per unit: the buyer's surplus on its best arc (buyers)
+  std::vector<double> surplus;  // USD per unit: the buyer's surplus on its best arc with room left (not at its cap), >= 0 (buyers)
 };
 
 // Throws std::invalid_argument on an arc naming a missing buyer or supply, and

@@ -289,10 +289,10 @@ void read_hbm_buyers(TableReader& root, Model& m, const PeriodConversion& conv) 
     const auto it = std::find(gens.begin(), gens.end(), g);
     if (it == gens.end()) t.fail("hbm_generation_min", "unknown HBM generation \"" + g + "\" (see parameters.hbm_generations)");
     b.hbm_generation = static_cast<int>(it - gens.begin());
-    b.stacks = conv.flow(t.number("stacks_per_month", 0.0, kHuge));
+    b.stacks = conv.flow(t.number("stacks_per_month", 0.0, 1e11));
     b.growth = conv.growth(t.number_or("growth_per_month", 0.0, -0.99, 10.0));
-    b.max_stacks = conv.flow(t.number_or("max_stacks_per_month", 0.0, 0.0, kHuge));
-    b.value_per_stack_usd = t.number("value_per_stack_usd", 0.0, kHuge);
+    b.max_stacks = conv.flow(t.number_or("max_stacks_per_month", 0.0, 0.0, 1e11));
+    b.value_per_stack_usd = t.number("value_per_stack_usd", 0.0, 1e8);
     t.optional_string("source");
     t.optional_string("note");
     t.finish();

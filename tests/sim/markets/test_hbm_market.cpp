@@ -234,3 +234,33 @@ TEST_CASE("ample HBM never limits output: every line gets its need at the reserv
     CHECK(at(r, "effective_capacity", t, h100) == Approx(at(r, "capacity", t, h100)).epsilon(1e-9));
   }
 }
+
+TEST_CASE("HBM: a line launching later bids like the priced lines, contract prices carry the markup",
+          "[hbm]") {
+  // Nvidia's second line launches in 2025-01; SK hynix prices at twice its cost.
+  std::string w = hbm_world(R"(
+[[product]]
+name = "H200"
+kind = "accelerator"
+owner = "Nvidia"
+launch = "2025-01"
+tpp = 15832
+hbm_stacks = 6
+hbm_generation_min = "HBM3"
+appeal = 3
+marginal_cost_usd = 4500
+capacity_units_per_month = 20000
+)");
+  const std::string skh = "name = \"SK_hynix\"\nhome = \"KR\"\nkind = \"hbm\"";
+  w.replace(w.find(skh), skh.size(), skh + "\nhbm_markup = 1.0");
+  const Run r = run(w);
+  const Model& m = r.model;
+  const int h200 = *m.product_index("H200"), skh3 = *m.product_index("SKH_HBM3");
+  const int launch = m.calendar.period_of(Month{2025, 1});
+  CHECK(at(r, "hbm_bought", launch, h200) > 0);  // HBM bought in its launch period
+  double sold = 0;
+  for (int c = 0; c < m.n_countries(); ++c) sold += at(r, "units_sold", launch, h200, c);
+  CHECK(sold > 0);
+  for (int t = 1; t < m.n_periods(); ++t)
+    CHECK(at(r, "price", t, skh3) == Approx(2.0 * at(r, "marginal_cost", t, skh3)));  // ample: contract price
+}

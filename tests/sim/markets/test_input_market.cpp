@@ -62,7 +62,12 @@ TEST_CASE("random input markets: the allocation and prices are a competitive equ
     std::vector<InputArc> arcs;
     for (int b = 0; b < B; ++b)
       for (int s = 0; s < S; ++s)
-        if (u(rng) < 0.7) arcs.push_back({b, s, 1.0 + 0.3 * u(rng)});
+        if (u(rng) < 0.7) {
+          InputArc a{b, s, 1.0 + 0.3 * u(rng)};
+          if (u(rng) < 0.3) a.preference = 1.0 + u(rng);                 // home bias
+          if (u(rng) < 0.2) a.cap = 300 * u(rng);                         // a leak channel
+          arcs.push_back(a);
+        }
     const InputClearing c = clear_input_market(buyers, supplies, arcs);
     const double tol = 1e-2;  // USD per unit and units (solved in 1/1000 units)
     std::vector<double> sold(static_cast<std::size_t>(S), 0.0);
@@ -80,12 +85,41 @@ TEST_CASE("random input markets: the allocation and prices are a competitive equ
     }
     for (std::size_t a = 0; a < arcs.size(); ++a) {
       const auto b = static_cast<std::size_t>(arcs[a].buyer), s = static_cast<std::size_t>(arcs[a].supply);
-      const double gain = buyers[b].value / arcs[a].price_factor - c.price[s];
-      CHECK(gain <= c.surplus[b] + tol);                            // surplus is the best arc's
-      if (c.flow[a] > tol) CHECK(gain >= c.surplus[b] - tol);       // buys only on a best arc
+      const double gain = buyers[b].value * arcs[a].preference / arcs[a].price_factor - c.price[s];
+      const bool capped = arcs[a].cap >= 0 && c.flow[a] >= arcs[a].cap - tol;
+      CHECK(c.flow[a] <= (arcs[a].cap >= 0 ? arcs[a].cap : 1e300) + tol);
+      if (!capped) CHECK(gain <= c.surplus[b] + tol);               // surplus is the best arc's with room
       if (c.flow[a] > tol) CHECK(gain >= -tol);                     // never at a loss
-      // No buyer left short where it would gain at the going price (no excess demand).
-      if (gain > tol) CHECK(c.bought[b] >= buyers[b].need - tol);
+      // No buyer left short where it would gain at the going price (no excess demand), unless
+      // the arc is at its cap.
+      if (gain > tol && !capped) CHECK(c.bought[b] >= buyers[b].need - tol);
     }
   }
+}
+
+TEST_CASE("a seller withdraws from arcs where the licence fee leaves it below its reservation price",
+          "[input_market]") {
+  const std::vector<InputBuyer> buyers{{100, 500}, {100, 500}};
+  const std::vector<InputSupply> supplies{{1e6, 100}};
+  InputArc licensed{1, 0};
+  licensed.seller_share = 0.7;  // a 30 % licence fee: at the price 100 the seller keeps 70 < 100
+  const InputClearing c = clear_input_market(buyers, supplies, {{0, 0}, licensed});
+  CHECK(c.bought[0] == Approx(100));
+  CHECK(c.bought[1] == 0.0);
+  CHECK(c.price[0] == 100.0);
+  // With scarcity the price can rise enough for the licensed sale to pay: 0.7 x 500 >= 100.
+  const InputClearing scarce = clear_input_market({{100, 500}, {100, 500}}, {{150, 100}}, {{0, 0}, licensed});
+  CHECK(scarce.price[0] == Approx(500));
+  CHECK(scarce.bought[0] + scarce.bought[1] == Approx(150));
+}
+
+TEST_CASE("a supply without capacity, a buyer without arcs, a zero need", "[input_market]") {
+  const std::vector<InputBuyer> buyers{{100, 500}, {50, 400}, {0, 900}};
+  const std::vector<InputSupply> supplies{{0, 100}, {80, 100}};
+  const InputClearing c = clear_input_market(buyers, supplies, {{0, 0}, {0, 1}, {2, 1}});
+  CHECK(c.price[0] == 100.0);  // no capacity: no premium
+  CHECK(c.bought[0] == Approx(80));
+  CHECK(c.bought[1] == 0.0);   // no arc
+  CHECK(c.bought[2] == 0.0);   // no need
+  CHECK(c.price[1] >= 100.0);
 }
