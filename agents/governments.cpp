@@ -3,15 +3,13 @@
 #include <cmath>
 #include <limits>
 
+#include "sim/core/self_sufficiency.hpp"
+
 namespace chipsim {
 
-double accelerator_self_sufficiency(const Model& model, const State& state, int country) {
-  double all = 0, home = 0;
-  for (int j : model.products_of(ProductKind::accelerator)) {
-    all += state.units_to(j, country);
-    if (model.products[j].origin == country) home += state.units_to(j, country);
-  }
-  return all > 0 ? home / all : std::numeric_limits<double>::quiet_NaN();
+double accelerator_self_sufficiency(const Model& model, const State& state, const Government& government) {
+  return self_sufficiency(model, state, ProductKind::accelerator, government.country,
+                          static_cast<SelfSufficiencyMeasure>(government.self_sufficiency_measure));
 }
 
 namespace {
@@ -29,7 +27,7 @@ void govern(const Model& model, State& state) {
   for (const Government& g : model.governments) {
     const int c = g.country;
     if (g.target_self_sufficiency > 0 && g.subsidy_step > 0) {
-      const double ss = accelerator_self_sufficiency(model, state, c);
+      const double ss = accelerator_self_sufficiency(model, state, g);
       if (!std::isnan(ss) && ss < g.target_self_sufficiency)
         state.rd_subsidy_rate(c) = std::min(g.max_rd_subsidy_rate, state.rd_subsidy_rate(c) + g.subsidy_step);
     }
@@ -60,7 +58,7 @@ void score_governments(const Model& model, State& state) {
         revenue += state.revenue_usd.row(f).sum();
         subsidies += state.rd_subsidy_usd(f) + state.capex_subsidy_usd(f);
       }
-    const double ss = accelerator_self_sufficiency(model, state, c);
+    const double ss = accelerator_self_sufficiency(model, state, g);
     double lead = 0;
     if (g.w_compute != 0) {
       const double own = compute_of(model, state, c), rival = compute_of(model, state, g.rival);

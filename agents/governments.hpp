@@ -6,13 +6,14 @@
 //
 // Stage 2, govern: each government's subsidy budget for the period is refilled (unspent budget
 // does not carry over), then its reaction rules (optional) act on last period's outcomes:
-//  - while its country's accelerator self-sufficiency (units) is below target_self_sufficiency,
+//  - while its country's accelerator self-sufficiency (by its measure, compute by default) is
+//    below target_self_sufficiency,
 //    raise rd_subsidy_rate by rd_subsidy_step, up to max_rd_subsidy_rate;
 //  - once the rival's compute stock exceeds compute_gap_trigger x its own, multiply the
 //    lower thresholds (_ge/_gt, not HBM generations) of its own deny rules by tighten_factor
 //    (< 1: stricter), once.
 // Stage 8, score_governments: the objective score of every government for the period,
-//   w_revenue x domestic firms' revenue (USD bn) + w_self_sufficiency x self-sufficiency (units)
+//   w_revenue x domestic firms' revenue (USD bn) + w_self_sufficiency x self-sufficiency (its measure)
 //   + w_compute x ln(own compute / rival compute) + w_income x fees and tariffs (USD bn)
 //   - w_subsidy x subsidies paid (USD bn).
 #include "sim/core/model.hpp"
@@ -24,6 +25,8 @@ void govern(const Model& model, State& state);
 void score_governments(const Model& model, State& state);
 
 // Accelerator self-sufficiency by units of a country in the current State (NaN if it bought none).
-double accelerator_self_sufficiency(const Model& model, const State& state, int country);
+// The government's own measure (self_sufficiency_measure: compute by default) of its country's
+// accelerator self-sufficiency this period; NaN when its AI firms bought nothing.
+double accelerator_self_sufficiency(const Model& model, const State& state, const Government& government);
 
 }  // namespace chipsim

@@ -28,7 +28,7 @@ namespace {
 
 // The headline series kept per run in "summaries" mode.
 const std::vector<std::string> kSummaryVariables = {
-    "revenue", "self_sufficiency_units", "self_sufficiency_value", "compute_stock", "capability",
+    "revenue", "self_sufficiency_compute", "self_sufficiency_units", "self_sufficiency_value", "compute_stock", "capability",
     "government_score", "fee_income", "tariff_income"};
 
 Model load_run_model(const ExperimentSpec& spec, const RunSpec& run) {

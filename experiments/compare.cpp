@@ -43,9 +43,10 @@ Series comparison_series(const Model& m, const Series& policy, const Series& bas
   e.define("revenue_baseline", "revenue by firm under the baseline scenario", "USD", {"firm"});
   e.define("revenue_loss", "revenue loss: baseline - policy", "USD", {"firm"});
   e.define("revenue_loss_in_country", "revenue loss in each destination: baseline - policy", "USD", {"firm", "country"});
-  e.define("self_sufficiency_policy", "domestic-made share of purchases (units) under the policy", "1", {"kind", "country"});
-  e.define("self_sufficiency_baseline", "domestic-made share of purchases (units) under the baseline", "1", {"kind", "country"});
-  e.define("self_sufficiency_gap", "self-sufficiency: policy - baseline (units)", "1", {"kind", "country"});
+  e.define("self_sufficiency_policy", "domestic-made share of purchases by compute (H100e; HBM: stacks) under the policy", "1", {"kind", "country"});
+  e.define("self_sufficiency_baseline", "domestic-made share of purchases by compute (H100e; HBM: stacks) under the baseline", "1", {"kind", "country"});
+  e.define("self_sufficiency_gap", "self-sufficiency by compute: policy - baseline", "1", {"kind", "country"});
+  e.define("self_sufficiency_units_gap", "self-sufficiency by units (a diagnostic): policy - baseline", "1", {"kind", "country"});
   e.define("compute_policy", "compute stock under the policy", "H100e", {"country"});
   e.define("compute_baseline", "compute stock under the baseline", "H100e", {"country"});
   e.define("compute_gap", "compute stock: policy - baseline", "H100e", {"country"});
@@ -67,13 +68,16 @@ Series comparison_series(const Model& m, const Series& policy, const Series& bas
     e.append("revenue_loss", loss.data(), F);
     e.append("revenue_loss_in_country", loss_c.data(), F * C);
     const std::size_t n = kProductKinds * C;
-    const double* sp = policy.variable("self_sufficiency_units").data.data() + t * n;
-    const double* sb = baseline.variable("self_sufficiency_units").data.data() + t * n;
-    std::vector<double> gap(n);
-    for (std::size_t k = 0; k < n; ++k) gap[k] = sp[k] - sb[k];
+    const double* sp = policy.variable("self_sufficiency_compute").data.data() + t * n;
+    const double* sb = baseline.variable("self_sufficiency_compute").data.data() + t * n;
+    const double* up = policy.variable("self_sufficiency_units").data.data() + t * n;
+    const double* ub = baseline.variable("self_sufficiency_units").data.data() + t * n;
+    std::vector<double> gap(n), units_gap(n);
+    for (std::size_t k = 0; k < n; ++k) gap[k] = sp[k] - sb[k], units_gap[k] = up[k] - ub[k];
     e.append("self_sufficiency_policy", sp, n);
     e.append("self_sufficiency_baseline", sb, n);
     e.append("self_sufficiency_gap", gap.data(), n);
+    e.append("self_sufficiency_units_gap", units_gap.data(), n);
     const double* cp = policy.variable("compute_stock").data.data() + t * C;
     const double* cb = baseline.variable("compute_stock").data.data() + t * C;
     std::vector<double> cg(C);
@@ -149,9 +153,9 @@ void print_comparison(const ScenarioComparison& c, const std::string& focus_coun
   }
   if (!focus) return;
   const std::size_t k = static_cast<std::size_t>(*focus);
-  out << "\n" << focus_country << " by year: self-sufficiency (units, year average) and compute stock (end of year)\n";
-  out << pad("year", 6) << pad("acc policy", 12) << pad("acc base", 10) << pad("acc gap", 9) << pad("HBM policy", 12)
-      << pad("HBM base", 10) << pad("HBM gap", 9) << pad("compute gap", 14) << pad("gap %", 8) << "\n";
+  out << "\n" << focus_country << " by year: self-sufficiency (by compute: H100e; HBM by stacks; year average) and compute stock (end of year)\n";
+  out << pad("year", 6) << pad("acc policy", 12) << pad("acc base", 10) << pad("acc gap", 9) << pad("(units gap)", 12)
+      << pad("HBM policy", 12) << pad("HBM base", 10) << pad("HBM gap", 9) << pad("compute gap", 14) << pad("gap %", 8) << "\n";
   std::map<int, std::vector<std::size_t>> years;
   for (std::size_t t = 0; t < T; ++t) years[std::stoi(e.time_labels[t].substr(0, 4))].push_back(t);
   auto avg = [&](const char* var, std::size_t kind, const std::vector<std::size_t>& ts) {
@@ -168,8 +172,9 @@ void print_comparison(const ScenarioComparison& c, const std::string& focus_coun
     const double cb = e.variable("compute_baseline").data[ts.back() * C + k];
     const double ap = avg("self_sufficiency_policy", 0, ts), ab = avg("self_sufficiency_baseline", 0, ts);
     const double hp = avg("self_sufficiency_policy", 1, ts), hb = avg("self_sufficiency_baseline", 1, ts);
+    const double ug = avg("self_sufficiency_units_gap", 0, ts);
     out << pad(std::to_string(year), 6) << pad(fmt("%.1f%%", 100 * ap), 12) << pad(fmt("%.1f%%", 100 * ab), 10)
-        << pad(fmt("%+.1f", 100 * (ap - ab)), 9) << pad(fmt("%.1f%%", 100 * hp), 12) << pad(fmt("%.1f%%", 100 * hb), 10)
+        << pad(fmt("%+.1f", 100 * (ap - ab)), 9) << pad(fmt("%+.1f", 100 * ug), 12) << pad(fmt("%.1f%%", 100 * hp), 12) << pad(fmt("%.1f%%", 100 * hb), 10)
         << pad(fmt("%+.1f", 100 * (hp - hb)), 9) << pad(fmt("%+.0fk", (cp - cb) / 1e3), 14)
         << pad(cb > 0 ? fmt("%+.1f%%", 100 * (cp - cb) / cb) : "-", 8) << "\n";
   }

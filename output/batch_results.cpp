@@ -97,7 +97,7 @@ void write_effects_and_summaries(Writer5& out, const BatchResults& r, const std:
   const std::size_t K = L.dimension("kind").labels.size();
   const std::size_t R = order.size();
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  const std::size_t rev = L.offset_of("revenue"), ss = L.offset_of("self_sufficiency_units"), cs = L.offset_of("compute_stock");
+  const std::size_t rev = L.offset_of("revenue"), ss = L.offset_of("self_sufficiency_compute"), cs = L.offset_of("compute_stock");
   const std::size_t Cd = L.dimension("destination").labels.size();
 
   // Index of each (variant, point, replicate) run.
@@ -135,7 +135,7 @@ void write_effects_and_summaries(Writer5& out, const BatchResults& r, const std:
   out.variable("revenue_loss", {"run", "time", "firm"}, {R, T, F}, loss.data(), "USD",
                "revenue loss against the paired baseline run (baseline - this run); NaN without a baseline");
   out.variable("self_sufficiency_gain", {"run", "time", "kind", "country"}, {R, T, K, C}, gain.data(), "1",
-               "self-sufficiency (units) of this run minus its paired baseline run");
+               "self-sufficiency by compute (H100e; HBM: stacks) of this run minus its paired baseline run");
   out.variable("compute_gap", {"run", "time", "country"}, {R, T, C}, gap.data(), "H100e",
                "compute stock of this run minus its paired baseline run");
 
@@ -179,8 +179,8 @@ void write_effects_and_summaries(Writer5& out, const BatchResults& r, const std:
   std::vector<double> ss_runs(R * T * K * C);
   for (std::size_t n = 0; n < R; ++n)
     std::copy_n(r.runs.at(order[n]).begin() + static_cast<long>(ss), T * K * C, ss_runs.begin() + static_cast<long>(n * T * K * C));
-  summary(ss_runs, T * K * C, "summary_self_sufficiency_units", {"time", "kind", "country"}, {T, K, C}, "1",
-          "self-sufficiency by units");
+  summary(ss_runs, T * K * C, "summary_self_sufficiency_compute", {"time", "kind", "country"}, {T, K, C}, "1",
+          "self-sufficiency by compute (H100e; HBM: stacks)");
 }
 
 }  // namespace

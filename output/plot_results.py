@@ -5,7 +5,7 @@ run with /usr/bin/python3).
   /usr/bin/python3 output/plot_results.py results.h5 [-o figures/] [--country CN]
 
 Writes:
-  self_sufficiency.png  fan charts of the country's self-sufficiency (accelerators, units) over time,
+  self_sufficiency.png  fan charts of the country's self-sufficiency (accelerators by compute, HBM by stacks) over time,
                         one panel per variant: median, 50 % and 90 % bands across replicates
   revenue_loss.png      fan charts of each chipmaker's cumulative revenue loss against the paired
                         baseline, one panel per variant
@@ -61,7 +61,9 @@ def batch_figures(f, outdir, country):
     c = countries.index(country)
     run_variant = f["run_variant"][()]
     run_point = f["run_point"][()]
-    ss = f["self_sufficiency_units"][()]  # (run, time, kind, country)
+    # (run, time, kind, country): by compute (H100e; HBM by stacks); files of older versions: units
+    measure = "compute" if "self_sufficiency_compute" in f else "units"
+    ss = f["self_sufficiency_" + measure][()]
     written = []
 
     fig, axes = panels(len(variants))
@@ -71,7 +73,7 @@ def batch_figures(f, outdir, country):
         fan(ax, t, 100 * ss[rows, :, 1, c], "tab:blue", "HBM")
         ax.set_title(variants[v])
         ax.set_ylim(0, 100)
-        ax.set_ylabel(f"{country} self-sufficiency, % of units")
+        ax.set_ylabel(f"{country} self-sufficiency, % of {'H100e (HBM: stacks)' if measure == 'compute' else 'units'}")
         ax.grid(alpha=0.3)
     axes[0].legend(loc="upper left", fontsize=8)
     fig.suptitle(f"{country}: domestic-made share of purchases (median, 50 % and 90 % bands over {int(rows.sum())} replicates)")

@@ -23,6 +23,7 @@ void print_run_summary(const Model& model, const Series& series, const std::stri
   const std::size_t T = series.n_periods();
   const int C = model.n_countries(), F = model.n_firms();
   const auto& revenue = series.variable("revenue");        // (t, firm, destination)
+  const auto& ss_compute = series.variable("self_sufficiency_compute");
   const auto& ss_value = series.variable("self_sufficiency_value");
   const auto& ss_units = series.variable("self_sufficiency_units");
   const auto& units = series.variable("units_sold");        // (t, product, destination)
@@ -45,20 +46,20 @@ void print_run_summary(const Model& model, const Series& series, const std::stri
   if (focus) {
     const int c = *focus;
     out << "\n" << focus_country << " accelerator self-sufficiency (domestic-made share of purchases, year average)\n";
-    out << pad("year", 6) << pad("by value", 10) << pad("by units", 10) << pad("units bought", 14);
+    out << pad("year", 6) << pad("by compute", 12) << pad("by value", 10) << pad("by units", 10) << pad("units bought", 14);
     for (int k : buyers) out << pad(model.countries[k].code + " compute", 14);
-    out << "\n" << pad("", 40);
+    out << "\n" << pad("", 52);
     for (std::size_t k = 0; k < buyers.size(); ++k) out << pad("(k H100e)", 14);
     out << "\n";
     for (const auto& [year, ts] : years) {
-      double v = 0, u = 0, bought = 0;
+      double h = 0, v = 0, u = 0, bought = 0;
       int n = 0;
       for (std::size_t t : ts) {
-        const double sv = ss_value.data[t * kProductKinds * C + c], su = ss_units.data[t * kProductKinds * C + c];
-        if (!std::isnan(sv)) v += sv, u += su, ++n;
+        const std::size_t q = t * kProductKinds * C + static_cast<std::size_t>(c);
+        if (!std::isnan(ss_value.data[q])) h += ss_compute.data[q], v += ss_value.data[q], u += ss_units.data[q], ++n;
         for (int j : model.products_of(ProductKind::accelerator)) bought += units.data[(t * model.n_products() + j) * C + c];
       }
-      out << pad(std::to_string(year), 6) << pad(fmt("%.1f%%", n ? 100 * v / n : NAN), 10)
+      out << pad(std::to_string(year), 6) << pad(fmt("%.1f%%", n ? 100 * h / n : NAN), 12) << pad(fmt("%.1f%%", n ? 100 * v / n : NAN), 10)
           << pad(fmt("%.1f%%", n ? 100 * u / n : NAN), 10) << pad(fmt("%.0f", bought), 14);
       for (int k : buyers) out << pad(fmt("%.0f", stock.data[ts.back() * C + k] / 1e3), 14);
       out << "\n";

@@ -42,7 +42,7 @@ void summarize_batch_file(const std::string& path, const SummarizeOptions& o, st
   const auto focus_it = std::find(countries.begin(), countries.end(), r.design.focus_country);
   if (focus_it == countries.end()) throw IoError(path + ": focus country " + r.design.focus_country + " not in the file");
   const std::size_t c = static_cast<std::size_t>(focus_it - countries.begin());
-  Table3 ss{h5::read_all<double>(file, "summary_self_sufficiency_units", H5T_NATIVE_DOUBLE, path), 6, T * K * C};
+  Table3 ss{h5::read_all<double>(file, "summary_self_sufficiency_compute", H5T_NATIVE_DOUBLE, path), 6, T * K * C};
   Table3 loss{h5::read_all<double>(file, "summary_cumulative_revenue_loss", H5T_NATIVE_DOUBLE, path), 6, F};
   Table3 gap{h5::read_all<double>(file, "summary_compute_gap", H5T_NATIVE_DOUBLE, path), 6, T * C};
 
@@ -79,7 +79,7 @@ void summarize_batch_file(const std::string& path, const SummarizeOptions& o, st
       << " replicates per variant; mean [95% confidence interval] across replicates)\n";
   for (std::size_t g = 0; g < groups.size(); ++g) {
     out << "\n== " << groups[g] << " ==\n";
-    out << "  " << countries[c] << " self-sufficiency (units):";
+    out << "  " << countries[c] << " self-sufficiency (by compute; HBM by stacks):";
     for (std::size_t t : when) {
       const std::size_t a = (t * K + 0) * C + c, h = (t * K + 1) * C + c;
       out << "\n    " << times[t] << "  accelerators " << pad(with_ci(ss.at(g, 0, a), ss.at(g, 1, a), ss.at(g, 2, a), 100, "%.1f") + " %", 26)

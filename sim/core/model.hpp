@@ -107,11 +107,14 @@ struct Government {
   double subsidy_budget_usd = 0;     // per period, for R&D and capex subsidies to domestic firms
   double rd_subsidy_rate = 0;        // share of domestic firms' R&D spend matched
   double capex_subsidy_rate = 0;     // share of domestic firms' capex paid
-  double procurement_mandate = 0;    // minimum domestic share (units) of its AI firms' accelerator purchases
+  double procurement_mandate = 0;    // minimum domestic share (by `measure`) of its AI firms' accelerator purchases
+  // How its mandate, reaction rule and score measure self-sufficiency: 0 compute (H100e), 1 value,
+  // 2 units (SelfSufficiencyMeasure, sim/core/self_sufficiency.hpp).
+  int self_sufficiency_measure = 0;
   double enforcement = 1;            // share of flows its rules deny that is actually stopped
   double grey_market_markup = 0.5;   // price markup of leaked (grey-market) flows
   // Objective: score = w_revenue x domestic firms' revenue (USD bn) + w_self_sufficiency x
-  // accelerator self-sufficiency by units + w_compute x ln(own compute / rival's compute)
+  // accelerator self-sufficiency (by `measure`) + w_compute x ln(own compute / rival's compute)
   // + w_income x licence-fee and tariff income (USD bn) - w_subsidy x subsidies paid (USD bn).
   double w_revenue = 0, w_self_sufficiency = 0, w_compute = 0, w_income = 0, w_subsidy = 0;
   int rival = -1;                    // country whose compute stock is compared

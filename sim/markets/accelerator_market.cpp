@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/core/self_sufficiency.hpp"
 #include "sim/markets/bertrand_nash.hpp"
 
 namespace chipsim {
@@ -15,12 +16,16 @@ constexpr int kMandateSteps = 40;
 // A price above this (USD per unit) means the fixed point has run away, not a market price.
 constexpr double kDivergedPrice = 1e12;
 
-// Domestic-made share (units) of country c's purchases in an equilibrium.
-double domestic_share(const MarketData& m, const Equilibrium& eq, int c) {
+// Domestic-made share of country c's purchases in an equilibrium, by the mandating
+// government's measure (compute: H100e; value: producer prices; units).
+double domestic_share(const MarketData& m, const Equilibrium& eq, int c, SelfSufficiencyMeasure measure) {
   double all = 0, home = 0;
   for (int k = 0; k < m.n_products(); ++k) {
-    all += eq.terms.units_to(k, c);
-    if (m.product_origin[k] == c) home += eq.terms.units_to(k, c);
+    const double w = measure == SelfSufficiencyMeasure::compute ? m.performance(k)
+                     : measure == SelfSufficiencyMeasure::value ? eq.price(k)
+                                                                : 1.0;
+    all += w * eq.terms.units_to(k, c);
+    if (m.product_origin[k] == c) home += w * eq.terms.units_to(k, c);
   }
   return all > 0 ? home / all : 1.0;
 }
@@ -36,8 +41,15 @@ bool domestic_supply_exhausted(const MarketData& m, const Equilibrium& eq, int c
 }
 
 // The mandate of country c is satisfied, or cannot be satisfied further.
-bool mandate_settled(const MarketData& m, const Equilibrium& eq, int c, double floor) {
-  return domestic_share(m, eq, c) >= floor || domestic_supply_exhausted(m, eq, c);
+bool mandate_settled(const MarketData& m, const Equilibrium& eq, int c, double floor, SelfSufficiencyMeasure measure) {
+  return domestic_share(m, eq, c, measure) >= floor || domestic_supply_exhausted(m, eq, c);
+}
+
+// The measure of country c's mandate: its government's (compute when it has none).
+SelfSufficiencyMeasure mandate_measure(const Model& model, int c) {
+  for (const Government& g : model.governments)
+    if (g.country == c) return static_cast<SelfSufficiencyMeasure>(g.self_sufficiency_measure);
+  return SelfSufficiencyMeasure::compute;
 }
 }  // namespace
 
@@ -127,7 +139,9 @@ void clear_accelerator_market(const Model& model, State& state) {
   // (units) reaches the floor, by joint bisection over the mandated countries.
   std::vector<int> mandated;
   for (int c = 0; c < C; ++c)
-    if (state.procurement_mandate(c) > 0 && !mandate_settled(market, eq, c, state.procurement_mandate(c))) mandated.push_back(c);
+    if (state.procurement_mandate(c) > 0 &&
+        !mandate_settled(market, eq, c, state.procurement_mandate(c), mandate_measure(model, c)))
+      mandated.push_back(c);
   if (!mandated.empty()) {
     Eigen::VectorXd lo = Eigen::VectorXd::Zero(C), hi = Eigen::VectorXd::Zero(C);
     for (int c : mandated) hi(c) = kMaxMandatePremium;
@@ -139,7 +153,9 @@ void clear_accelerator_market(const Model& model, State& state) {
       eq = solve_bertrand_nash_with_exit(*model.demand, market, eq.price, options, &mu);
       iterations += eq.iterations;
       if (last) break;
-      for (int c : mandated) (mandate_settled(market, eq, c, state.procurement_mandate(c)) ? hi : lo)(c) = state.mandate_premium(c);
+      for (int c : mandated)
+        (mandate_settled(market, eq, c, state.procurement_mandate(c), mandate_measure(model, c)) ? hi : lo)(c) =
+            state.mandate_premium(c);
     }
   }
 

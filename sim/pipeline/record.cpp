@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "sim/core/self_sufficiency.hpp"
+
 namespace chipsim {
 
 namespace {
@@ -80,6 +82,7 @@ void define_outputs(const Model& model, Series& s) {
   s.define("buyer_spend", "spending of AI firms in the country on accelerators, incl. tariffs", "USD", {"country"});
   s.define("compute_purchased", "compute bought by AI firms in the country this period", "H100e", {"country"});
   s.define("compute_stock", "installed compute of AI firms in the country", "H100e", {"country"});
+  s.define("self_sufficiency_compute", "domestic-made share of purchases (AI firms' accelerators; makers' HBM), by compute: H100e (HBM: stacks); the headline measure", "1", {"kind", "country"});
   s.define("self_sufficiency_value", "domestic-made share of purchases (AI firms' accelerators; makers' HBM), by value at producer prices", "1", {"kind", "country"});
   s.define("self_sufficiency_units", "domestic-made share of purchases (AI firms' accelerators; makers' HBM), by units", "1", {"kind", "country"});
   s.define("ai_firm_budget", "compute budget of the AI firm", "USD per period", {"ai_firm"});
@@ -161,26 +164,15 @@ void record_period(const Model& model, State& state) {
   put(s, "compute_stock", stock);
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  std::vector<double> ss_value(static_cast<std::size_t>(kProductKinds * C), nan), ss_units(ss_value);
+  std::vector<double> ss_compute(static_cast<std::size_t>(kProductKinds * C), nan), ss_value(ss_compute), ss_units(ss_compute);
   for (int kind = 0; kind < kProductKinds; ++kind)
     for (int c = 0; c < C; ++c) {
-      double value = 0, value_dom = 0, units = 0, units_dom = 0;
-      for (int j : model.products_of(static_cast<ProductKind>(kind))) {
-        const double u = state.units_to(j, c);
-        if (u == 0) continue;
-        const bool domestic = model.products[j].origin == c;
-        value += state.price_usd(j) * u;
-        units += u;
-        if (domestic) {
-          value_dom += state.price_usd(j) * u;
-          units_dom += u;
-        }
-      }
-      if (units > 0) {
-        ss_value[static_cast<std::size_t>(kind * C + c)] = value_dom / value;
-        ss_units[static_cast<std::size_t>(kind * C + c)] = units_dom / units;
-      }
+      const auto k = static_cast<std::size_t>(kind * C + c);
+      ss_compute[k] = self_sufficiency(model, state, static_cast<ProductKind>(kind), c, SelfSufficiencyMeasure::compute);
+      ss_value[k] = self_sufficiency(model, state, static_cast<ProductKind>(kind), c, SelfSufficiencyMeasure::value);
+      ss_units[k] = self_sufficiency(model, state, static_cast<ProductKind>(kind), c, SelfSufficiencyMeasure::units);
     }
+  put(s, "self_sufficiency_compute", ss_compute);
   put(s, "self_sufficiency_value", ss_value);
   put(s, "self_sufficiency_units", ss_units);
   put(s, "ai_firm_budget", state.budget_usd);

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "sim/core/self_sufficiency.hpp"
 #include "sim/scenario/demand_registry.hpp"
 #include "sim/scenario/event_registry.hpp"
 #include "sim/scenario/table_reader.hpp"
@@ -312,6 +313,11 @@ void read_governments(TableReader& root, Model& m, const PeriodConversion& conv)
     g.procurement_mandate = t.number_or("procurement_mandate", 0.0, 0.0, 1.0);
     g.enforcement = t.number_or("enforcement", 1.0, 0.0, 1.0);
     g.grey_market_markup = t.number_or("grey_market_markup", g.grey_market_markup, 0.0, 10.0);
+    if (auto name = t.optional_string("self_sufficiency_measure")) {
+      const auto measure = parse_self_sufficiency_measure(*name);
+      if (!measure) t.fail("self_sufficiency_measure", "must be \"compute\", \"value\" or \"units\", got \"" + *name + "\"");
+      g.self_sufficiency_measure = static_cast<int>(*measure);
+    }
     if (auto w = t.table("objective")) {
       g.w_revenue = w->number_or("revenue", 0.0, -1e6, 1e6);
       g.w_self_sufficiency = w->number_or("self_sufficiency", 0.0, -1e6, 1e6);

@@ -29,8 +29,8 @@ treatment = "deny"
 tpp_ge = 4800
 )";
 // Self-sufficiency by units of accelerators: variable (t, kind, country), kind 0 = accelerator.
-double self_sufficiency(const Run& r, int t, const char* country) {
-  return value(r.state.series, "self_sufficiency_units", t, static_cast<std::size_t>(*r.model.country_index(country)));
+double self_sufficiency(const Run& r, int t, const char* country, const std::string& measure = "compute") {
+  return value(r.state.series, ("self_sufficiency_" + measure).c_str(), t, static_cast<std::size_t>(*r.model.country_index(country)));
 }
 }  // namespace
 
@@ -48,6 +48,13 @@ TEST_CASE("a procurement mandate holds the domestic share at or above its floor"
   // Only Chinese buyers carry the premium (US buyers feel the mandate only through prices).
   CHECK(value(mandated.state.series, "mandate_premium", 0, static_cast<std::size_t>(*mandated.model.country_index("US"))) == 0.0);
   test::check_identities(mandated.model, mandated.state.series);
+  // The government's measure decides what the floor counts: by units it holds on units.
+  const Run by_units =
+      run(base + "\n[[government]]\ncountry = \"CN\"\nprocurement_mandate = 0.6\nself_sufficiency_measure = \"units\"\n");
+  for (int t = 0; t < by_units.model.n_periods(); ++t) {
+    CHECK(self_sufficiency(by_units, t, "CN", "units") >= 0.6 - 1e-9);
+    CHECK(self_sufficiency(by_units, t, "CN", "units") < 0.6 + 0.02);
+  }
 }
 
 TEST_CASE("weak enforcement lets banned flows leak through grey markets at a markup", "[agents][enforcement]") {
