@@ -133,9 +133,12 @@ void print_comparison(const ScenarioComparison& c, const std::string& focus_coun
   const std::size_t C = static_cast<std::size_t>(c.policy.n_countries());
   const auto focus = c.policy.country_index(focus_country);
   out << "chipsim compare: policy \"" << c.policy.name << "\" against baseline \"" << c.baseline.name << "\", "
-      << e.time_labels.front() << " to " << e.time_labels.back() << ", seed " << c.seed << " (common random numbers)\n\n";
+      << e.time_labels.front() << " to " << e.time_labels.back() << ", seed " << c.seed << " (common random numbers)\n";
+  if (!c.baseline.description.empty()) out << "baseline \"" << c.baseline.name << "\": " << c.baseline.description << "\n";
+  out << "\n";
 
-  out << "Revenue over the whole horizon, USD billion (loss = baseline - policy)\n";
+  out << "Revenue over the whole horizon, USD billion (loss = revenue under baseline \"" << c.baseline.name
+      << "\" - under policy \"" << c.policy.name << "\")\n";
   out << pad("firm", 12) << pad("policy", 12) << pad("baseline", 12) << pad("loss", 12) << pad("loss %", 9);
   if (focus) out << pad("loss in " + focus_country, 14);
   out << "\n";

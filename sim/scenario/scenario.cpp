@@ -399,6 +399,7 @@ void read_events(TableReader& root, Model& m) {
       t.fail("until", "only meaningful with probability_per_month (a stochastic event)");
     }
     p.event.effect = (*parser)(t, m);
+    t.optional_string("id");  // any event may carry an id (for `extend.drop_events`); control rules also use it
     t.finish();
     const int period = m.calendar.period_of(p.event.date);
     p.event.period = period < 0 ? 0 : period;  // dated before the start: in force from period 0

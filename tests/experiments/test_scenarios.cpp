@@ -272,3 +272,39 @@ TEST_CASE("a stochastic rule's design-around variant goes on sale only after the
   REQUIRE(happened > 2);  // seed 3: after the window opened (2024-03), so "date + lag" would be too early
   CHECK(on_sale == happened + 2);
 }
+
+TEST_CASE("the two baselines: no_controls drops China's responses too, no_us_controls keeps them",
+          "[scenarios][baselines]") {
+  const std::string dir = std::string(CHIPSIM_SOURCE_DIR) + "/experiments/scenarios/";
+  const Model history = load_scenario(dir + "history.toml");
+  const Model none = load_scenario(dir + "no_controls.toml");
+  const Model us_only = load_scenario(dir + "no_us_controls.toml");
+  auto count = [](const Model& m, const std::string& action) {
+    int n = 0;
+    for (const Event& e : m.events) n += e.action == action;
+    return n;
+  };
+  for (const char* control : {"add_control", "modify_control", "remove_control"}) {
+    CHECK(count(history, control) > 0);
+    CHECK(count(none, control) == 0);
+    CHECK(count(us_only, control) == 0);
+  }
+  // China's 2025 tariff on US chips and its procurement floor.
+  CHECK(count(history, "set_tariff") == 1);
+  CHECK(count(history, "set_government") == 1);
+  CHECK(count(none, "set_tariff") == 0);
+  CHECK(count(none, "set_government") == 0);
+  CHECK(count(us_only, "set_tariff") == 1);
+  CHECK(count(us_only, "set_government") == 1);
+  // Run: with China's policy as enacted, Chinese buyers pay the tariff on US chips from 2025-06.
+  RunOptions o;
+  o.seed = history.default_seed;
+  const State a = run_model(none, o), b = run_model(us_only, o);
+  const int cn = *history.country_index("CN");
+  const int t = history.calendar.period_of(Month{2025, 6});
+  const auto& tariffs_none = a.series.variable("tariff_income").data;
+  const auto& tariffs_us = b.series.variable("tariff_income").data;
+  const std::size_t C = static_cast<std::size_t>(history.n_countries());
+  CHECK(tariffs_none[static_cast<std::size_t>(t) * C + static_cast<std::size_t>(cn)] == 0.0);
+  CHECK(tariffs_us[static_cast<std::size_t>(t) * C + static_cast<std::size_t>(cn)] > 0.0);
+}
