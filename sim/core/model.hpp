@@ -173,6 +173,9 @@ struct Parameters {
   // Product life cycle: mean utility lost per generation an accelerator lies behind the world
   // frontier (the highest generation launched), utils per generation.
   double appeal_decay_per_generation = 0;
+  // Procurement mandates: the largest shadow tax on foreign purchases, utils (a floor that needs
+  // more is out of reach and stays unmet at this tax).
+  double mandate_max_shadow_tax_utils = 30;
 };
 
 // A scheduled change to the policy state (docs/SPEC.md §6). Actions are registered by name

@@ -92,7 +92,7 @@ State initial_state(const Model& model, RandomKey random) {
     s.grey_market_markup(g.country) = g.grey_market_markup;
   }
   s.subsidy_budget_left = s.subsidy_budget_usd;
-  s.mandate_premium.setZero(C);
+  s.mandate_shadow_tax.setZero(C);
   s.tightened.assign(static_cast<std::size_t>(C), 0);
   s.government_score.setZero(C);
 

@@ -9,10 +9,10 @@
 namespace chipsim {
 
 namespace {
-// Procurement mandates are met by a country-wide utility premium on domestic products, found by
-// bisection in [0, kMaxMandatePremium] utils (kMandateSteps halvings).
-constexpr double kMaxMandatePremium = 30.0;
-constexpr int kMandateSteps = 40;
+// Procurement mandates: the shadow tax on foreign purchases is found by regula falsi (Illinois
+// variant) to this precision of the domestic share, in at most this many equilibrium solves.
+constexpr double kMandateShareTolerance = 1e-10;
+constexpr int kMandateSolves = 60;
 // A price above this (USD per unit) means the fixed point has run away, not a market price.
 constexpr double kDivergedPrice = 1e12;
 
@@ -30,19 +30,11 @@ double domestic_share(const MarketData& m, const Equilibrium& eq, int c, SelfSuf
   return all > 0 ? home / all : 1.0;
 }
 
-// Is every domestic product on offer to country c sold up to its output ceiling? A higher
-// premium then only raises domestic prices, not the domestic share.
-bool domestic_supply_exhausted(const MarketData& m, const Equilibrium& eq, int c) {
-  for (int k = 0; k < m.n_products(); ++k) {
-    if (m.product_origin[k] != c || m.available(k, c) <= 0 || m.capacity(k) <= 0) continue;
-    if (eq.terms.units_to.row(k).sum() < m.capacity(k) * (1.0 - 1e-6)) return false;
-  }
-  return true;  // every domestic product sells at its ceiling, or there is none to buy
-}
-
-// The mandate of country c is satisfied, or cannot be satisfied further.
-bool mandate_settled(const MarketData& m, const Equilibrium& eq, int c, double floor, SelfSufficiencyMeasure measure) {
-  return domestic_share(m, eq, c, measure) >= floor || domestic_supply_exhausted(m, eq, c);
+// Is any domestic product on offer to country c? Without one a floor has nothing to count.
+bool domestic_on_offer(const MarketData& m, int c) {
+  for (int k = 0; k < m.n_products(); ++k)
+    if (m.product_origin[k] == c && m.available(k, c) > 0 && m.capacity(k) > 0) return true;
+  return false;
 }
 
 // The measure of country c's mandate: its government's (compute when it has none).
@@ -68,7 +60,7 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
     m.market_size(i) = (state.budget_usd(i) * state.budget_factor(i) + state.deferred_budget_usd(i)) /
                        model.parameters.reference_unit_price_usd;
     m.alpha(i) = a.price_sensitivity_per_usd;
-    m.home_bias(i) = a.home_bias + state.mandate_premium(a.country);
+    m.home_bias(i) = a.home_bias;
     m.buyer_country[i] = a.country;
   }
   // Product life cycle: the world frontier is the highest generation of any accelerator launched.
@@ -104,6 +96,9 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
     m.tariff_rate.row(k) = state.tariff_rate.row(j) + state.grey_markup.row(j);
     m.licence_fee.row(k) = state.licence_fee.row(j);
     m.utility_shift.row(k) = state.leak_shift.row(j);
+    // Procurement mandates: a shadow tax (utils) on the country's purchases of foreign products.
+    for (int c = 0; c < model.n_countries(); ++c)
+      if (state.mandate_shadow_tax(c) > 0 && p.origin != c) m.utility_shift(k, c) -= state.mandate_shadow_tax(c);
   }
   m.n_owners = model.n_firms();
   m.n_countries = model.n_countries();
@@ -130,33 +125,69 @@ void clear_accelerator_market(const Model& model, State& state) {
     warm_mu(static_cast<Eigen::Index>(k)) = state.capacity_shadow_cost(products[k]);
   }
 
-  state.mandate_premium.setZero(C);
+  state.mandate_shadow_tax.setZero(C);
   MarketData market = accelerator_market_data(model, state);
   Equilibrium eq = solve_bertrand_nash_with_exit(*model.demand, market, warm, options, &warm_mu);
   int iterations = eq.iterations;
 
-  // Procurement mandates: raise a country's domestic premium until its AI firms' domestic share
-  // (units) reaches the floor, by joint bisection over the mandated countries.
+  // Procurement mandates as constraints: for each country whose AI firms' domestic share (by its
+  // government's measure) is below its floor, a shadow tax t_c >= 0 (utils) on their purchases of
+  // foreign products rises until the floor holds: share(t_c) - floor = 0, by regula falsi on
+  // [0, mandate_max_shadow_tax_utils] jointly over the mandated countries, finishing on the side
+  // where the floor holds. Foreign purchases fall as t_c rises, so the floor holds even when
+  // domestic supply is exhausted: covered buyers then buy less foreign compute.
   std::vector<int> mandated;
-  for (int c = 0; c < C; ++c)
-    if (state.procurement_mandate(c) > 0 &&
-        !mandate_settled(market, eq, c, state.procurement_mandate(c), mandate_measure(model, c)))
-      mandated.push_back(c);
+  for (int c = 0; c < C; ++c) {
+    if (!(state.procurement_mandate(c) > 0) || !domestic_on_offer(market, c)) continue;
+    if (domestic_share(market, eq, c, mandate_measure(model, c)) < state.procurement_mandate(c)) mandated.push_back(c);
+  }
   if (!mandated.empty()) {
-    Eigen::VectorXd lo = Eigen::VectorXd::Zero(C), hi = Eigen::VectorXd::Zero(C);
-    for (int c : mandated) hi(c) = kMaxMandatePremium;
-    for (int step = 0; step <= kMandateSteps; ++step) {
-      const bool last = step == kMandateSteps;  // finish on the feasible side of every interval
-      for (int c : mandated) state.mandate_premium(c) = last ? hi(c) : 0.5 * (lo(c) + hi(c));
+    const double top = model.parameters.mandate_max_shadow_tax_utils;
+    Eigen::VectorXd lo = Eigen::VectorXd::Zero(C), hi = Eigen::VectorXd::Constant(C, top);
+    Eigen::VectorXd f_lo(C), f_hi(C);  // share - floor at the ends of each bracket
+    for (int c : mandated) f_lo(c) = domestic_share(market, eq, c, mandate_measure(model, c)) - state.procurement_mandate(c);
+    auto solve_at = [&](const Eigen::VectorXd& tax) {
+      for (int c : mandated) state.mandate_shadow_tax(c) = tax(c);
       market = accelerator_market_data(model, state);
       const Eigen::VectorXd mu = eq.shadow_cost;
       eq = solve_bertrand_nash_with_exit(*model.demand, market, eq.price, options, &mu);
       iterations += eq.iterations;
-      if (last) break;
-      for (int c : mandated)
-        (mandate_settled(market, eq, c, state.procurement_mandate(c), mandate_measure(model, c)) ? hi : lo)(c) =
-            state.mandate_premium(c);
+    };
+    solve_at(hi);
+    for (int c : mandated) f_hi(c) = domestic_share(market, eq, c, mandate_measure(model, c)) - state.procurement_mandate(c);
+    std::vector<int> open;  // countries whose floor is reachable within the cap and not yet met to tolerance
+    for (int c : mandated)
+      if (f_hi(c) >= 0 && f_hi(c) > kMandateShareTolerance) open.push_back(c);
+    // Illinois: after two moves of the same end, halve the other end's value (keeps it superlinear).
+    std::vector<int> side_lo(static_cast<std::size_t>(C), 0), side_hi(static_cast<std::size_t>(C), 0);
+    for (int solve = 0; solve < kMandateSolves && !open.empty(); ++solve) {
+      Eigen::VectorXd tax = hi;
+      for (int c : open) {
+        const double denom = f_hi(c) - f_lo(c);
+        double t = denom > 0 ? hi(c) - f_hi(c) * (hi(c) - lo(c)) / denom : 0.5 * (lo(c) + hi(c));
+        if (!(t > lo(c) && t < hi(c))) t = 0.5 * (lo(c) + hi(c));
+        tax(c) = t;
+      }
+      solve_at(tax);
+      std::vector<int> still;
+      for (int c : open) {
+        const double f = domestic_share(market, eq, c, mandate_measure(model, c)) - state.procurement_mandate(c);
+        const auto k = static_cast<std::size_t>(c);
+        if (f >= 0) {
+          hi(c) = tax(c), f_hi(c) = f;
+          if (++side_hi[k] >= 2) f_lo(c) *= 0.5;
+          side_lo[k] = 0;
+        } else {
+          lo(c) = tax(c), f_lo(c) = f;
+          if (++side_lo[k] >= 2) f_hi(c) *= 0.5;
+          side_hi[k] = 0;
+        }
+        if (!(f >= 0 && f <= kMandateShareTolerance) && hi(c) - lo(c) > 1e-12 * std::max(1.0, top)) still.push_back(c);
+      }
+      open = std::move(still);
     }
+    // Finish on the side where every reachable floor holds (a floor out of reach keeps the cap).
+    solve_at(hi);
   }
 
   if (eq.price.size() > 0 && (!eq.price.allFinite() || eq.price.maxCoeff() > kDivergedPrice))

@@ -67,6 +67,7 @@ void read_parameters(TableReader& root, Model& m) {
     q.budget_carryover_share = p->number_or("budget_carryover_share", q.budget_carryover_share, 0.0, 1.0);
     q.budget_carryover_decay_per_year = p->number_or("budget_carryover_decay_per_year", q.budget_carryover_decay_per_year, 0.0, 1.0);
     q.appeal_decay_per_generation = p->number_or("appeal_decay_per_generation", q.appeal_decay_per_generation, 0.0, 100.0);
+    q.mandate_max_shadow_tax_utils = p->number_or("mandate_max_shadow_tax_utils", q.mandate_max_shadow_tax_utils, 0.0, 1000.0);
     p->finish();
   }
 }

@@ -41,12 +41,12 @@ TEST_CASE("a procurement mandate holds the domestic share at or above its floor"
   const Run mandated = run(base + "\n[[government]]\ncountry = \"CN\"\nprocurement_mandate = 0.6\n");
   const std::size_t cn = static_cast<std::size_t>(*mandated.model.country_index("CN"));
   for (int t = 0; t < mandated.model.n_periods(); ++t) {
-    CHECK(self_sufficiency(mandated, t, "CN") >= 0.6 - 1e-9);
-    CHECK(self_sufficiency(mandated, t, "CN") < 0.6 + 0.02);  // the smallest premium that meets it
-    CHECK(value(mandated.state.series, "mandate_premium", t, cn) > 0);
+    CHECK(self_sufficiency(mandated, t, "CN") >= 0.6 - 1e-9);  // the binding floor holds ...
+    CHECK(self_sufficiency(mandated, t, "CN") <= 0.6 + 1e-9);  // ... with the smallest tax that meets it
+    CHECK(value(mandated.state.series, "mandate_shadow_tax", t, cn) > 0);
   }
-  // Only Chinese buyers carry the premium (US buyers feel the mandate only through prices).
-  CHECK(value(mandated.state.series, "mandate_premium", 0, static_cast<std::size_t>(*mandated.model.country_index("US"))) == 0.0);
+  // Only Chinese buyers carry the tax (US buyers feel the mandate only through prices).
+  CHECK(value(mandated.state.series, "mandate_shadow_tax", 0, static_cast<std::size_t>(*mandated.model.country_index("US"))) == 0.0);
   test::check_identities(mandated.model, mandated.state.series);
   // The government's measure decides what the floor counts: by units it holds on units.
   const Run by_units =
@@ -207,4 +207,45 @@ TEST_CASE("AI firms: capability from effective compute, budgets fed back by AI r
     base *= 1.03;
     CHECK(value(r.state.series, "ai_firm_budget", t, a) == Approx(base + 0.5 * 1e6 * capability).epsilon(1e-12));
   }
+}
+
+TEST_CASE("a mandate binds even when domestic supply is exhausted: foreign purchases fall to the floor's ratio",
+          "[agents][mandate]") {
+  // Ascend can make only 3,000 units a month (0.32 H100e each): far below a 60 % floor of China's
+  // compute at free-market prices, so Chinese buyers must buy less foreign compute.
+  std::string base = test::tiny_scenario();
+  const std::string ascend = "marginal_cost_usd = 6000\ncapacity_units_per_month = 1e9";
+  base.replace(base.find(ascend), ascend.size(), "marginal_cost_usd = 6000\ncapacity_units_per_month = 3000");
+  const Run free = run(base);
+  const Run mandated = run(base + "\n[[government]]\ncountry = \"CN\"\nprocurement_mandate = 0.6\n");
+  const Model& m = mandated.model;
+  const std::size_t C = static_cast<std::size_t>(m.n_countries()), cn = static_cast<std::size_t>(*m.country_index("CN"));
+  for (int t = 0; t < m.n_periods(); ++t) {
+    double domestic = 0, foreign = 0, foreign_free = 0;
+    for (int j = 0; j < m.n_products(); ++j) {
+      const std::size_t k = static_cast<std::size_t>(j) * C + cn;
+      const double h = m.products[static_cast<std::size_t>(j)].performance_h100e;
+      (m.products[static_cast<std::size_t>(j)].origin == static_cast<int>(cn) ? domestic : foreign) +=
+          h * value(mandated.state.series, "units_sold", t, k);
+      if (m.products[static_cast<std::size_t>(j)].origin != static_cast<int>(cn))
+        foreign_free += h * value(free.state.series, "units_sold", t, k);
+    }
+    const std::size_t ascend = static_cast<std::size_t>(*m.product_index("Ascend"));
+    double ascend_sold = 0;
+    for (std::size_t d = 0; d < C; ++d) ascend_sold += value(mandated.state.series, "units_sold", t, ascend * C + d);
+    CHECK(ascend_sold == Approx(3000).epsilon(1e-9));  // domestic supply exhausted
+    CHECK(domestic > 0);
+    CHECK(foreign == Approx(domestic * 0.4 / 0.6).epsilon(1e-8));  // the floor's ratio
+    CHECK(foreign < foreign_free);
+  }
+}
+
+TEST_CASE("a slack mandate changes nothing", "[agents][mandate]") {
+  const std::string base = test::tiny_scenario();
+  const Run free = run(base);
+  REQUIRE(self_sufficiency(free, 0, "CN") > 0.01);
+  const Run slack = run(base + "\n[[government]]\ncountry = \"CN\"\nprocurement_mandate = 0.01\n");
+  CHECK(slack.state.series.variable("price").data == free.state.series.variable("price").data);
+  CHECK(slack.state.series.variable("units_sold").data == free.state.series.variable("units_sold").data);
+  for (double tax : slack.state.series.variable("mandate_shadow_tax").data) CHECK(tax == 0.0);
 }
