@@ -155,6 +155,18 @@ void clear_accelerator_market(const Model& model, State& state) {
     };
     solve_at(hi);
     for (int c : mandated) f_hi(c) = domestic_share(market, eq, c, mandate_measure(model, c)) - state.procurement_mandate(c);
+    // The answer is the last solve at which every reachable floor held (the first such is this
+    // one, at the cap); it is kept, not re-solved, so the floors hold exactly as measured.
+    auto all_hold = [&]() {
+      for (int c : mandated) {
+        const double f = domestic_share(market, eq, c, mandate_measure(model, c)) - state.procurement_mandate(c);
+        if (f_hi(c) >= 0 && f < 0) return false;  // a reachable floor missed
+      }
+      return true;
+    };
+    MarketData kept_market = market;
+    Equilibrium kept_eq = eq;
+    Eigen::VectorXd kept_tax = state.mandate_shadow_tax;
     std::vector<int> open;  // countries whose floor is reachable within the cap and not yet met to tolerance
     for (int c : mandated)
       if (f_hi(c) >= 0 && f_hi(c) > kMandateShareTolerance) open.push_back(c);
@@ -169,6 +181,11 @@ void clear_accelerator_market(const Model& model, State& state) {
         tax(c) = t;
       }
       solve_at(tax);
+      if (all_hold()) {
+        kept_market = market;
+        kept_eq = eq;
+        kept_tax = state.mandate_shadow_tax;
+      }
       std::vector<int> still;
       for (int c : open) {
         const double f = domestic_share(market, eq, c, mandate_measure(model, c)) - state.procurement_mandate(c);
@@ -187,7 +204,9 @@ void clear_accelerator_market(const Model& model, State& state) {
       open = std::move(still);
     }
     // Finish on the side where every reachable floor holds (a floor out of reach keeps the cap).
-    solve_at(hi);
+    market = std::move(kept_market);
+    eq = std::move(kept_eq);
+    state.mandate_shadow_tax = kept_tax;
   }
 
   if (eq.price.size() > 0 && (!eq.price.allFinite() || eq.price.maxCoeff() > kDivergedPrice))

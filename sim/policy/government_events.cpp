@@ -6,7 +6,7 @@
 //   date = "2025-11"
 //   action = "set_government"
 //   country = "CN"
-//   procurement_mandate = 0.5            # minimum domestic share (units) of its AI firms' purchases
+//   procurement_mandate = 0.5            # minimum domestic share of its AI firms' purchases (by the government's self_sufficiency_measure, compute by default)
 //   subsidy_budget_usd_per_month = 4e8   # budget for R&D and capex subsidies
 //   rd_subsidy_rate = 0.5                # share of domestic firms' R&D matched
 //   capex_subsidy_rate = 0.3             # share of domestic firms' capex paid

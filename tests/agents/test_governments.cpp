@@ -53,7 +53,17 @@ TEST_CASE("a procurement mandate holds the domestic share at or above its floor"
       run(base + "\n[[government]]\ncountry = \"CN\"\nprocurement_mandate = 0.6\nself_sufficiency_measure = \"units\"\n");
   for (int t = 0; t < by_units.model.n_periods(); ++t) {
     CHECK(self_sufficiency(by_units, t, "CN", "units") >= 0.6 - 1e-9);
-    CHECK(self_sufficiency(by_units, t, "CN", "units") < 0.6 + 0.02);
+    CHECK(self_sufficiency(by_units, t, "CN", "units") <= 0.6 + 1e-9);
+    CHECK(std::abs(self_sufficiency(by_units, t, "CN", "compute") - 0.6) > 1e-3);  // the measure is what binds
+  }
+  // A floor out of reach at the largest tax: the tax sits at the cap and the floor stays unmet.
+  std::string capped = base;
+  capped.insert(capped.find("[[country]]"), "\n[parameters]\nmandate_max_shadow_tax_utils = 0.05\n");
+  const Run unmet = run(capped + "\n[[government]]\ncountry = \"CN\"\nprocurement_mandate = 0.6\n");
+  for (int t = 0; t < unmet.model.n_periods(); ++t) {
+    CHECK(value(unmet.state.series, "mandate_shadow_tax", t, cn) == 0.05);
+    CHECK(self_sufficiency(unmet, t, "CN") < 0.6);
+    CHECK(self_sufficiency(unmet, t, "CN") > self_sufficiency(free, t, "CN"));
   }
 }
 

@@ -50,7 +50,7 @@ def check(path):
             fail(f"{path}: provenance attribute {key} missing")
     if "CN" not in list(ds.country.values):
         fail(f"{path}: country labels do not include CN")
-    cn = ds.self_sufficiency_units.sel(country="CN")
+    cn = ds.self_sufficiency_compute.sel(country="CN")
     if not ((cn.dropna("time") >= 0) & (cn.dropna("time") <= 1)).all():
         fail(f"{path}: self-sufficiency outside [0, 1]")
     return ds
