@@ -32,6 +32,8 @@ State initial_state(const Model& model, RandomKey random) {
   for (int j = 0; j < P; ++j) s.hbm_stock(j) = model.products[j].initial_hbm_stock;
   s.effective_capacity.setZero(P);
   s.capacity_shadow_cost.setZero(P);
+  s.previous_shadow_cost.setZero(P);
+  s.previous_price_usd = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::quiet_NaN());
   s.notional_demand.setZero(P);
   s.offered.assign(static_cast<std::size_t>(P), 0);
   s.hbm_used.setZero(P);

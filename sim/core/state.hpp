@@ -71,6 +71,8 @@ struct State {
 
   // --- stage clear_accelerator_market (P, P x C, A) ---
   Eigen::VectorXd price_usd;             // producer price per unit, USD (P)
+  Eigen::VectorXd previous_price_usd;    // the period before's (P), for the warm start's trend
+  Eigen::VectorXd previous_shadow_cost;  // the period before's capacity_shadow_cost (P)
   Eigen::VectorXd units_sold;            // units per period (P)
   Eigen::VectorXd capacity_shadow_cost;  // KKT multiplier of the output ceiling, USD per unit (P); 0 when slack
   Eigen::VectorXd notional_demand;       // units the product would sell at its price without its ceiling (P)

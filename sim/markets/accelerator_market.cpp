@@ -121,8 +121,17 @@ void clear_accelerator_market(const Model& model, State& state) {
   options.acceleration_memory = model.parameters.pricing_acceleration_memory;
   Eigen::VectorXd warm(static_cast<Eigen::Index>(products.size())), warm_mu(static_cast<Eigen::Index>(products.size()));
   for (std::size_t k = 0; k < products.size(); ++k) {
-    warm(static_cast<Eigen::Index>(k)) = state.price_usd(products[k]);
-    warm_mu(static_cast<Eigen::Index>(k)) = state.capacity_shadow_cost(products[k]);
+    const int j = products[k];
+    double start = state.price_usd(j);
+    // A ceiling that bound in both of the last two periods: its clearing price moves with the
+    // budgets, so the warm start follows last period's trend (at most 5 %). Only the solver's
+    // path changes, not the equilibrium (capacity-bound bench world: 14 -> 11 passes a period).
+    if (state.capacity_shadow_cost(j) > 0 && state.previous_shadow_cost(j) > 0) {
+      const double trend = state.price_usd(j) / state.previous_price_usd(j);
+      if (std::isfinite(trend)) start *= std::clamp(trend, 0.95, 1.05);
+    }
+    warm(static_cast<Eigen::Index>(k)) = start;
+    warm_mu(static_cast<Eigen::Index>(k)) = state.capacity_shadow_cost(j);
   }
 
   state.mandate_shadow_tax.setZero(C);
@@ -218,6 +227,8 @@ void clear_accelerator_market(const Model& model, State& state) {
   for (std::size_t k = 0; k < products.size(); ++k) {
     const int j = products[k];
     const auto kk = static_cast<Eigen::Index>(k);
+    state.previous_price_usd(j) = state.price_usd(j);
+    state.previous_shadow_cost(j) = state.capacity_shadow_cost(j);
     state.price_usd(j) = eq.price(kk);
     state.units_to.row(j) = eq.terms.units_to.row(kk);
     state.units_sold(j) = state.units_to.row(j).sum();
