@@ -104,6 +104,9 @@ int main(int argc, char** argv) {
   compare->add_option("-o,--output", cmp.output_path, "Write the comparison series to this HDF5 file");
   auto* cmp_seed_opt = compare->add_option("--seed", cmp_seed, "Seed for both runs (default: the policy scenario's)");
   compare->add_option("--focus", cmp.focus_country, "Country whose self-sufficiency and compute are compared")->capture_default_str();
+  double cmp_min_base = 5.0;
+  compare->add_option("--min-base", cmp_min_base, "Show a loss as a percentage only against a baseline revenue of at least this, USD bn")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
   compare->add_option("--threads", cmp.threads, "Worker threads (results do not depend on it)")->check(CLI::Range(1, 1024));
 
   std::string batch_path, shard_text;
@@ -265,7 +268,7 @@ int main(int argc, char** argv) {
       if (*cmp_seed_opt) cmp.seed = cmp_seed;
       cmp.command_line = joined_command_line(argc, argv);
       const chipsim::ScenarioComparison c = chipsim::compare_scenarios(cmp);
-      chipsim::print_comparison(c, cmp.focus_country, std::cout);
+      chipsim::print_comparison(c, cmp.focus_country, std::cout, cmp_min_base);
       if (!cmp.output_path.empty()) std::cout << "\nwrote " << cmp.output_path << "\n";
       return 0;
     }

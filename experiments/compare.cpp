@@ -29,7 +29,55 @@ void require_same_world(const Model& a, const Model& b) {
     if (a.countries[c].code != b.countries[c].code) fail("country " + a.countries[c].code + " is not at the same place");
 }
 
-Series comparison_series(const Model& m, const Series& policy, const Series& baseline) {
+// Revenue loss decomposed by an exact identity (per firm f and period; p = price, q_jd = units
+// of product j to destination d, Q_j = all units, F = the focus country; b = baseline, p = policy):
+//   loss = sum_j pb_j (qb_jF - qp_jF)                  focus-country volume effect
+//        + sum_j pb_j sum_{d != F} (qb_jd - qp_jd)     diversion effect (units sold elsewhere instead)
+//        + sum_j (pb_j - pp_j) Qp_j                     price effect
+// over f's products; a product not sold under the baseline takes the policy price as pb (it then
+// has no price effect). The three parts add up to baseline revenue - policy revenue.
+// Profit = revenue - licence fees paid - unit costs x units - HBM bought (USD).
+struct LossParts {
+  std::vector<double> volume, diversion, price, profit_policy, profit_baseline;
+};
+LossParts loss_parts(const Model& m, const Series& policy, const Series& baseline, std::size_t t, int focus) {
+  const std::size_t F = static_cast<std::size_t>(m.n_firms()), P = static_cast<std::size_t>(m.n_products()),
+                    C = static_cast<std::size_t>(m.n_countries());
+  LossParts out{std::vector<double>(F, 0.0), std::vector<double>(F, 0.0), std::vector<double>(F, 0.0),
+                std::vector<double>(F, 0.0), std::vector<double>(F, 0.0)};
+  const auto& pp = policy.variable("price").data;
+  const auto& pb = baseline.variable("price").data;
+  const auto& qp = policy.variable("units_sold").data;
+  const auto& qb = baseline.variable("units_sold").data;
+  const auto& cp = policy.variable("marginal_cost").data;
+  const auto& cb = baseline.variable("marginal_cost").data;
+  for (std::size_t j = 0; j < P; ++j) {
+    const std::size_t f = static_cast<std::size_t>(m.products[j].owner);
+    double Qp = 0, Qb = 0;
+    for (std::size_t d = 0; d < C; ++d) Qp += qp[(t * P + j) * C + d], Qb += qb[(t * P + j) * C + d];
+    if (Qp == 0 && Qb == 0) continue;
+    const double price_p = pp[t * P + j], price_b = std::isfinite(pb[t * P + j]) ? pb[t * P + j] : price_p;
+    for (std::size_t d = 0; d < C; ++d) {
+      const double dq = qb[(t * P + j) * C + d] - qp[(t * P + j) * C + d];
+      if (dq == 0) continue;
+      (static_cast<int>(d) == focus ? out.volume : out.diversion)[f] += price_b * dq;
+    }
+    if (Qp > 0) out.price[f] += (price_b - price_p) * Qp;
+    out.profit_policy[f] -= cp[t * P + j] * Qp;
+    out.profit_baseline[f] -= cb[t * P + j] * Qb;
+  }
+  for (std::size_t f = 0; f < F; ++f) {
+    for (std::size_t d = 0; d < C; ++d) {
+      out.profit_policy[f] += policy.variable("revenue").data[(t * F + f) * C + d];
+      out.profit_baseline[f] += baseline.variable("revenue").data[(t * F + f) * C + d];
+    }
+    out.profit_policy[f] -= policy.variable("fee_paid").data[t * F + f] + policy.variable("hbm_spend").data[t * F + f];
+    out.profit_baseline[f] -= baseline.variable("fee_paid").data[t * F + f] + baseline.variable("hbm_spend").data[t * F + f];
+  }
+  return out;
+}
+
+Series comparison_series(const Model& m, const Series& policy, const Series& baseline, int focus) {
   Series e;
   std::vector<std::string> firms, countries;
   for (const auto& f : m.firms) firms.push_back(f.name);
@@ -43,6 +91,12 @@ Series comparison_series(const Model& m, const Series& policy, const Series& bas
   e.define("revenue_baseline", "revenue by firm under the baseline scenario", "USD", {"firm"});
   e.define("revenue_loss", "revenue loss: baseline - policy", "USD", {"firm"});
   e.define("revenue_loss_in_country", "revenue loss in each destination: baseline - policy", "USD", {"firm", "country"});
+  e.define("revenue_loss_volume", "part of revenue_loss from units no longer sold to the focus country, at baseline prices", "USD", {"firm"});
+  e.define("revenue_loss_diversion", "part of revenue_loss from units sold to other destinations, at baseline prices (negative: sold elsewhere instead)", "USD", {"firm"});
+  e.define("revenue_loss_price", "part of revenue_loss from prices: (baseline - policy price) x policy units", "USD", {"firm"});
+  e.define("profit_policy", "profit under the policy: revenue - licence fees - unit costs x units - HBM bought", "USD", {"firm"});
+  e.define("profit_baseline", "profit under the baseline, likewise", "USD", {"firm"});
+  e.define("profit_loss", "profit loss: baseline - policy", "USD", {"firm"});
   e.define("self_sufficiency_policy", "domestic-made share of purchases by compute (H100e; HBM: stacks) under the policy", "1", {"kind", "country"});
   e.define("self_sufficiency_baseline", "domestic-made share of purchases by compute (H100e; HBM: stacks) under the baseline", "1", {"kind", "country"});
   e.define("self_sufficiency_gap", "self-sufficiency by compute: policy - baseline", "1", {"kind", "country"});
@@ -67,6 +121,15 @@ Series comparison_series(const Model& m, const Series& policy, const Series& bas
     e.append("revenue_baseline", rb.data(), F);
     e.append("revenue_loss", loss.data(), F);
     e.append("revenue_loss_in_country", loss_c.data(), F * C);
+    const LossParts parts = loss_parts(m, policy, baseline, t, focus);
+    std::vector<double> profit_loss(F);
+    for (std::size_t f = 0; f < F; ++f) profit_loss[f] = parts.profit_baseline[f] - parts.profit_policy[f];
+    e.append("revenue_loss_volume", parts.volume.data(), F);
+    e.append("revenue_loss_diversion", parts.diversion.data(), F);
+    e.append("revenue_loss_price", parts.price.data(), F);
+    e.append("profit_policy", parts.profit_policy.data(), F);
+    e.append("profit_baseline", parts.profit_baseline.data(), F);
+    e.append("profit_loss", profit_loss.data(), F);
     const std::size_t n = kProductKinds * C;
     const double* sp = policy.variable("self_sufficiency_compute").data.data() + t * n;
     const double* sb = baseline.variable("self_sufficiency_compute").data.data() + t * n;
@@ -110,7 +173,8 @@ ScenarioComparison compare_scenarios(const ComparisonRequest& request) {
   const std::string started = utc_now_iso8601();
   c.policy_series = run_model(c.policy, o).series;
   c.baseline_series = run_model(c.baseline, o).series;
-  c.effects = comparison_series(c.policy, c.policy_series, c.baseline_series);
+  c.effects = comparison_series(c.policy, c.policy_series, c.baseline_series,
+                                c.policy.country_index(request.focus_country).value_or(-1));
   if (!request.output_path.empty()) {
     RunMetadata meta;
     meta.seed = c.seed;
@@ -127,7 +191,7 @@ ScenarioComparison compare_scenarios(const ComparisonRequest& request) {
   return c;
 }
 
-void print_comparison(const ScenarioComparison& c, const std::string& focus_country, std::ostream& out) {
+void print_comparison(const ScenarioComparison& c, const std::string& focus_country, std::ostream& out, double min_base_bn) {
   const Series& e = c.effects;
   const std::size_t T = e.n_periods(), F = static_cast<std::size_t>(c.policy.n_firms());
   const std::size_t C = static_cast<std::size_t>(c.policy.n_countries());
@@ -139,21 +203,33 @@ void print_comparison(const ScenarioComparison& c, const std::string& focus_coun
 
   out << "Revenue over the whole horizon, USD billion (loss = revenue under baseline \"" << c.baseline.name
       << "\" - under policy \"" << c.policy.name << "\")\n";
-  out << pad("firm", 12) << pad("policy", 12) << pad("baseline", 12) << pad("loss", 12) << pad("loss %", 9);
-  if (focus) out << pad("loss in " + focus_country, 14);
-  out << "\n";
+  out << pad("firm", 12) << pad("policy", 10) << pad("baseline", 10) << pad("loss", 10) << pad("loss %", 9);
+  if (focus) out << pad("loss in " + focus_country, 12) << pad(focus_country + " volume", 11) << pad("diversion", 11) << pad("price", 9);
+  out << pad("profit loss", 13) << "\n";
+  auto total = [&](const char* var, std::size_t f) {
+    double s = 0;
+    for (std::size_t t = 0; t < T; ++t) s += e.variable(var).data[t * F + f];
+    return s / 1e9;
+  };
+  bool small_base = false;
   for (std::size_t f = 0; f < F; ++f) {
-    double p = 0, b = 0, lf = 0;
-    for (std::size_t t = 0; t < T; ++t) {
-      p += e.variable("revenue_policy").data[t * F + f];
-      b += e.variable("revenue_baseline").data[t * F + f];
-      if (focus) lf += e.variable("revenue_loss_in_country").data[(t * F + f) * C + static_cast<std::size_t>(*focus)];
-    }
-    out << pad(c.policy.firms[f].name, 12) << pad(fmt("%.1f", p / 1e9), 12) << pad(fmt("%.1f", b / 1e9), 12)
-        << pad(fmt("%.1f", (b - p) / 1e9), 12) << pad(b > 0 ? fmt("%.1f%%", 100 * (b - p) / b) : "-", 9);
-    if (focus) out << pad(fmt("%.1f", lf / 1e9), 14);
-    out << "\n";
+    double lf = 0;
+    if (focus)
+      for (std::size_t t = 0; t < T; ++t) lf += e.variable("revenue_loss_in_country").data[(t * F + f) * C + static_cast<std::size_t>(*focus)];
+    const double p = total("revenue_policy", f), b = total("revenue_baseline", f);
+    const bool shown = b >= min_base_bn;  // a percentage only against a base above the threshold
+    small_base = small_base || !shown;
+    out << pad(c.policy.firms[f].name, 12) << pad(fmt("%.1f", p), 10) << pad(fmt("%.1f", b), 10) << pad(fmt("%.1f", b - p), 10)
+        << pad(shown ? fmt("%.1f%%", 100 * (b - p) / b) : "-", 9);
+    if (focus)
+      out << pad(fmt("%.1f", lf / 1e9), 12) << pad(fmt("%.1f", total("revenue_loss_volume", f)), 11)
+          << pad(fmt("%.1f", total("revenue_loss_diversion", f)), 11) << pad(fmt("%.1f", total("revenue_loss_price", f)), 9);
+    out << pad(fmt("%.1f", total("profit_loss", f)), 13) << "\n";
   }
+  if (focus)
+    out << "(loss = " << focus_country << " volume + diversion + price, exactly: units no longer sold to " << focus_country
+        << " and units sold elsewhere instead, at baseline prices; price changes on the policy's units)\n";
+  if (small_base) out << "(loss % only where the baseline revenue is at least " << fmt("%.0f", min_base_bn) << " USD bn: --min-base)\n";
   if (!focus) return;
   const std::size_t k = static_cast<std::size_t>(*focus);
   out << "\n" << focus_country << " by year: self-sufficiency (by compute: H100e; HBM by stacks; year average) and compute stock (end of year)\n";

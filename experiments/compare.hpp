@@ -1,8 +1,10 @@
 #pragma once
 // `chipsim compare POLICY BASELINE`: both scenarios run with the same seed (common random
 // numbers), and the policy's effects are measured against the baseline, period by period:
-//   revenue loss of each firm     = baseline revenue - policy revenue          (USD, and % of baseline)
-//   self-sufficiency gap (China)  = policy share - baseline share              (accelerators, HBM; units)
+//   revenue loss of each firm     = baseline revenue - policy revenue          (USD, and % of a baseline
+//                                   of at least --min-base), split exactly into the focus country's
+//                                   volume, diversion to other destinations and price; profit loss
+//   self-sufficiency gap (China)  = policy share - baseline share              (by compute; HBM: stacks)
 //   compute gap (China)           = policy compute stock - baseline stock       (H100e)
 #include <cstdint>
 #include <optional>
@@ -30,6 +32,9 @@ struct ScenarioComparison {
 };
 
 ScenarioComparison compare_scenarios(const ComparisonRequest& request);
-void print_comparison(const ScenarioComparison& c, const std::string& focus_country, std::ostream& out);
+// min_base_bn: a loss is shown as a percentage only where the baseline revenue over the
+// horizon is at least this (USD bn): "-434 %" against a 2 bn base says nothing.
+void print_comparison(const ScenarioComparison& c, const std::string& focus_country, std::ostream& out,
+                      double min_base_bn = 5.0);
 
 }  // namespace chipsim
