@@ -47,12 +47,15 @@ if r.returncode != 0 or "cumulative revenue loss" not in r.stdout or "history" n
     failures.append(f"summarize table: {r.returncode} {r.stdout[:300]} {r.stderr}")
 r = subprocess.run([chipsim, "summarize", batch, "--csv"], capture_output=True, text=True)
 rows = list(csv.DictReader(io.StringIO(r.stdout)))
-if r.returncode != 0 or not rows or set(rows[0]) != {"group", "metric", "key", "mean", "ci95_low", "ci95_high", "unit"}:
+if r.returncode != 0 or not rows or set(rows[0]) != {"group", "metric", "key", "mean", "ci95_low", "ci95_high",
+                                                 "q05", "q25", "q50", "q75", "q95", "bimodality", "unit"}:
     failures.append(f"summarize --csv: {r.stderr} {r.stdout[:200]}")
 else:
     losses = [x for x in rows if x["metric"] == "cumulative_revenue_loss" and x["key"] == "Nvidia" and x["mean"] != "-"]
     if not losses or any(not (float(x["ci95_low"]) <= float(x["mean"]) <= float(x["ci95_high"])) for x in losses):
         failures.append("summarize --csv: Nvidia's revenue loss missing or outside its own interval")
+    if any(not (float(x["q05"]) <= float(x["q25"]) <= float(x["q50"]) <= float(x["q75"]) <= float(x["q95"])) for x in losses):
+        failures.append("summarize --csv: the quantiles of Nvidia's revenue loss are not ordered")
 r = subprocess.run([chipsim, "summarize", batch, "--dates", "1999-01"], capture_output=True, text=True)
 if r.returncode == 0 or "1999-01" not in r.stderr:
     failures.append("summarize with a date outside the batch must fail and name it")
