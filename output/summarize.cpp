@@ -68,10 +68,10 @@ void summarize_batch_file(const std::string& path, const SummarizeOptions& o, st
   Table3 loss{h5::read_all<double>(file, "summary_cumulative_revenue_loss", H5T_NATIVE_DOUBLE, path), si.count, F};
   Table3 gap{h5::read_all<double>(file, "summary_compute_gap", H5T_NATIVE_DOUBLE, path), si.count, T * C};
   // "mean [CI]  5-95 %: a to b" and a flag when the replicates may split into clusters.
-  auto describe = [&](const Table3& tab, std::size_t g, std::size_t e, double scale, const char* f) {
-    std::string s = with_ci(tab.at(g, si.mean, e), tab.at(g, si.lo, e), tab.at(g, si.hi, e), scale, f);
+  auto describe = [&](const Table3& tab, std::size_t g, std::size_t e, double scale, const char* f, const std::string& unit = "") {
+    std::string s = with_ci(tab.at(g, si.mean, e), tab.at(g, si.lo, e), tab.at(g, si.hi, e), scale, f) + unit;
     if (std::isnan(tab.at(g, si.mean, e))) return s;
-    s += "  spread " + num(tab.at(g, si.q05, e) * scale, f) + " to " + num(tab.at(g, si.q95, e) * scale, f);
+    s += "  spread " + num(tab.at(g, si.q05, e) * scale, f) + " to " + num(tab.at(g, si.q95, e) * scale, f) + unit;
     if (si.bimodality >= 0 && tab.at(g, si.bimodality, e) > kBimodal) s += "  (bimodal? b=" + num(tab.at(g, si.bimodality, e), "%.2f") + ")";
     return s;
   };
@@ -118,8 +118,8 @@ void summarize_batch_file(const std::string& path, const SummarizeOptions& o, st
     out << "  " << countries[c] << " self-sufficiency (by compute; HBM by stacks):";
     for (std::size_t t : when) {
       const std::size_t a = (t * K + 0) * C + c, h = (t * K + 1) * C + c;
-      out << "\n    " << times[t] << "  accelerators " << pad(describe(ss, g, a, 100, "%.1f") + " %", 50)
-          << "  HBM " << describe(ss, g, h, 100, "%.1f") << " %";
+      out << "\n    " << times[t] << "  accelerators " << pad(describe(ss, g, a, 100, "%.1f", " %"), 56)
+          << "  HBM " << describe(ss, g, h, 100, "%.1f", " %");
     }
     out << "\n  cumulative revenue loss vs baseline, USD bn:";
     if (std::isnan(loss.at(g, 0, 0))) out << " - (no baseline: this is one)";
