@@ -11,8 +11,10 @@ namespace chipsim {
 namespace {
 // Procurement mandates: the shadow tax on foreign purchases is found by regula falsi (Illinois
 // variant) to this precision of the domestic share, in at most this many equilibrium solves.
-constexpr double kMandateShareTolerance = 1e-10;
+constexpr double kMandateShareTolerance = 1e-8;
 constexpr int kMandateSolves = 60;
+// Pricing tolerance of the trial solves of that search (the answer is solved to the run's).
+constexpr double kMandateSearchTolerance = 1e-6;
 // A price above this (USD per unit) means the fixed point has run away, not a market price.
 constexpr double kDivergedPrice = 1e12;
 
@@ -134,6 +136,7 @@ void clear_accelerator_market(const Model& model, State& state) {
     warm_mu(static_cast<Eigen::Index>(k)) = state.capacity_shadow_cost(j);
   }
 
+  const Eigen::VectorXd previous_tax = state.mandate_shadow_tax;  // last period's, to start the search
   state.mandate_shadow_tax.setZero(C);
   MarketData market = accelerator_market_data(model, state);
   Equilibrium eq = solve_bertrand_nash_with_exit(*model.demand, market, warm, options, &warm_mu);
@@ -155,33 +158,66 @@ void clear_accelerator_market(const Model& model, State& state) {
     Eigen::VectorXd lo = Eigen::VectorXd::Zero(C), hi = Eigen::VectorXd::Constant(C, top);
     Eigen::VectorXd f_lo(C), f_hi(C);  // share - floor at the ends of each bracket
     for (int c : mandated) f_lo(c) = domestic_share(market, eq, c, mandate_measure(model, c)) - state.procurement_mandate(c);
-    auto solve_at = [&](const Eigen::VectorXd& tax) {
+    // The search solves each trial tax to a looser pricing tolerance; the tax found is then
+    // solved to the run's tolerance (below), where the floor is checked again.
+    PricingOptions search = options;
+    search.tolerance = std::max(options.tolerance, kMandateSearchTolerance);
+    auto solve_at = [&](const Eigen::VectorXd& tax, const PricingOptions& how) {
       for (int c : mandated) state.mandate_shadow_tax(c) = tax(c);
       market = accelerator_market_data(model, state);
       const Eigen::VectorXd mu = eq.shadow_cost;
-      eq = solve_bertrand_nash_with_exit(*model.demand, market, eq.price, options, &mu);
+      eq = solve_bertrand_nash_with_exit(*model.demand, market, eq.price, how, &mu);
       iterations += eq.iterations;
     };
-    solve_at(hi);
-    for (int c : mandated) f_hi(c) = domestic_share(market, eq, c, mandate_measure(model, c)) - state.procurement_mandate(c);
-    // The answer is the last solve at which every reachable floor held (the first such is this
-    // one, at the cap); it is kept, not re-solved, so the floors hold exactly as measured.
+    // The answer starts from the last tax at which every reachable floor held.
+    std::vector<char> reachable(static_cast<std::size_t>(C), 0), bracketed(static_cast<std::size_t>(C), 0);
+    auto gap_of = [&](int c) { return domestic_share(market, eq, c, mandate_measure(model, c)) - state.procurement_mandate(c); };
     auto all_hold = [&]() {
       for (int c : mandated) {
-        const double f = domestic_share(market, eq, c, mandate_measure(model, c)) - state.procurement_mandate(c);
-        if (f_hi(c) >= 0 && f < 0) return false;  // a reachable floor missed
+        const auto k = static_cast<std::size_t>(c);
+        if (!(bracketed[k] && !reachable[k]) && gap_of(c) < 0) return false;  // a floor not known out of reach missed
       }
       return true;
     };
-    MarketData kept_market = market;
-    Equilibrium kept_eq = eq;
-    Eigen::VectorXd kept_tax = state.mandate_shadow_tax;
+    Eigen::VectorXd kept_tax;
+    bool kept = false;
+    auto keep_if_feasible = [&]() {
+      if (!all_hold()) return;
+      kept_tax = state.mandate_shadow_tax, kept = true;
+    };
+    // Bracket each root: start from last period's tax (a floor moves little from month to
+    // month), doubling up to the cap while the floor is missed; the cap missed = out of reach.
+    Eigen::VectorXd guess(C);
+    for (int c : mandated) guess(c) = previous_tax(c) > 0 ? std::min(previous_tax(c), top) : top;
+    int solves = 0;
+    for (; solves < kMandateSolves; ++solves) {
+      Eigen::VectorXd tax = hi;
+      bool pending = false;
+      for (int c : mandated)
+        if (!bracketed[static_cast<std::size_t>(c)]) tax(c) = guess(c), pending = true;
+      if (!pending) break;
+      solve_at(tax, search);
+      keep_if_feasible();
+      for (int c : mandated) {
+        const auto k = static_cast<std::size_t>(c);
+        if (bracketed[k]) continue;
+        const double f = gap_of(c);
+        if (f >= 0) {
+          hi(c) = guess(c), f_hi(c) = f, bracketed[k] = 1, reachable[k] = 1;
+        } else if (guess(c) >= top) {
+          hi(c) = top, f_hi(c) = f, bracketed[k] = 1;  // out of reach: stays at the cap
+        } else {
+          lo(c) = guess(c), f_lo(c) = f;
+          guess(c) = std::min(top, 2.0 * guess(c));
+        }
+      }
+    }
     std::vector<int> open;  // countries whose floor is reachable within the cap and not yet met to tolerance
     for (int c : mandated)
-      if (f_hi(c) >= 0 && f_hi(c) > kMandateShareTolerance) open.push_back(c);
+      if (reachable[static_cast<std::size_t>(c)] && f_hi(c) > kMandateShareTolerance) open.push_back(c);
     // Illinois: after two moves of the same end, halve the other end's value (keeps it superlinear).
     std::vector<int> side_lo(static_cast<std::size_t>(C), 0), side_hi(static_cast<std::size_t>(C), 0);
-    for (int solve = 0; solve < kMandateSolves && !open.empty(); ++solve) {
+    for (; solves < kMandateSolves && !open.empty(); ++solves) {
       Eigen::VectorXd tax = hi;
       for (int c : open) {
         const double denom = f_hi(c) - f_lo(c);
@@ -189,12 +225,8 @@ void clear_accelerator_market(const Model& model, State& state) {
         if (!(t > lo(c) && t < hi(c))) t = 0.5 * (lo(c) + hi(c));
         tax(c) = t;
       }
-      solve_at(tax);
-      if (all_hold()) {
-        kept_market = market;
-        kept_eq = eq;
-        kept_tax = state.mandate_shadow_tax;
-      }
+      solve_at(tax, search);
+      keep_if_feasible();
       std::vector<int> still;
       for (int c : open) {
         const double f = domestic_share(market, eq, c, mandate_measure(model, c)) - state.procurement_mandate(c);
@@ -212,10 +244,25 @@ void clear_accelerator_market(const Model& model, State& state) {
       }
       open = std::move(still);
     }
-    // Finish on the side where every reachable floor holds (a floor out of reach keeps the cap).
-    market = std::move(kept_market);
-    eq = std::move(kept_eq);
-    state.mandate_shadow_tax = kept_tax;
+    // Finish on the side where every reachable floor holds (a floor out of reach keeps the cap):
+    // the kept tax solved to the run's tolerance; should a floor now fall short (by about the
+    // search tolerance), its tax rises along the bracket's secant until it holds.
+    Eigen::VectorXd final_tax = kept ? kept_tax : hi;
+    solve_at(final_tax, options);
+    for (int round = 0; round < kMandateSolves; ++round) {
+      bool short_of = false;
+      for (int c : mandated) {
+        if (!reachable[static_cast<std::size_t>(c)]) continue;
+        const double f = gap_of(c);
+        if (f >= 0) continue;
+        short_of = true;
+        const double slope = (f_hi(c) - f_lo(c)) / std::max(hi(c) - lo(c), 1e-300);
+        const double step = slope > 0 ? 2.0 * (-f) / slope : 1e-9 * std::max(1.0, final_tax(c));
+        final_tax(c) = std::min(top, final_tax(c) + std::max(step, 1e-12 * std::max(1.0, top)));
+      }
+      if (!short_of) break;
+      solve_at(final_tax, options);
+    }
   }
 
   if (eq.price.size() > 0 && (!eq.price.allFinite() || eq.price.maxCoeff() > kDivergedPrice))

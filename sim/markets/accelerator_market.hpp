@@ -22,10 +22,9 @@ namespace chipsim {
 //  - sellers withdraw licensed sales that lose money net of the fee (solve_bertrand_nash_with_exit);
 //  - a procurement mandate of country c is a floor on the domestic share of c's buyers'
 //    purchases (by its government's measure, compute by default), enforced by a shadow tax on
-//    their purchases of foreign products: the smallest (regula falsi, to 1e-10 of the share)
-//    that lifts the share to the floor, up to parameters.mandate_max_shadow_tax_utils. It holds
-//    also when domestic supply is exhausted (buyers then buy less foreign compute); the state
-//    kept is that of the last solve at which every reachable floor held.
+//    their purchases of foreign products: about the smallest (regula falsi from last period's
+//    tax) that lifts the share to the floor, up to parameters.mandate_max_shadow_tax_utils. It
+//    holds also when domestic supply is exhausted (buyers then buy less foreign compute).
 MarketData accelerator_market_data(const Model& model, const State& state);
 
 void clear_accelerator_market(const Model& model, State& state);

@@ -42,7 +42,9 @@ TEST_CASE("a procurement mandate holds the domestic share at or above its floor"
   const std::size_t cn = static_cast<std::size_t>(*mandated.model.country_index("CN"));
   for (int t = 0; t < mandated.model.n_periods(); ++t) {
     CHECK(self_sufficiency(mandated, t, "CN") >= 0.6 - 1e-9);  // the binding floor holds ...
-    CHECK(self_sufficiency(mandated, t, "CN") <= 0.6 + 1e-9);  // ... with the smallest tax that meets it
+    // ... with about the smallest tax that meets it (trial taxes are solved to a pricing tolerance
+    // of 1e-6, the answer to the run's)
+    CHECK(self_sufficiency(mandated, t, "CN") <= 0.6 + 1e-6);
     CHECK(value(mandated.state.series, "mandate_shadow_tax", t, cn) > 0);
   }
   // Only Chinese buyers carry the tax (US buyers feel the mandate only through prices).
@@ -53,7 +55,7 @@ TEST_CASE("a procurement mandate holds the domestic share at or above its floor"
       run(base + "\n[[government]]\ncountry = \"CN\"\nprocurement_mandate = 0.6\nself_sufficiency_measure = \"units\"\n");
   for (int t = 0; t < by_units.model.n_periods(); ++t) {
     CHECK(self_sufficiency(by_units, t, "CN", "units") >= 0.6 - 1e-9);
-    CHECK(self_sufficiency(by_units, t, "CN", "units") <= 0.6 + 1e-9);
+    CHECK(self_sufficiency(by_units, t, "CN", "units") <= 0.6 + 1e-6);
     CHECK(std::abs(self_sufficiency(by_units, t, "CN", "compute") - 0.6) > 1e-3);  // the measure is what binds
   }
   // A floor out of reach at the largest tax: the tax sits at the cap and the floor stays unmet.
@@ -245,7 +247,8 @@ TEST_CASE("a mandate binds even when domestic supply is exhausted: foreign purch
     for (std::size_t d = 0; d < C; ++d) ascend_sold += value(mandated.state.series, "units_sold", t, ascend * C + d);
     CHECK(ascend_sold == Approx(3000).epsilon(1e-9));  // domestic supply exhausted
     CHECK(domestic > 0);
-    CHECK(foreign == Approx(domestic * 0.4 / 0.6).epsilon(1e-8));  // the floor's ratio
+    CHECK(foreign <= domestic * 0.4 / 0.6 * (1 + 1e-9));            // the floor's ratio: at most ...
+    CHECK(foreign == Approx(domestic * 0.4 / 0.6).epsilon(1e-5));  // ... and about it
     CHECK(foreign < foreign_free);
   }
 }
