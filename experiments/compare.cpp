@@ -34,8 +34,8 @@ void require_same_world(const Model& a, const Model& b) {
 //   loss = sum_j pb_j (qb_jF - qp_jF)                  focus-country volume effect
 //        + sum_j pb_j sum_{d != F} (qb_jd - qp_jd)     diversion effect (units sold elsewhere instead)
 //        + sum_j (pb_j - pp_j) Qp_j                     price effect
-// over f's products; a product not sold under the baseline takes the policy price as pb (it then
-// has no price effect). The three parts add up to baseline revenue - policy revenue.
+// over f's products; a product without a baseline price (on sale nowhere under the baseline)
+// takes the policy price as pb (it then has no price effect). The three parts add up to baseline revenue - policy revenue.
 // Profit = revenue - licence fees paid - unit costs x units - HBM bought (USD).
 struct LossParts {
   std::vector<double> volume, diversion, price, profit_policy, profit_baseline;
@@ -183,6 +183,7 @@ ScenarioComparison compare_scenarios(const ComparisonRequest& request) {
     meta.finished_utc = utc_now_iso8601();
     meta.command_line = request.command_line;
     meta.extra_attributes = {{"comparison", "policy " + c.policy.name + " against baseline " + c.baseline.name},
+                             {"focus_country", request.focus_country},
                              {"baseline_scenario_name", c.baseline.name},
                              {"baseline_scenario_file", c.baseline.scenario_file},
                              {"baseline_scenario_text", c.baseline.scenario_text}};
@@ -217,7 +218,7 @@ void print_comparison(const ScenarioComparison& c, const std::string& focus_coun
     if (focus)
       for (std::size_t t = 0; t < T; ++t) lf += e.variable("revenue_loss_in_country").data[(t * F + f) * C + static_cast<std::size_t>(*focus)];
     const double p = total("revenue_policy", f), b = total("revenue_baseline", f);
-    const bool shown = b >= min_base_bn;  // a percentage only against a base above the threshold
+    const bool shown = b > 0 && b >= min_base_bn;  // a percentage only against a base above the threshold
     small_base = small_base || !shown;
     out << pad(c.policy.firms[f].name, 12) << pad(fmt("%.1f", p), 10) << pad(fmt("%.1f", b), 10) << pad(fmt("%.1f", b - p), 10)
         << pad(shown ? fmt("%.1f%%", 100 * (b - p) / b) : "-", 9);
@@ -229,7 +230,7 @@ void print_comparison(const ScenarioComparison& c, const std::string& focus_coun
   if (focus)
     out << "(loss = " << focus_country << " volume + diversion + price, exactly: units no longer sold to " << focus_country
         << " and units sold elsewhere instead, at baseline prices; price changes on the policy's units)\n";
-  if (small_base) out << "(loss % only where the baseline revenue is at least " << fmt("%.0f", min_base_bn) << " USD bn: --min-base)\n";
+  if (small_base) out << "(loss % only where the baseline revenue is at least " << fmt("%g", min_base_bn) << " USD bn: --min-base)\n";
   if (!focus) return;
   const std::size_t k = static_cast<std::size_t>(*focus);
   out << "\n" << focus_country << " by year: self-sufficiency (by compute: H100e; HBM by stacks; year average) and compute stock (end of year)\n";

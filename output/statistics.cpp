@@ -15,7 +15,8 @@ const std::vector<std::string>& summary_statistic_names() {
 }
 
 // Summary statistics of a sample (NaNs dropped): mean with its 95 % confidence interval
-// (Student t) and the 5/50/95 % quantiles (linear interpolation between order statistics).
+// (Student t), the 5/50/95 and 25/75 % quantiles (linear interpolation between order
+// statistics) and the bimodality coefficient.
 std::vector<double> summarise(std::vector<double> x) {
   x.erase(std::remove_if(x.begin(), x.end(), [](double v) { return std::isnan(v); }), x.end());
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -51,7 +52,8 @@ std::vector<double> summarise(std::vector<double> x) {
       m2 += d * d, m3 += d * d * d, m4 += d * d * d * d;
     }
     m2 /= n, m3 /= n, m4 /= n;
-    if (m2 > 0 && std::isfinite(m2)) {
+    // No spread (equal outcomes up to rounding): no coefficient.
+    if (x.back() - x.front() > 1e-12 * std::max(1.0, std::abs(mean)) && std::isfinite(m2)) {
       const double g1 = m3 / std::pow(m2, 1.5), g2 = m4 / (m2 * m2) - 3.0;
       const double skew = std::sqrt(n * (n - 1)) / (n - 2) * g1;
       const double kurt = (n - 1) / ((n - 2) * (n - 3)) * ((n + 1) * g2 + 6);

@@ -30,7 +30,8 @@ std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s 
 // Positions of the statistics in a file (by label; files of earlier versions lack the quartiles
 // and the bimodality coefficient: -1).
 struct StatIndex {
-  int mean = 0, lo = 1, hi = 2, q05 = 3, q50 = 4, q95 = 5, q25 = -1, q75 = -1, bimodality = -1;
+  std::size_t mean = 0, lo = 1, hi = 2, q05 = 3, q50 = 4, q95 = 5;
+  int q25 = -1, q75 = -1, bimodality = -1;
   std::size_t count = 6;
 };
 StatIndex stat_index(const std::vector<std::string>& labels) {
@@ -40,7 +41,12 @@ StatIndex stat_index(const std::vector<std::string>& labels) {
     const auto it = std::find(labels.begin(), labels.end(), n);
     return it == labels.end() ? -1 : static_cast<int>(it - labels.begin());
   };
-  s.mean = at("mean"), s.lo = at("ci95_low"), s.hi = at("ci95_high"), s.q05 = at("q05"), s.q50 = at("q50"), s.q95 = at("q95");
+  auto required = [&](const char* n, std::size_t fallback) {
+    const int k = at(n);
+    return k < 0 ? fallback : static_cast<std::size_t>(k);
+  };
+  s.mean = required("mean", 0), s.lo = required("ci95_low", 1), s.hi = required("ci95_high", 2);
+  s.q05 = required("q05", 3), s.q50 = required("q50", 4), s.q95 = required("q95", 5);
   s.q25 = at("q25"), s.q75 = at("q75"), s.bimodality = at("bimodality");
   return s;
 }
@@ -72,7 +78,10 @@ void summarize_batch_file(const std::string& path, const SummarizeOptions& o, st
     std::string s = with_ci(tab.at(g, si.mean, e), tab.at(g, si.lo, e), tab.at(g, si.hi, e), scale, f) + unit;
     if (std::isnan(tab.at(g, si.mean, e))) return s;
     s += "  spread " + num(tab.at(g, si.q05, e) * scale, f) + " to " + num(tab.at(g, si.q95, e) * scale, f) + unit;
-    if (si.bimodality >= 0 && tab.at(g, si.bimodality, e) > kBimodal) s += "  (bimodal? b=" + num(tab.at(g, si.bimodality, e), "%.2f") + ")";
+    if (si.bimodality >= 0) {
+      const double b = tab.at(g, static_cast<std::size_t>(si.bimodality), e);
+      if (b > kBimodal) s += "  (bimodal? b=" + num(b, "%.2f") + ")";
+    }
     return s;
   };
 
@@ -90,7 +99,8 @@ void summarize_batch_file(const std::string& path, const SummarizeOptions& o, st
     out << "group,metric,key,mean,ci95_low,ci95_high,q05,q25,q50,q75,q95,bimodality,unit\n";
     auto rest = [&](const Table3& tab, std::size_t g, std::size_t e) {
       std::string s;
-      for (int q : {si.q05, si.q25, si.q50, si.q75, si.q95, si.bimodality}) s += "," + (q < 0 ? std::string() : num(tab.at(g, static_cast<std::size_t>(q), e), "%.6g"));
+      for (int q : {static_cast<int>(si.q05), si.q25, static_cast<int>(si.q50), si.q75, static_cast<int>(si.q95), si.bimodality})
+        s += "," + (q < 0 ? std::string() : num(tab.at(g, static_cast<std::size_t>(q), e), "%.6g"));
       return s;
     };
     for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -98,14 +108,14 @@ void summarize_batch_file(const std::string& path, const SummarizeOptions& o, st
         for (std::size_t k = 0; k < K; ++k) {
           const std::size_t e = (t * K + k) * C + c;
           out << groups[g] << ",self_sufficiency_" << (k == 0 ? "accelerator" : "hbm") << "_" << countries[c] << "," << times[t]
-              << "," << num(ss.at(g, 0, e), "%.6g") << "," << num(ss.at(g, 1, e), "%.6g") << "," << num(ss.at(g, 2, e), "%.6g") << rest(ss, g, e) << ",share\n";
+              << "," << num(ss.at(g, si.mean, e), "%.6g") << "," << num(ss.at(g, si.lo, e), "%.6g") << "," << num(ss.at(g, si.hi, e), "%.6g") << rest(ss, g, e) << ",share\n";
         }
       for (std::size_t f = 0; f < F; ++f)
-        out << groups[g] << ",cumulative_revenue_loss," << firms[f] << "," << num(loss.at(g, 0, f), "%.6g") << ","
-            << num(loss.at(g, 1, f), "%.6g") << "," << num(loss.at(g, 2, f), "%.6g") << rest(loss, g, f) << ",USD\n";
+        out << groups[g] << ",cumulative_revenue_loss," << firms[f] << "," << num(loss.at(g, si.mean, f), "%.6g") << ","
+            << num(loss.at(g, si.lo, f), "%.6g") << "," << num(loss.at(g, si.hi, f), "%.6g") << rest(loss, g, f) << ",USD\n";
       for (std::size_t t : when)
-        out << groups[g] << ",compute_gap_" << countries[c] << "," << times[t] << "," << num(gap.at(g, 0, t * C + c), "%.6g") << ","
-            << num(gap.at(g, 1, t * C + c), "%.6g") << "," << num(gap.at(g, 2, t * C + c), "%.6g") << rest(gap, g, t * C + c) << ",H100e\n";
+        out << groups[g] << ",compute_gap_" << countries[c] << "," << times[t] << "," << num(gap.at(g, si.mean, t * C + c), "%.6g") << ","
+            << num(gap.at(g, si.lo, t * C + c), "%.6g") << "," << num(gap.at(g, si.hi, t * C + c), "%.6g") << rest(gap, g, t * C + c) << ",H100e\n";
     }
     return;
   }
@@ -122,7 +132,7 @@ void summarize_batch_file(const std::string& path, const SummarizeOptions& o, st
           << "  HBM " << describe(ss, g, h, 100, "%.1f", " %");
     }
     out << "\n  cumulative revenue loss vs baseline, USD bn:";
-    if (std::isnan(loss.at(g, 0, 0))) out << " - (no baseline: this is one)";
+    if (std::isnan(loss.at(g, si.mean, 0))) out << " - (no baseline: this is one)";
     else
       for (std::size_t f = 0; f < F; ++f)
         out << "\n    " << pad(firms[f], 12) << describe(loss, g, f, 1e-9, "%.1f");

@@ -95,6 +95,7 @@ State initial_state(const Model& model, RandomKey random) {
   }
   s.subsidy_budget_left = s.subsidy_budget_usd;
   s.mandate_shadow_tax.setZero(C);
+  s.mandate_shortfall.setZero(C);
   s.tightened.assign(static_cast<std::size_t>(C), 0);
   s.government_score.setZero(C);
 

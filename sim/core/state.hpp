@@ -44,6 +44,7 @@ struct State {
   Eigen::VectorXd enforcement, grey_market_markup;
   Eigen::VectorXd subsidy_budget_left;   // this period's budget not yet paid out, USD
   Eigen::VectorXd mandate_shadow_tax;    // utils off foreign products for the country's buyers, holding its mandate (C)
+  Eigen::VectorXd mandate_shortfall;     // floor - domestic share where a mandate is missed (out of reach), else 0 (C)
   std::vector<char> tightened;           // reaction rule already fired (C)
   Eigen::ArrayXXd grey_markup;           // markup paid on leaked flows of (product, destination) (P x C)
   Eigen::ArrayXXd leak_shift;            // ln(leak share) of grey-market flows, 0 otherwise (P x C)

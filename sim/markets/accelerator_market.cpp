@@ -138,6 +138,7 @@ void clear_accelerator_market(const Model& model, State& state) {
 
   const Eigen::VectorXd previous_tax = state.mandate_shadow_tax;  // last period's, to start the search
   state.mandate_shadow_tax.setZero(C);
+  state.mandate_shortfall.setZero(C);
   MarketData market = accelerator_market_data(model, state);
   Equilibrium eq = solve_bertrand_nash_with_exit(*model.demand, market, warm, options, &warm_mu);
   int iterations = eq.iterations;
@@ -188,7 +189,7 @@ void clear_accelerator_market(const Model& model, State& state) {
     // Bracket each root: start from last period's tax (a floor moves little from month to
     // month), doubling up to the cap while the floor is missed; the cap missed = out of reach.
     Eigen::VectorXd guess(C);
-    for (int c : mandated) guess(c) = previous_tax(c) > 0 ? std::min(previous_tax(c), top) : top;
+    for (int c : mandated) guess(c) = previous_tax(c) > 0 ? std::clamp(previous_tax(c), 1e-6 * top, top) : top;
     int solves = 0;
     for (; solves < kMandateSolves; ++solves) {
       Eigen::VectorXd tax = hi;
@@ -252,7 +253,7 @@ void clear_accelerator_market(const Model& model, State& state) {
     for (int round = 0; round < kMandateSolves; ++round) {
       bool short_of = false;
       for (int c : mandated) {
-        if (!reachable[static_cast<std::size_t>(c)]) continue;
+        if (!reachable[static_cast<std::size_t>(c)] || final_tax(c) >= top) continue;  // at the cap: nothing to raise
         const double f = gap_of(c);
         if (f >= 0) continue;
         short_of = true;
@@ -263,6 +264,9 @@ void clear_accelerator_market(const Model& model, State& state) {
       if (!short_of) break;
       solve_at(final_tax, options);
     }
+    // Every reachable floor below the cap holds now (the loop ends when none is short). A floor
+    // out of reach, or whose tax reached the cap, may be missed: recorded, not hidden.
+    for (int c : mandated) state.mandate_shortfall(c) = std::max(0.0, -gap_of(c));
   }
 
   if (eq.price.size() > 0 && (!eq.price.allFinite() || eq.price.maxCoeff() > kDivergedPrice))

@@ -77,6 +77,7 @@ void define_outputs(const Model& model, Series& s) {
   s.define("subsidies_paid", "R&D and capex subsidies paid by the government", "USD", {"country"});
   s.define("rd_subsidy_rate", "share of domestic firms' R&D matched by the government", "1", {"country"});
   s.define("mandate_shadow_tax", "shadow tax on the country's purchases of foreign accelerators that holds its procurement mandate (0: the floor is slack)", "utils", {"country"});
+  s.define("mandate_shortfall", "procurement floor minus the domestic share where the floor is missed (out of reach at the largest shadow tax); 0 where it holds", "1", {"country"});
   s.define("government_score", "objective score of the government this period (weights in the scenario)", "1", {"country"});
   s.define("capability", "AI capability of the country's AI firms (sum of (compute x efficiency)^gamma)", "1", {"country"});
   s.define("buyer_spend", "spending of AI firms in the country on accelerators, incl. tariffs", "USD", {"country"});
@@ -147,6 +148,7 @@ void record_period(const Model& model, State& state) {
   put(s, "subsidies_paid", subsidies);
   put(s, "rd_subsidy_rate", state.rd_subsidy_rate);
   put(s, "mandate_shadow_tax", state.mandate_shadow_tax);
+  put(s, "mandate_shortfall", state.mandate_shortfall);
   put(s, "government_score", state.government_score);
 
   Eigen::VectorXd spend = Eigen::VectorXd::Zero(C), bought = Eigen::VectorXd::Zero(C), stock = Eigen::VectorXd::Zero(C);

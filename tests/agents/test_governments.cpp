@@ -65,6 +65,8 @@ TEST_CASE("a procurement mandate holds the domestic share at or above its floor"
   for (int t = 0; t < unmet.model.n_periods(); ++t) {
     CHECK(value(unmet.state.series, "mandate_shadow_tax", t, cn) == 0.05);
     CHECK(self_sufficiency(unmet, t, "CN") < 0.6);
+    CHECK(value(unmet.state.series, "mandate_shortfall", t, cn) == Approx(0.6 - self_sufficiency(unmet, t, "CN")));  // recorded
+    CHECK(value(mandated.state.series, "mandate_shortfall", t, cn) == 0.0);
     CHECK(self_sufficiency(unmet, t, "CN") > self_sufficiency(free, t, "CN"));
   }
 }

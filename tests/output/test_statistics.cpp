@@ -39,4 +39,5 @@ TEST_CASE("summary statistics: quartiles, and the bimodality coefficient flags t
   CHECK(stat(b, "bimodality") < 0.4);                                // a bell: about 1/3
   CHECK(std::isnan(stat(summarise({1.0, 2.0, 3.0}), "bimodality")));  // too few replicates
   CHECK(std::isnan(stat(summarise({2.0, 2.0, 2.0, 2.0}), "bimodality")));  // no spread
+  CHECK(std::isnan(stat(summarise(std::vector<double>(20, 0.3)), "bimodality")));  // none, even with rounding in the mean
 }
