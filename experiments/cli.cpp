@@ -1,4 +1,8 @@
 // The chipsim command line. CLI11 lives in this one translation unit only.
+#include <charconv>
+#include <tuple>
+#include <string_view>
+#include <algorithm>
 #include <CLI/CLI.hpp>
 #ifdef CHIPSIM_WITH_MPI
 #include <mpi.h>
@@ -27,6 +31,34 @@ namespace {
 // Launched by mpirun/srun? (Open MPI, MPICH/PMI and PMIx set these for every rank.)
 bool launched_by_mpi() {
   return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") || std::getenv("PMIX_RANK");
+}
+
+// --seed: exactly a decimal integer 0 ... 2^64 - 1 (no sign, exponent or overflow to the maximum).
+std::uint64_t strict_seed(const std::string& option, const std::string& text) {
+  std::uint64_t value = 0;
+  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (!digits || ec != std::errc() || end != text.data() + text.size())
+    throw chipsim::Error(option + ": must be a whole number from 0 to 18446744073709551615, got \"" + text + "\"");
+  return value;
+}
+
+// --shard: exactly "i/n" in decimal, 0 <= i < n.
+std::pair<int, int> strict_shard(const std::string& text) {
+  auto fail = [&]() -> std::pair<int, int> {
+    throw chipsim::Error("--shard: expected i/n in decimal with 0 <= i < n (e.g. 0/4), got \"" + text + "\"");
+  };
+  const auto slash = text.find('/');
+  if (slash == std::string::npos || text.find('/', slash + 1) != std::string::npos) return fail();
+  auto number = [&](std::string_view part, int& out) {
+    if (part.empty() || !std::all_of(part.begin(), part.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) return false;
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
+    return ec == std::errc() && end == part.data() + part.size();
+  };
+  int i = 0, n = 0;
+  const std::string_view all(text);
+  if (!number(all.substr(0, slash), i) || !number(all.substr(slash + 1), n) || n < 1 || i >= n) return fail();
+  return {i, n};
 }
 
 std::string joined_command_line(int argc, char** argv) {
@@ -74,7 +106,7 @@ int main(int argc, char** argv) {
   chipsim::RunRequest req;
   std::string focus = "CN";
   bool quiet = false;
-  std::uint64_t seed = 0;
+  std::string seed;
   CLI::App* run = app.add_subcommand("run", "Run a scenario and write its time series to an HDF5 file");
   run->add_option("scenario", req.scenario_path, "Scenario file (TOML)")->required()->check(CLI::ExistingFile);
   run->add_option("-o,--output", req.output_path, "Output HDF5 file (default: <scenario name>.h5 in the current directory)");
@@ -96,7 +128,7 @@ int main(int argc, char** argv) {
   show->add_option("scenario", show_path, "Scenario file (TOML)")->required();
 
   chipsim::ComparisonRequest cmp;
-  std::uint64_t cmp_seed = 0;
+  std::string cmp_seed;
   CLI::App* compare = app.add_subcommand(
       "compare", "Run a policy scenario and a baseline with the same seed; print revenue loss, self-sufficiency and compute gaps");
   compare->add_option("policy", cmp.policy_path, "Policy scenario (TOML), e.g. history.toml")->required()->check(CLI::ExistingFile);
@@ -194,18 +226,7 @@ int main(int argc, char** argv) {
     }
     if (*batch) {
       const auto spec = chipsim::load_experiment(batch_path);
-      if (!shard_text.empty()) {
-        const auto slash = shard_text.find('/');
-        try {
-          batch_opts.shard_index = std::stoi(shard_text.substr(0, slash));
-          batch_opts.shard_count = std::stoi(shard_text.substr(slash + 1));
-        } catch (const std::exception&) {
-          slash == std::string::npos ? throw CLI::ValidationError("--shard", "expected i/n") : throw CLI::ValidationError("--shard", "expected i/n");
-        }
-        if (slash == std::string::npos || batch_opts.shard_count < 1 || batch_opts.shard_index < 0 ||
-            batch_opts.shard_index >= batch_opts.shard_count)
-          throw CLI::ValidationError("--shard", "expected i/n with 0 <= i < n");
-      }
+      if (!shard_text.empty()) std::tie(batch_opts.shard_index, batch_opts.shard_count) = strict_shard(shard_text);
       batch_opts.progress = !no_progress;
       batch_opts.command_line = joined_command_line(argc, argv);
       const auto t0 = std::chrono::steady_clock::now();
@@ -265,7 +286,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*compare) {
-      if (*cmp_seed_opt) cmp.seed = cmp_seed;
+      if (*cmp_seed_opt) cmp.seed = strict_seed("--seed", cmp_seed);
       cmp.command_line = joined_command_line(argc, argv);
       const chipsim::ScenarioComparison c = chipsim::compare_scenarios(cmp);
       chipsim::print_comparison(c, cmp.focus_country, std::cout, cmp_min_base);
@@ -280,7 +301,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*run) {
-      if (*seed_opt) req.seed = seed;
+      if (*seed_opt) req.seed = strict_seed("--seed", seed);
       req.command_line = joined_command_line(argc, argv);
       if (req.output_path.empty()) {
         req.output_path = chipsim::load_scenario(req.scenario_path).name + ".h5";

@@ -63,6 +63,22 @@ expect("warning: run 0 (variant 0, point 0, replicate 0): the pricing solver sto
        f"capped batch names run 0: {r.stderr!r}")
 expect("warning: run 1 " not in r.stderr, f"the converged run 1 is not flagged: {r.stderr!r}")
 
+# Numbers on the command line are parsed strictly (cases/reliability/cli_seed_and_shard.sh):
+# a seed is exactly 0 ... 2^64 - 1, a shard exactly "i/n" with 0 <= i < n; both are user errors
+# (exit 1) naming the option and the value, never "internal error".
+history = os.path.join(source, "experiments", "scenarios", "history.toml")
+experiment = os.path.join(source, "tests", "experiments", "small_experiment.toml")
+for seed in ("-1", "18446744073709551616", "99999999999999999999999", "1e3", "0x10", " 5"):
+    r = run("run", history, "-o", "seed.h5", "-q", "--seed=" + seed)
+    expect(r.returncode == 1 and "--seed" in r.stderr and "internal" not in r.stderr,
+           f"run --seed={seed!r}: exit {r.returncode}, {r.stderr.strip()!r}")
+r = run("run", history, "-o", "seed.h5", "-q", "--seed", "18446744073709551615")
+expect(r.returncode == 0, f"run --seed 2^64-1: exit {r.returncode}, {r.stderr.strip()!r}")
+for shard in ("1/2/3", "0x1/2", "0.5/2", "2/2", "-1/2", "1/0", "/2", "1/"):
+    r = run("batch", experiment, "-o", "shard.h5", "--no-progress", "--threads", "1", "--shard=" + shard)
+    expect(r.returncode == 1 and "--shard" in r.stderr and "internal" not in r.stderr,
+           f"batch --shard={shard!r}: exit {r.returncode}, {r.stderr.strip()!r}")
+
 if failures:
     print("\n".join("FAIL: " + f for f in failures))
     sys.exit(1)
