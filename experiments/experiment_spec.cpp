@@ -98,6 +98,7 @@ ExperimentSpec load_experiment(const std::string& path) {
   x.name = e->string("name");
   const std::string base = (dir / e->string("base")).lexically_normal().string();
   if (!fs::exists(base)) e->fail("base", "scenario file not found: " + base);
+  if (fs::is_directory(base)) e->fail("base", "is a folder, not a scenario file: " + base);
   x.replicates = static_cast<int>(e->integer("replicates", 1, 1000000));
   x.master_seed = static_cast<std::uint64_t>(e->integer("master_seed", 0, INT64_MAX));
   const std::string outputs = e->optional_string("outputs").value_or("summaries");
@@ -119,6 +120,7 @@ ExperimentSpec load_experiment(const std::string& path) {
     if (!names.insert(var.name).second) v.fail("name", "duplicate variant \"" + var.name + "\"");
     var.scenario_path = v.has("scenario") ? (dir / v.string("scenario")).lexically_normal().string() : base;
     if (!fs::exists(var.scenario_path)) v.fail("scenario", "scenario file not found: " + var.scenario_path);
+    if (fs::is_directory(var.scenario_path)) v.fail("scenario", "is a folder, not a scenario file: " + var.scenario_path);
     const std::string b = v.optional_string("baseline").value_or(default_baseline);
     baselines.emplace_back(var.name, b);
     baseline_where.push_back(v.where("baseline"));

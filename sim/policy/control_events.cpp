@@ -80,7 +80,9 @@ Prong read_prong(TableReader& p, const Model& world) {
           if (it == gens.end()) p.fail(key, "unknown HBM generation \"" + g + "\"");
           threshold = static_cast<double>(it - gens.begin());
         } else {
-          threshold = p.number(key, -1e300, 1e300);
+          // Every attribute is non-negative: a negative threshold would match nothing or
+          // everything, silently.
+          threshold = p.number(key, 0.0, 1e300);
         }
         prong.conditions.push_back(Condition{*attr, cmp, threshold});
         parsed = true;

@@ -55,7 +55,7 @@ void read_parameters(TableReader& root, Model& m) {
     q.performance_reference_tpp = p->number_or("performance_reference_tpp", q.performance_reference_tpp, 1.0, kHuge);
     q.compute_denominated_demand = p->number_or("compute_denominated_demand", q.compute_denominated_demand, 0.0, 1.0);
     q.pricing_tolerance = p->number_or("pricing_tolerance", q.pricing_tolerance, 1e-15, 1e-2);
-    q.pricing_max_iterations = static_cast<int>(p->number_or("pricing_max_iterations", q.pricing_max_iterations, 1, 1e6));
+    q.pricing_max_iterations = static_cast<int>(p->integer_or("pricing_max_iterations", q.pricing_max_iterations, 1, 1000000));
     q.pricing_acceleration_memory =
         p->has("pricing_acceleration_memory") ? static_cast<int>(p->integer("pricing_acceleration_memory", 0, 50)) : q.pricing_acceleration_memory;
     if (p->has("hbm_generations")) {
@@ -211,7 +211,7 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
       if (auto area = t.optional_number("die_area_mm2", 1.0, 1e5);
           area && std::isnan(p.attributes[static_cast<int>(Attribute::perf_density)]))
         p.attributes[static_cast<int>(Attribute::perf_density)] = tpp / *area;  // BIS: PD = TPP / die area
-      p.generation = static_cast<int>(t.number_or("generation", 0, 0, 1000));
+      p.generation = static_cast<int>(t.integer_or("generation", 0, 0, 1000));
       if (p.launch_on_arrival && !t.has("generation"))
         t.fail("launch", "a product launched on arrival needs its generation");
       const double ai_efficiency = t.number_or("ai_efficiency", 1.0, 1e-6, 100.0);
@@ -557,6 +557,7 @@ toml::table parse_toml(const std::string& text, const std::string& file) {
 }
 
 std::string read_text(const std::string& path) {
+  if (std::filesystem::is_directory(path)) throw IoError(path + ": is a folder, not a scenario file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path + ": cannot open scenario file (does it exist and is it readable?)");
   std::ostringstream buf;

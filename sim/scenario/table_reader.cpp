@@ -97,11 +97,24 @@ std::int64_t TableReader::integer(std::string_view key, std::int64_t lo, std::in
   const toml::node* n = get(key);
   if (!n) fail(key, "missing (an integer is required)");
   used_.insert(std::string(key));
-  if (!n->is_integer()) fail(key, std::string("must be an integer, got ") + type_name(*n));
-  const std::int64_t v = n->as_integer()->get();
+  std::int64_t v = 0;
+  if (n->is_integer()) {
+    v = n->as_integer()->get();
+  } else if (n->is_floating_point()) {  // a whole number written as 3.0 (sweeps insert such values)
+    const double x = n->as_floating_point()->get();
+    if (!(std::floor(x) == x) || !(std::abs(x) < 9.2e18))
+      fail(key, "must be a whole number, got " + std::to_string(x));
+    v = static_cast<std::int64_t>(x);
+  } else {
+    fail(key, std::string("must be an integer, got ") + type_name(*n));
+  }
   if (v < lo || v > hi)
     fail(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + std::to_string(v));
   return v;
+}
+
+std::int64_t TableReader::integer_or(std::string_view key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) {
+  return has(key) ? integer(key, lo, hi) : fallback;
 }
 
 bool TableReader::boolean_or(std::string_view key, bool fallback) {

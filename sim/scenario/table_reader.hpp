@@ -26,7 +26,10 @@ class TableReader {
   double number(std::string_view key, double lo, double hi);
   double number_or(std::string_view key, double fallback, double lo, double hi);
   std::optional<double> optional_number(std::string_view key, double lo, double hi);
+  // An integer within [lo, hi]; a whole number written as a float (3.0) is accepted, a fraction
+  // is an error ("must be a whole number").
   std::int64_t integer(std::string_view key, std::int64_t lo, std::int64_t hi);
+  std::int64_t integer_or(std::string_view key, std::int64_t fallback, std::int64_t lo, std::int64_t hi);
   bool boolean_or(std::string_view key, bool fallback);
   Month month(std::string_view key);
   std::optional<Month> optional_month(std::string_view key);

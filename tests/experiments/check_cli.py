@@ -79,6 +79,18 @@ for shard in ("1/2/3", "0x1/2", "0.5/2", "2/2", "-1/2", "1/0", "/2", "1/"):
     expect(r.returncode == 1 and "--shard" in r.stderr and "internal" not in r.stderr,
            f"batch --shard={shard!r}: exit {r.returncode}, {r.stderr.strip()!r}")
 
+# Values that were accepted silently (cases/reliability/*.toml, copied with their paths adjusted):
+# each is now an error located at its line and field.
+cases = os.path.join(source, "tests", "experiments", "cases", "reliability")
+for name, cmd, field in (("generation_fraction.toml", "validate", "generation: must be a whole number"),
+                         ("negative_threshold.toml", "validate", "tpp_lt: must be in [0"),
+                         ("base_is_directory.toml", "batch", "experiment.base: is a folder")):
+    path = os.path.join(cases, name)
+    args = [cmd, path] + (["-o", "never.h5", "--no-progress"] if cmd == "batch" else [])
+    r = run(*args)
+    expect(r.returncode == 1 and re.search(re.escape(path) + r":\d+:\d+: ", r.stderr) is not None and field in r.stderr,
+           f"{cmd} {name}: exit {r.returncode}, {r.stderr.strip()!r}")
+
 if failures:
     print("\n".join("FAIL: " + f for f in failures))
     sys.exit(1)
