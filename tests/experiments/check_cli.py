@@ -91,6 +91,12 @@ for name, cmd, field in (("generation_fraction.toml", "validate", "generation: m
     expect(r.returncode == 1 and re.search(re.escape(path) + r":\d+:\d+: ", r.stderr) is not None and field in r.stderr,
            f"{cmd} {name}: exit {r.returncode}, {r.stderr.strip()!r}")
 
+# A grid over an integer key with whole values runs (cases/analysis/integer_sweep.toml: the sweep
+# writes 0.0 and 5.0; integer keys take whole floats).
+r = run("batch", os.path.join(source, "tests", "experiments", "cases", "analysis", "integer_sweep.toml"), "-o", "int_sweep.h5",
+        "--no-progress")
+expect(r.returncode == 0 and "2 runs done" in r.stdout, f"integer sweep: exit {r.returncode}, {r.stderr.strip()!r}")
+
 if failures:
     print("\n".join("FAIL: " + f for f in failures))
     sys.exit(1)
