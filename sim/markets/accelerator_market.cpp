@@ -19,13 +19,11 @@ constexpr double kMandateSearchTolerance = 1e-6;
 constexpr double kDivergedPrice = 1e12;
 
 // Domestic-made share of country c's purchases in an equilibrium, by the mandating
-// government's measure (compute: H100e; value: producer prices; units).
-double domestic_share(const MarketData& m, const Equilibrium& eq, int c, SelfSufficiencyMeasure measure) {
+// government's measure (the weights of sim/core/self_sufficiency.hpp, at the equilibrium prices).
+double domestic_share(const Model& model, const MarketData& m, const Equilibrium& eq, int c, SelfSufficiencyMeasure measure) {
   double all = 0, home = 0;
   for (int k = 0; k < m.n_products(); ++k) {
-    const double w = measure == SelfSufficiencyMeasure::compute ? m.performance(k)
-                     : measure == SelfSufficiencyMeasure::value ? eq.price(k)
-                                                                : 1.0;
+    const double w = self_sufficiency_weight(model.products[static_cast<std::size_t>(m.world_index[k])], eq.price(k), measure);
     all += w * eq.terms.units_to(k, c);
     if (m.product_origin[k] == c) home += w * eq.terms.units_to(k, c);
   }
@@ -152,13 +150,19 @@ void clear_accelerator_market(const Model& model, State& state) {
   std::vector<int> mandated;
   for (int c = 0; c < C; ++c) {
     if (!(state.procurement_mandate(c) > 0) || !domestic_on_offer(market, c)) continue;
-    if (domestic_share(market, eq, c, mandate_measure(model, c)) < state.procurement_mandate(c)) mandated.push_back(c);
+    if (domestic_share(model, market, eq, c, mandate_measure(model, c)) < state.procurement_mandate(c)) mandated.push_back(c);
   }
   if (!mandated.empty()) {
     const double top = model.parameters.mandate_max_shadow_tax_utils;
     Eigen::VectorXd lo = Eigen::VectorXd::Zero(C), hi = Eigen::VectorXd::Constant(C, top);
+    // Each mandated country's measure, and its share minus its floor in the current equilibrium.
+    std::vector<SelfSufficiencyMeasure> measure(static_cast<std::size_t>(C), SelfSufficiencyMeasure::compute);
+    for (int c : mandated) measure[static_cast<std::size_t>(c)] = mandate_measure(model, c);
+    auto gap_of = [&](int c) {
+      return domestic_share(model, market, eq, c, measure[static_cast<std::size_t>(c)]) - state.procurement_mandate(c);
+    };
     Eigen::VectorXd f_lo(C), f_hi(C);  // share - floor at the ends of each bracket
-    for (int c : mandated) f_lo(c) = domestic_share(market, eq, c, mandate_measure(model, c)) - state.procurement_mandate(c);
+    for (int c : mandated) f_lo(c) = gap_of(c);
     // The search solves each trial tax to a looser pricing tolerance; the tax found is then
     // solved to the run's tolerance (below), where the floor is checked again.
     PricingOptions search = options;
@@ -172,7 +176,6 @@ void clear_accelerator_market(const Model& model, State& state) {
     };
     // The answer starts from the last tax at which every reachable floor held.
     std::vector<char> reachable(static_cast<std::size_t>(C), 0), bracketed(static_cast<std::size_t>(C), 0);
-    auto gap_of = [&](int c) { return domestic_share(market, eq, c, mandate_measure(model, c)) - state.procurement_mandate(c); };
     auto all_hold = [&]() {
       for (int c : mandated) {
         const auto k = static_cast<std::size_t>(c);
@@ -230,7 +233,7 @@ void clear_accelerator_market(const Model& model, State& state) {
       keep_if_feasible();
       std::vector<int> still;
       for (int c : open) {
-        const double f = domestic_share(market, eq, c, mandate_measure(model, c)) - state.procurement_mandate(c);
+        const double f = gap_of(c);
         const auto k = static_cast<std::size_t>(c);
         if (f >= 0) {
           hi(c) = tax(c), f_hi(c) = f;

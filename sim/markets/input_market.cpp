@@ -103,7 +103,7 @@ InputClearing clear_once(const std::vector<InputBuyer>& buyers, const std::vecto
   }
   for (std::size_t a = 0; a < R; ++a) {
     if (!open[a]) continue;
-    if (arcs[a].cap >= 0 && out.flow[a] >= std::floor(std::clamp(arcs[a].cap, 0.0, kMaxQuantity) * kQuantityScale) / kQuantityScale)
+    if (arcs[a].cap >= 0 && out.flow[a] >= static_cast<double>(to_quantity(arcs[a].cap)) / kQuantityScale)
       continue;  // a full quantity-limited arc: the buyer could not buy more there
     const std::size_t b = static_cast<std::size_t>(arcs[a].buyer);
     out.surplus[b] = std::max(out.surplus[b], bid_of(buyers, arcs[a]) - out.price[static_cast<std::size_t>(arcs[a].supply)]);
