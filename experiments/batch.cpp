@@ -15,6 +15,7 @@
 #include <mutex>
 #include <set>
 
+#include "experiments/interrupt.hpp"
 #include "output/hdf5_writer.hpp"
 #include "output/run_summary.hpp"
 #include "sim/pipeline/pipeline.hpp"
@@ -57,40 +58,7 @@ class ModelCache {
   std::vector<Slot> slots_;
 };
 
-// Journal: one file per finished run, "<index>.run" = magic, index, size, data.
-constexpr std::uint64_t kJournalMagic = 0x63686970'73696d31ULL;  // "chipsim1"
-
 std::string journal_dir(const std::string& output) { return output + ".journal"; }
-
-void journal_write(const std::string& dir, int index, const std::vector<double>& data) {
-  const fs::path final_path = fs::path(dir) / (std::to_string(index) + ".run");
-  const fs::path tmp = fs::path(dir) / (std::to_string(index) + ".run.tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    const std::uint64_t header[3] = {kJournalMagic, static_cast<std::uint64_t>(index), data.size()};
-    out.write(reinterpret_cast<const char*>(header), sizeof header);
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size() * sizeof(double)));
-    out.flush();
-    if (!out) throw IoError(tmp.string() + ": cannot write the journal (disk full?)");
-  }
-  fs::rename(tmp, final_path);
-}
-
-std::map<int, std::vector<double>> journal_read(const std::string& dir, std::size_t run_size) {
-  std::map<int, std::vector<double>> done;
-  if (!fs::exists(dir)) return done;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.path().extension() != ".run") continue;  // .tmp leftovers of a killed write are ignored
-    std::ifstream in(e.path(), std::ios::binary);
-    std::uint64_t header[3] = {0, 0, 0};
-    in.read(reinterpret_cast<char*>(header), sizeof header);
-    if (!in || header[0] != kJournalMagic || header[2] != run_size) continue;
-    std::vector<double> data(run_size);
-    in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(run_size * sizeof(double)));
-    if (in) done[static_cast<int>(header[1])] = std::move(data);
-  }
-  return done;
-}
 
 }  // namespace
 
@@ -209,53 +177,76 @@ std::vector<double> execute_run(const Model& m, const BatchLayout& layout, const
   return data;
 }
 
-BatchSession::BatchSession(const ExperimentSpec& spec, const BatchOptions& options) : spec_(spec), options_(options) {
-  results_.design = batch_design(spec);
-  results_.layout = batch_layout(spec);
-  if (options.shard_count > 1) results_.shard = std::to_string(options.shard_index) + "/" + std::to_string(options.shard_count);
-  journal_ = journal_dir(options.output_path);
-  if (fs::exists(journal_) && !options.resume)
-    throw IoError(journal_ + ": a journal of an interrupted batch exists; add --resume to finish it, or delete it");
-  fs::create_directories(journal_);
-  // The journal remembers the experiment and every variant's resolved scenario: resuming after
-  // either changed would mix two models in one file.
-  const fs::path marker = fs::path(journal_) / "experiment.toml";
+namespace {
+// What the journal must belong to: the experiment and every variant's resolved scenario.
+std::string journal_identity(const ExperimentSpec& spec, const BatchDesign& design) {
   std::string identity = spec.text;
-  for (const std::string& t : results_.design.variant_scenario_text) identity += "\n# ---- variant scenario ----\n" + t;
-  if (fs::exists(marker)) {
-    std::ifstream in(marker);
-    std::ostringstream s;
-    s << in.rdbuf();
-    if (s.str() != identity)
-      throw IoError(journal_ + ": the journal belongs to a different experiment or the variants' scenarios have changed since");
-  } else {
-    std::ofstream(marker) << identity;
-  }
-  results_.runs = journal_read(journal_, results_.layout.run_size());
-  for (auto it = results_.runs.begin(); it != results_.runs.end();)  // journal entries of other shards
-    it = it->first % options.shard_count == options.shard_index ? std::next(it) : results_.runs.erase(it);
-  for (const RunSpec& r : spec.runs)
-    if (r.index % options.shard_count == options.shard_index && !results_.runs.count(r.index)) pending_.push_back(r.index);
+  for (const std::string& t : design.variant_scenario_text) identity += "\n# ---- variant scenario ----\n" + t;
+  return identity;
 }
 
-void BatchSession::record(int index, std::vector<double> data) {
-  if (data.size() != results_.layout.run_size())
+// The journal's records, read one at a time while the results file is written.
+class JournalRuns final : public RunSource {
+ public:
+  JournalRuns(const Journal& journal, std::vector<int> indices, std::size_t run_size)
+      : journal_(journal), indices_(std::move(indices)), run_size_(run_size) {}
+  std::vector<int> indices() const override { return indices_; }
+  std::vector<double> read(int index) const override { return journal_.read(index, run_size_); }
+
+ private:
+  const Journal& journal_;
+  std::vector<int> indices_;
+  std::size_t run_size_;
+};
+}  // namespace
+
+BatchSession::BatchSession(const ExperimentSpec& spec, const BatchOptions& options)
+    : options_(options),
+      design_(batch_design(spec)),
+      layout_(batch_layout(spec)),
+      shard_(options.shard_count > 1 ? std::to_string(options.shard_index) + "/" + std::to_string(options.shard_count) : ""),
+      journal_(journal_dir(options.output_path), journal_identity(spec, design_), options.resume),
+      done_(spec.runs.size(), 0) {
+  for (int k : journal_.scan(layout_.run_size()))  // entries of other shards are ignored
+    if (k < static_cast<int>(done_.size()) && k % options.shard_count == options.shard_index) {
+      done_[static_cast<std::size_t>(k)] = 1;
+      ++journalled_;
+    }
+  for (const RunSpec& r : spec.runs)
+    if (r.index % options.shard_count == options.shard_index && !done_[static_cast<std::size_t>(r.index)])
+      pending_.push_back(r.index);
+}
+
+void BatchSession::record(int index, const std::vector<double>& data) {
+  if (data.size() != layout_.run_size())
     throw Error("batch: run " + std::to_string(index) + " returned " + std::to_string(data.size()) + " values, expected " +
-                std::to_string(results_.layout.run_size()));
-  journal_write(journal_, index, data);
+                std::to_string(layout_.run_size()));
+  journal_.write(index, data);
   std::lock_guard lock(mutex_);
-  results_.runs[index] = std::move(data);
+  done_[static_cast<std::size_t>(index)] = 1;
+  ++journalled_;
+}
+
+void BatchSession::announce_resume_note() const {
+  std::string command = options_.command_line;
+  if (command.find("--resume") == std::string::npos) command += " --resume";
+  set_interrupt_note("chipsim: the journal " + journal_.dir() + " keeps them; to finish the batch run: " + command, &journalled_);
 }
 
 void BatchSession::finish(int threads) {
-  write_batch_file(options_.output_path, results_, threads, options_.command_line);
-  fs::remove_all(journal_);
+  std::vector<int> held;
+  for (std::size_t k = 0; k < done_.size(); ++k)
+    if (done_[k]) held.push_back(static_cast<int>(k));
+  write_batch_file(options_.output_path, design_, layout_, shard_, JournalRuns(journal_, held, layout_.run_size()), threads,
+                   options_.command_line);
+  journal_.remove();
 }
 
 int run_batch(const ExperimentSpec& spec, const BatchOptions& options) {
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   BatchSession session(spec, options);
+  session.announce_resume_note();
   const std::vector<int>& pending = session.pending();
   Progress progress(static_cast<int>(pending.size()), options.progress);
   ModelCache models(spec);

@@ -5,6 +5,7 @@
 // runs (each written atomically: temporary file, then rename), with a progress line on a
 // terminal. A full batch writes one HDF5 file with the run dimension, paired effects and
 // summaries; a shard writes the same format with its runs only, for `chipsim merge`.
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "experiments/experiment_spec.hpp"
+#include "experiments/journal.hpp"
 #include "output/batch_results.hpp"
 
 namespace chipsim {
@@ -38,20 +40,30 @@ std::vector<double> execute_run(const Model& model, const BatchLayout& layout, c
 
 // The bookkeeping of one batch (or shard): design, layout, the journal of finished runs, the
 // runs still to do, and the final write. Used by the TBB driver and the MPI driver alike.
+// Finished runs live in the journal only (not in memory): the results file is written from
+// it, so memory does not grow with the number of runs.
 class BatchSession {
  public:
-  BatchSession(const ExperimentSpec& spec, const BatchOptions& options);  // opens or resumes the journal
+  // Opens (locked) or resumes the journal; damaged records are reported and re-run. Throws
+  // IoError (journal locked by another process, belongs to another experiment, unwritable).
+  BatchSession(const ExperimentSpec& spec, const BatchOptions& options);
   const std::vector<int>& pending() const { return pending_; }
-  const BatchLayout& layout() const { return results_.layout; }
-  void record(int index, std::vector<double> data);  // journal (atomically) and keep; thread-safe
-  void finish(int threads);                          // write the results file, drop the journal
+  const BatchLayout& layout() const { return layout_; }
+  void record(int index, const std::vector<double>& data);  // journal it (atomically); thread-safe
+  const std::atomic<int>& journalled() const { return journalled_; }  // runs in the journal now
+  // Tells the SIGINT/SIGTERM handler what the journal keeps and how to resume.
+  void announce_resume_note() const;
+  void finish(int threads);                                  // write the results file, drop the journal
 
  private:
-  const ExperimentSpec& spec_;
   BatchOptions options_;
-  BatchResults results_;
-  std::string journal_;
+  BatchDesign design_;
+  BatchLayout layout_;
+  std::string shard_;
+  Journal journal_;
   std::vector<int> pending_;
+  std::vector<char> done_;  // per run index
+  std::atomic<int> journalled_{0};
   std::mutex mutex_;
 };
 

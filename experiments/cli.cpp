@@ -18,6 +18,8 @@
 #include "experiments/bench.hpp"
 #include "experiments/compare.hpp"
 #include "experiments/deals.hpp"
+#include "experiments/interrupt.hpp"
+#include "output/hdf5_writer.hpp"
 #include "experiments/run_scenario.hpp"
 #include "output/run_summary.hpp"
 #include "output/summarize.hpp"
@@ -90,6 +92,8 @@ int cmd_validate(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  chipsim::init_hdf5_library();
+  chipsim::install_interrupt_handlers();
   CLI::App app{
       "chipsim — agent-based simulator of the AI-accelerator market under export controls, tariffs and\n"
       "licences. Runs a scenario (a TOML file describing countries, chipmakers, products, AI firms and\n"

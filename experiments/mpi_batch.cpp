@@ -38,6 +38,7 @@ int run_batch_mpi(const ExperimentSpec& spec, const BatchOptions& options) {
   }
 
   BatchSession session(spec, options);
+  session.announce_resume_note();
   const std::vector<int>& pending = session.pending();
   Progress progress(static_cast<int>(pending.size()), options.progress);
   std::vector<double> message(session.layout().run_size() + 1);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <sstream>
@@ -48,148 +49,147 @@ namespace {
 
 const std::vector<std::string>& kStatistics = summary_statistic_names();
 
+// Memory for one block of runs (or of rows read back) while writing: ~64 MiB of doubles.
+constexpr std::size_t kBlockDoubles = std::size_t(8) << 20;
+
 struct Writer5 {
   h5::Writer& w;
   hid_t file;
-  std::map<std::string, hid_t> scales;
+  std::map<std::string, Handle> scales;
 
   void attach(hid_t ds, const std::vector<std::string>& dims) {
     for (std::size_t k = 0; k < dims.size(); ++k)
       w.check(H5DSattach_scale(ds, scales.at(dims[k]), static_cast<unsigned>(k)), "attaching " + dims[k]);
   }
   void labels(const std::string& name, const std::string& long_name, const std::vector<std::string>& l) {
-    scales[name] = w.label_variable(file, name, long_name, l, false, true);
+    scales.insert_or_assign(name, w.label_variable(file, name, long_name, l, false, true));
   }
-  void index_scale(const std::string& name, const std::string& long_name, const std::vector<double>& values, bool unlimited) {
-    const hid_t ds = w.numeric_dataset(file, name, {values.size()}, values.data(), false);
-    (void)unlimited;
+  void index_scale(const std::string& name, const std::string& long_name, const std::vector<double>& values) {
+    Handle ds = w.numeric_dataset(file, name, {values.size()}, values.data(), false);
     w.check(H5DSset_scale(ds, name.c_str()), "making " + name + " a dimension scale");
     w.text_attribute(ds, "long_name", long_name);
-    scales[name] = ds;
+    scales.insert_or_assign(name, std::move(ds));
   }
-  void variable(const std::string& name, const std::vector<std::string>& dims, const std::vector<hsize_t>& shape,
-                const double* data, const std::string& units, const std::string& long_name) {
-    Handle ds(w.numeric_dataset(file, name, shape, data, false), H5Dclose);
+  // A variable over `dims`; written whole from `data`, or created empty (data == nullptr) for
+  // write_rows.
+  Handle variable(const std::string& name, const std::vector<std::string>& dims, const std::vector<hsize_t>& shape,
+                  const double* data, const std::string& units, const std::string& long_name) {
+    Handle ds = w.numeric_dataset(file, name, shape, data, false);
     attach(ds, dims);
     w.text_attribute(ds, "units", units);
     w.text_attribute(ds, "long_name", long_name);
     std::string joined;
     for (const auto& d : dims) joined += (joined.empty() ? "" : " ") + d;
     w.text_attribute(ds, "dims", joined);
+    return ds;
   }
   template <class T>
   void integers(const std::string& name, const std::vector<std::string>& dims, const std::vector<T>& v, hid_t ftype,
                 hid_t mtype, const std::string& long_name) {
-    Handle ds(w.typed_dataset(file, name, {v.size()}, v.data(), ftype, mtype, false), H5Dclose);
+    Handle ds = w.typed_dataset(file, name, {v.size()}, v.data(), ftype, mtype, false);
     attach(ds, dims);
     w.text_attribute(ds, "units", "1");
     w.text_attribute(ds, "long_name", long_name);
   }
 };
 
-// Paired effects of every run against the run of its baseline variant with the same sweep
-// point and replicate, and summaries across replicates for every (variant, point) group.
-void write_effects_and_summaries(Writer5& out, const BatchResults& r, const std::vector<int>& order) {
-  const BatchDesign& d = r.design;
-  const BatchLayout& L = r.layout;
-  const std::size_t T = L.time_labels.size();
-  const std::size_t F = L.dimension("firm").labels.size(), C = L.dimension("country").labels.size();
-  const std::size_t K = L.dimension("kind").labels.size();
-  const std::size_t R = order.size();
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  const std::size_t rev = L.offset_of("revenue"), ss = L.offset_of("self_sufficiency_compute"), cs = L.offset_of("compute_stock");
-  const std::size_t Cd = L.dimension("destination").labels.size();
+// Offsets and extents of the series the paired effects are computed from.
+struct EffectShape {
+  std::size_t T, F, C, K, Cd, rev, ss, cs;
+  explicit EffectShape(const BatchLayout& L)
+      : T(L.time_labels.size()), F(L.dimension("firm").labels.size()), C(L.dimension("country").labels.size()),
+        K(L.dimension("kind").labels.size()), Cd(L.dimension("destination").labels.size()), rev(L.offset_of("revenue")),
+        ss(L.offset_of("self_sufficiency_compute")), cs(L.offset_of("compute_stock")) {}
+};
 
-  // Index of each (variant, point, replicate) run.
-  std::map<std::tuple<int, int, int>, int> index;
-  for (int k = 0; k < d.n_runs(); ++k) {
-    const auto u = static_cast<std::size_t>(k);
-    index[{d.run_variant[u], d.run_point[u], d.run_replicate[u]}] = k;
-  }
-  auto run_of = [&](int variant, int point, int replicate) {
-    const auto it = index.find({variant, point, replicate});
-    if (it == index.end()) throw IoError("batch: the paired baseline run of variant " + std::to_string(variant) + " is missing");
-    return it->second;
-  };
-  std::vector<double> loss(R * T * F, nan), gain(R * T * K * C, nan), gap(R * T * C, nan);
-  for (std::size_t n = 0; n < R; ++n) {
-    const int k = order[n];
-    const int b = d.variant_baseline[static_cast<std::size_t>(d.run_variant[static_cast<std::size_t>(k)])];
-    if (b < 0) continue;
-    const int base = run_of(b, d.run_point[static_cast<std::size_t>(k)], d.run_replicate[static_cast<std::size_t>(k)]);
-    const auto& own = r.runs.at(k);
-    const auto& ref = r.runs.at(base);
-    for (std::size_t t = 0; t < T; ++t) {
-      for (std::size_t f = 0; f < F; ++f) {
-        double a = 0, z = 0;
-        for (std::size_t c = 0; c < Cd; ++c) {
-          a += own[rev + (t * F + f) * Cd + c];
-          z += ref[rev + (t * F + f) * Cd + c];
-        }
-        loss[(n * T + t) * F + f] = z - a;
+// Paired effects of a run against its baseline run: revenue loss (T x F, USD), self-sufficiency
+// gain (T x K x C) and compute gap (T x C, H100e), written at row n of each buffer.
+void paired_effects(const EffectShape& e, const std::vector<double>& own, const std::vector<double>& ref, std::size_t n,
+                    std::vector<double>& loss, std::vector<double>& gain, std::vector<double>& gap) {
+  const std::size_t T = e.T, F = e.F, C = e.C, KC = e.K * e.C;
+  for (std::size_t t = 0; t < T; ++t) {
+    for (std::size_t f = 0; f < F; ++f) {
+      double a = 0, z = 0;
+      for (std::size_t c = 0; c < e.Cd; ++c) {
+        a += own[e.rev + (t * F + f) * e.Cd + c];
+        z += ref[e.rev + (t * F + f) * e.Cd + c];
       }
-      for (std::size_t q = 0; q < K * C; ++q) gain[(n * T + t) * K * C + q] = own[ss + t * K * C + q] - ref[ss + t * K * C + q];
-      for (std::size_t c = 0; c < C; ++c) gap[(n * T + t) * C + c] = own[cs + t * C + c] - ref[cs + t * C + c];
+      loss[(n * T + t) * F + f] = z - a;
     }
+    for (std::size_t q = 0; q < KC; ++q) gain[(n * T + t) * KC + q] = own[e.ss + t * KC + q] - ref[e.ss + t * KC + q];
+    for (std::size_t c = 0; c < C; ++c) gap[(n * T + t) * C + c] = own[e.cs + t * C + c] - ref[e.cs + t * C + c];
   }
-  out.variable("revenue_loss", {"run", "time", "firm"}, {R, T, F}, loss.data(), "USD",
-               "revenue loss against the paired baseline run (baseline - this run); NaN without a baseline");
-  out.variable("self_sufficiency_gain", {"run", "time", "kind", "country"}, {R, T, K, C}, gain.data(), "1",
-               "self-sufficiency by compute (H100e; HBM: stacks) of this run minus its paired baseline run");
-  out.variable("compute_gap", {"run", "time", "country"}, {R, T, C}, gap.data(), "H100e",
-               "compute stock of this run minus its paired baseline run");
+}
 
-  // Groups: (variant, point), replicates pooled.
-  const std::size_t V = d.variant_names.size(), P = d.point_values.size(), S = kStatistics.size();
-  std::vector<std::string> group_labels;
-  for (std::size_t v = 0; v < V; ++v)
-    for (std::size_t p = 0; p < P; ++p) group_labels.push_back(d.variant_names[v] + (P > 1 ? "@" + std::to_string(p) : ""));
-  const std::size_t G = group_labels.size();
-  out.labels("group", "variant (and sweep point) whose replicates are summarised", group_labels);
-  out.labels("statistic", "summary statistic across replicates", kStatistics);
-  std::vector<std::vector<std::size_t>> members(G);  // positions in `order`
-  for (std::size_t n = 0; n < R; ++n) {
-    const int k = order[n];
-    members[static_cast<std::size_t>(d.run_variant[static_cast<std::size_t>(k)]) * P + static_cast<std::size_t>(d.run_point[static_cast<std::size_t>(k)])].push_back(n);
-  }
-  auto summary = [&](const std::vector<double>& per_run, std::size_t per_run_size, const std::string& name,
-                     std::vector<std::string> dims, std::vector<hsize_t> shape, const std::string& units, const std::string& what) {
-    std::vector<double> s(G * S * per_run_size, nan);
-    for (std::size_t g = 0; g < G; ++g)
-      for (std::size_t e = 0; e < per_run_size; ++e) {
-        std::vector<double> sample;
-        for (std::size_t n : members[g]) sample.push_back(per_run[n * per_run_size + e]);
-        const auto st = summarise(sample);
-        for (std::size_t q = 0; q < S; ++q) s[(g * S + q) * per_run_size + e] = st[q];
+// Summaries across replicates for every (variant, point) group, computed from a per-run dataset
+// already written (rows = runs in `order`), reading it back a block at a time: each group's
+// members are read over as many periods as fit in the block memory, so memory stays bounded
+// whatever the number of replicates. `cumulative` sums the per-run rows over time first.
+void write_summary(Writer5& out, hid_t source, const std::vector<std::vector<std::size_t>>& members, std::size_t T,
+                   std::size_t row, bool cumulative, const std::string& name, std::vector<std::string> dims,
+                   std::vector<hsize_t> shape, const std::string& units, const std::string& what) {
+  const std::size_t G = members.size(), S = kStatistics.size();
+  const std::size_t E = cumulative ? row : T * row;  // summarised values per run
+  dims.insert(dims.begin(), {"group", "statistic"});
+  shape.insert(shape.begin(), {G, S});
+  Handle ds = out.variable(name, dims, shape, nullptr, units, what + " across replicates");
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> s(S * E, nan);
+  for (std::size_t g = 0; g < G; ++g) {
+    const std::vector<std::size_t>& m = members[g];
+    std::fill(s.begin(), s.end(), nan);
+    if (!m.empty()) {
+      // Values of every member, (member x E); read in period slices that fit the block.
+      std::vector<double> values(cumulative ? m.size() * E : 0, 0.0);
+      const bool contiguous = m.back() - m.front() + 1 == m.size();
+      const std::size_t per_t = std::max<std::size_t>(1, kBlockDoubles / std::max<std::size_t>(1, m.size() * row));
+      for (std::size_t t0 = 0; t0 < T; t0 += per_t) {
+        const std::size_t nt = std::min(per_t, T - t0);
+        std::vector<double> slice;  // (member x nt x row)
+        if (contiguous) {
+          slice = h5::read_block(source, m.front(), m.size(), t0, nt, name);
+        } else {
+          slice.reserve(m.size() * nt * row);
+          for (std::size_t n : m) {
+            const auto one = h5::read_block(source, n, 1, t0, nt, name);
+            slice.insert(slice.end(), one.begin(), one.end());
+          }
+        }
+        if (cumulative) {
+          for (std::size_t i = 0; i < m.size(); ++i)
+            for (std::size_t t = 0; t < nt; ++t)
+              for (std::size_t q = 0; q < row; ++q) values[i * E + q] += slice[(i * nt + t) * row + q];
+        } else {
+          std::vector<double> sample(m.size());
+          for (std::size_t q = 0; q < nt * row; ++q) {
+            for (std::size_t i = 0; i < m.size(); ++i) sample[i] = slice[i * nt * row + q];
+            const auto st = summarise(sample);
+            for (std::size_t k = 0; k < S; ++k) s[k * E + t0 * row + q] = st[k];
+          }
+        }
       }
-    dims.insert(dims.begin(), {"group", "statistic"});
-    shape.insert(shape.begin(), {G, S});
-    out.variable(name, dims, shape, s.data(), units, what + " across replicates");
-  };
-  // Cumulative revenue loss over the horizon per firm.
-  std::vector<double> cumulative(R * F, 0.0);
-  for (std::size_t n = 0; n < R; ++n)
-    for (std::size_t f = 0; f < F; ++f)
-      for (std::size_t t = 0; t < T; ++t) cumulative[n * F + f] += loss[(n * T + t) * F + f];
-  summary(cumulative, F, "summary_cumulative_revenue_loss", {"firm"}, {F}, "USD", "revenue loss over the whole horizon");
-  summary(loss, T * F, "summary_revenue_loss", {"time", "firm"}, {T, F}, "USD", "revenue loss per period");
-  summary(gain, T * K * C, "summary_self_sufficiency_gain", {"time", "kind", "country"}, {T, K, C}, "1",
-          "self-sufficiency gain against the baseline");
-  summary(gap, T * C, "summary_compute_gap", {"time", "country"}, {T, C}, "H100e", "compute gap against the baseline");
-  std::vector<double> ss_runs(R * T * K * C);
-  for (std::size_t n = 0; n < R; ++n)
-    std::copy_n(r.runs.at(order[n]).begin() + static_cast<long>(ss), T * K * C, ss_runs.begin() + static_cast<long>(n * T * K * C));
-  summary(ss_runs, T * K * C, "summary_self_sufficiency_compute", {"time", "kind", "country"}, {T, K, C}, "1",
-          "self-sufficiency by compute (H100e; HBM: stacks)");
+      if (cumulative) {
+        std::vector<double> sample(m.size());
+        for (std::size_t q = 0; q < E; ++q) {
+          for (std::size_t i = 0; i < m.size(); ++i) sample[i] = values[i * E + q];
+          const auto st = summarise(sample);
+          for (std::size_t k = 0; k < S; ++k) s[k * E + q] = st[k];
+        }
+      }
+    }
+    out.w.write_rows(ds, g, 1, s.data(), name);
+  }
 }
 
 }  // namespace
 
-void write_batch_file(const std::string& path, const BatchResults& r, int threads, const std::string& command_line) {
+void write_batch_file(const std::string& path, const BatchDesign& d, const BatchLayout& L, const std::string& shard,
+                      const RunSource& source, int threads, const std::string& command_line) {
+  // Runs held in this file, in index order.
+  const std::vector<int> order = source.indices();
+  const bool complete = static_cast<int>(order.size()) == d.n_runs();
   h5::write_atomically(path, [&](hid_t file, h5::Writer& writer) {
       Writer5 out{writer, file, {}};
-      const BatchDesign& d = r.design;
-      const BatchLayout& L = r.layout;
       const BuildInfo& b = build_info();
       auto& w = out.w;
       w.text_attribute(file, "Conventions", "CF-1.8");
@@ -198,7 +198,7 @@ void write_batch_file(const std::string& path, const BatchResults& r, int thread
       w.text_attribute(file, "experiment_file", d.experiment_file);
       w.text_attribute(file, "experiment_text", d.experiment_text);
       w.text_attribute(file, "focus_country", d.focus_country);
-      w.text_attribute(file, "shard", r.shard);
+      w.text_attribute(file, "shard", shard);
       w.number_attribute<std::uint64_t>(file, "master_seed", d.master_seed, H5T_NATIVE_UINT64);
       w.number_attribute<int>(file, "replicates", d.replicates, H5T_NATIVE_INT);
       w.number_attribute<int>(file, "runs_in_batch", d.n_runs(), H5T_NATIVE_INT);
@@ -214,19 +214,16 @@ void write_batch_file(const std::string& path, const BatchResults& r, int thread
       for (std::size_t v = 0; v < d.variant_names.size(); ++v)
         w.text_attribute(file, ("scenario_text_" + d.variant_names[v]).c_str(), d.variant_scenario_text[v]);
 
-      // Runs held in this file, in index order.
-      std::vector<int> order;
-      for (const auto& [k, data] : r.runs) order.push_back(k);
       std::vector<double> run_index(order.begin(), order.end());
       const std::size_t R = order.size(), T = L.time_labels.size();
-      out.index_scale("run", "run index in the batch", run_index, true);
+      out.index_scale("run", "run index in the batch", run_index);
       {
-        const hid_t ds = w.numeric_dataset(file, "time", {T}, L.time_days.data(), false);
+        Handle ds = w.numeric_dataset(file, "time", {T}, L.time_days.data(), false);
         w.check(H5DSset_scale(ds, "time"), "making time a dimension scale");
         w.text_attribute(ds, "units", "days since 1970-01-01 00:00:00");
         w.text_attribute(ds, "calendar", "proleptic_gregorian");
         w.text_attribute(ds, "long_name", "first day of the period");
-        out.scales["time"] = ds;
+        out.scales.insert_or_assign("time", std::move(ds));
       }
       for (const Dimension& dim : L.dimensions) out.labels(dim.name, dim.long_name, dim.labels);
       out.labels("variant", "policy variant", d.variant_names);
@@ -235,7 +232,7 @@ void write_batch_file(const std::string& path, const BatchResults& r, int thread
       out.labels("parameter", "swept scenario parameter", params);
       std::vector<double> points(d.point_values.size());
       for (std::size_t p = 0; p < points.size(); ++p) points[p] = static_cast<double>(p);
-      out.index_scale("point", "sweep point", points, false);
+      out.index_scale("point", "sweep point", points);
 
       std::vector<int> rv, rp, rr;
       std::vector<std::uint64_t> rs;
@@ -265,22 +262,118 @@ void write_batch_file(const std::string& path, const BatchResults& r, int thread
       out.variable("point_parameters", {"point", "parameter"}, {d.point_values.size(), params.size()}, pv_flat.data(), "1",
                    "swept parameter values of each sweep point");
 
+      // The kept series of every run, and (complete batches) the paired effects, created empty
+      // and filled a block of runs at a time.
+      std::vector<Handle> series;
       for (const Variable& v : L.variables) {
-        const std::size_t off = L.offset_of(v.name), n = T * v.row_size;
-        std::vector<double> data(R * n);
-        for (std::size_t i = 0; i < R; ++i)
-          std::copy_n(r.runs.at(order[i]).begin() + static_cast<long>(off), n, data.begin() + static_cast<long>(i * n));
         std::vector<std::string> dims{"run", "time"};
         std::vector<hsize_t> shape{R, T};
         for (const auto& dn : v.dims) {
           dims.push_back(dn);
           shape.push_back(L.dimension(dn).labels.size());
         }
-        out.variable(v.name, dims, shape, data.data(), v.units, v.long_name);
+        series.push_back(out.variable(v.name, dims, shape, nullptr, v.units, v.long_name));
       }
-      if (r.complete()) write_effects_and_summaries(out, r, order);
-      for (auto& [name, id] : out.scales) H5Dclose(id);
+      std::optional<EffectShape> e;
+      Handle loss_ds(-1, H5Dclose), gain_ds(-1, H5Dclose), gap_ds(-1, H5Dclose);
+      if (complete) {
+        e.emplace(L);
+        loss_ds = out.variable("revenue_loss", {"run", "time", "firm"}, {R, T, e->F}, nullptr, "USD",
+                               "revenue loss against the paired baseline run (baseline - this run); NaN without a baseline");
+        gain_ds = out.variable("self_sufficiency_gain", {"run", "time", "kind", "country"}, {R, T, e->K, e->C}, nullptr, "1",
+                               "self-sufficiency by compute (H100e; HBM: stacks) of this run minus its paired baseline run");
+        gap_ds = out.variable("compute_gap", {"run", "time", "country"}, {R, T, e->C}, nullptr, "H100e",
+                              "compute stock of this run minus its paired baseline run");
+      }
+      std::map<std::tuple<int, int, int>, int> index;  // (variant, point, replicate) -> run
+      for (int k = 0; k < d.n_runs(); ++k) {
+        const auto u = static_cast<std::size_t>(k);
+        index[{d.run_variant[u], d.run_point[u], d.run_replicate[u]}] = k;
+      }
+      const std::size_t run_size = L.run_size();
+      const std::size_t block = std::max<std::size_t>(1, kBlockDoubles / std::max<std::size_t>(1, run_size));
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      for (std::size_t first = 0; first < R; first += block) {
+        const std::size_t nb = std::min(block, R - first);
+        std::vector<std::vector<double>> runs(nb);
+        for (std::size_t i = 0; i < nb; ++i) runs[i] = source.read(order[first + i]);
+        for (std::size_t j = 0; j < L.variables.size(); ++j) {
+          const Variable& v = L.variables[j];
+          const std::size_t off = L.offset_of(v.name), n = T * v.row_size;
+          std::vector<double> data(nb * n);
+          for (std::size_t i = 0; i < nb; ++i)
+            std::copy_n(runs[i].begin() + static_cast<long>(off), n, data.begin() + static_cast<long>(i * n));
+          w.write_rows(series[j], first, nb, data.data(), v.name);
+        }
+        if (!complete) continue;
+        std::vector<double> loss(nb * T * e->F, nan), gain(nb * T * e->K * e->C, nan), gap(nb * T * e->C, nan);
+        for (std::size_t i = 0; i < nb; ++i) {
+          const auto k = static_cast<std::size_t>(order[first + i]);
+          const int bv = d.variant_baseline[static_cast<std::size_t>(d.run_variant[k])];
+          if (bv < 0) continue;
+          const auto it = index.find({bv, d.run_point[k], d.run_replicate[k]});
+          if (it == index.end()) throw IoError("batch: the paired baseline run of variant " + std::to_string(bv) + " is missing");
+          const auto base = static_cast<std::size_t>(it->second);  // complete: row == run index
+          if (base >= first && base < first + nb) {
+            paired_effects(*e, runs[i], runs[base - first], i, loss, gain, gap);
+          } else {
+            paired_effects(*e, runs[i], source.read(it->second), i, loss, gain, gap);
+          }
+        }
+        w.write_rows(loss_ds, first, nb, loss.data(), "revenue_loss");
+        w.write_rows(gain_ds, first, nb, gain.data(), "self_sufficiency_gain");
+        w.write_rows(gap_ds, first, nb, gap.data(), "compute_gap");
+      }
+      if (!complete) return;
+
+      // Groups: (variant, point), replicates pooled.
+      const std::size_t V = d.variant_names.size(), P = d.point_values.size();
+      std::vector<std::string> group_labels;
+      for (std::size_t v = 0; v < V; ++v)
+        for (std::size_t p = 0; p < P; ++p) group_labels.push_back(d.variant_names[v] + (P > 1 ? "@" + std::to_string(p) : ""));
+      out.labels("group", "variant (and sweep point) whose replicates are summarised", group_labels);
+      out.labels("statistic", "summary statistic across replicates", kStatistics);
+      std::vector<std::vector<std::size_t>> members(group_labels.size());  // rows, ascending
+      for (std::size_t n = 0; n < R; ++n) {
+        const auto k = static_cast<std::size_t>(order[n]);
+        members[static_cast<std::size_t>(d.run_variant[k]) * P + static_cast<std::size_t>(d.run_point[k])].push_back(n);
+      }
+      const std::size_t ss_series = static_cast<std::size_t>(
+          std::find_if(L.variables.begin(), L.variables.end(), [](const Variable& v) { return v.name == "self_sufficiency_compute"; }) -
+          L.variables.begin());
+      const std::size_t F = e->F, K = e->K, C = e->C;
+      write_summary(out, loss_ds, members, T, F, true, "summary_cumulative_revenue_loss", {"firm"}, {F}, "USD",
+                    "revenue loss over the whole horizon");
+      write_summary(out, loss_ds, members, T, F, false, "summary_revenue_loss", {"time", "firm"}, {T, F}, "USD",
+                    "revenue loss per period");
+      write_summary(out, gain_ds, members, T, K * C, false, "summary_self_sufficiency_gain", {"time", "kind", "country"},
+                    {T, K, C}, "1", "self-sufficiency gain against the baseline");
+      write_summary(out, gap_ds, members, T, C, false, "summary_compute_gap", {"time", "country"}, {T, C}, "H100e",
+                    "compute gap against the baseline");
+      write_summary(out, series[ss_series], members, T, K * C, false, "summary_self_sufficiency_compute",
+                    {"time", "kind", "country"}, {T, K, C}, "1", "self-sufficiency by compute (H100e; HBM: stacks)");
   });
+}
+
+namespace {
+// Runs held in memory.
+class MemoryRuns final : public RunSource {
+ public:
+  explicit MemoryRuns(const std::map<int, std::vector<double>>& runs) : runs_(runs) {}
+  std::vector<int> indices() const override {
+    std::vector<int> out;
+    for (const auto& [k, data] : runs_) out.push_back(k);
+    return out;
+  }
+  std::vector<double> read(int index) const override { return runs_.at(index); }
+
+ private:
+  const std::map<int, std::vector<double>>& runs_;
+};
+}  // namespace
+
+void write_batch_file(const std::string& path, const BatchResults& r, int threads, const std::string& command_line) {
+  write_batch_file(path, r.design, r.layout, r.shard, MemoryRuns(r.runs), threads, command_line);
 }
 
 BatchResults read_batch_file(const std::string& path) {

@@ -47,8 +47,23 @@ struct BatchResults {
   bool complete() const { return static_cast<int>(runs.size()) == design.n_runs(); }
 };
 
+// The finished runs a batch file is written from, read one at a time so that writing needs
+// memory for a block of runs, not for the batch (a journal on disk, or runs held in memory).
+class RunSource {
+ public:
+  virtual ~RunSource() = default;
+  virtual std::vector<int> indices() const = 0;  // the runs held, ascending
+  // Run `index`'s data (layout order, BatchLayout::run_size() doubles). Throws IoError.
+  virtual std::vector<double> read(int index) const = 0;
+};
+
 // Writes the file atomically (temporary name, then rename). A complete batch also gets the
-// paired effects and the summaries across replicates. Throws IoError.
+// paired effects and the summaries across replicates. Runs are read from `runs` in blocks of at
+// most ~64 MiB and effects and summaries computed from the rows already written, so peak memory
+// does not grow with the number of runs. Throws IoError.
+void write_batch_file(const std::string& path, const BatchDesign& design, const BatchLayout& layout,
+                      const std::string& shard, const RunSource& runs, int threads, const std::string& command_line);
+// The same from runs held in memory (merge, tests).
 void write_batch_file(const std::string& path, const BatchResults& results, int threads, const std::string& command_line);
 
 // Reads a batch or shard file written by write_batch_file. Throws IoError.

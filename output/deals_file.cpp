@@ -20,17 +20,17 @@ void write_deals_file(const std::string& path, const DealResults& r, const std::
         w.text_attribute(file, k, v);
       w.number_attribute<int>(file, "nash_solution_index", r.nash, H5T_NATIVE_INT);
       const std::size_t D = r.deal_labels.size(), G = r.governments.size(), R = r.seeds.size(), K = r.term_names.size();
-      h5::Handle deal(w.label_variable(file, "deal", "deal term set", r.deal_labels, false, true), H5Dclose);
-      h5::Handle gov(w.label_variable(file, "government", "government (country)", r.governments, false, true), H5Dclose);
-      h5::Handle term(w.label_variable(file, "term", "deal term", r.term_names, false, true), H5Dclose);
+      h5::Handle deal = w.label_variable(file, "deal", "deal term set", r.deal_labels, false, true);
+      h5::Handle gov = w.label_variable(file, "government", "government (country)", r.governments, false, true);
+      h5::Handle term = w.label_variable(file, "term", "deal term", r.term_names, false, true);
       std::vector<double> reps(R);
       for (std::size_t k = 0; k < R; ++k) reps[k] = static_cast<double>(k);
-      h5::Handle rep(w.numeric_dataset(file, "replicate", {R}, reps.data(), false), H5Dclose);
+      h5::Handle rep = w.numeric_dataset(file, "replicate", {R}, reps.data(), false);
       w.check(H5DSset_scale(rep, "replicate"), "making replicate a dimension scale");
       w.text_attribute(rep, "long_name", "replicate (common random numbers with the status quo)");
       auto var = [&](const char* name, std::vector<hid_t> scales, std::vector<hsize_t> shape, const double* data, const char* units,
                      const char* long_name) {
-        h5::Handle ds(w.numeric_dataset(file, name, shape, data, false), H5Dclose);
+        h5::Handle ds = w.numeric_dataset(file, name, shape, data, false);
         for (std::size_t k = 0; k < scales.size(); ++k) w.check(H5DSattach_scale(ds, scales[k], static_cast<unsigned>(k)), name);
         w.text_attribute(ds, "units", units);
         w.text_attribute(ds, "long_name", long_name);

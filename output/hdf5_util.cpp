@@ -18,6 +18,27 @@ std::vector<std::string> read_strings(hid_t file, const std::string& name, const
   return out;
 }
 
+std::vector<double> read_block(hid_t ds, hsize_t first, hsize_t count, hsize_t first2, hsize_t count2, const std::string& what) {
+  Handle file_space(H5Dget_space(ds), H5Sclose);
+  if (!file_space.ok()) throw IoError(what + ": cannot read");
+  const int rank = H5Sget_simple_extent_ndims(file_space);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 2))), start(dims.size(), 0);
+  H5Sget_simple_extent_dims(file_space, dims.data(), nullptr);
+  start[0] = first;
+  start[1] = first2;
+  dims[0] = count;
+  dims[1] = count2;
+  std::size_t n = 1;
+  for (hsize_t d : dims) n *= static_cast<std::size_t>(d);
+  std::vector<double> out(n);
+  if (n == 0) return out;
+  Handle memory_space(H5Screate_simple(rank, dims.data(), nullptr), H5Sclose);
+  if (H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, dims.data(), nullptr) < 0 ||
+      H5Dread(ds, H5T_NATIVE_DOUBLE, memory_space, file_space, H5P_DEFAULT, out.data()) < 0)
+    throw IoError(what + ": cannot read");
+  return out;
+}
+
 bool has_attribute(hid_t obj, const char* name) { return H5Aexists(obj, name) > 0; }
 
 std::string read_text_attribute(hid_t obj, const char* name, const std::string& path) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "output/temp_files.hpp"
 #include "sim/core/error.hpp"
 
 namespace chipsim::h5 {
@@ -26,6 +27,18 @@ class Handle {
   }
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+  // Wrapping a temporary Handle's id would close it when the temporary dies: move it instead.
+  Handle(Handle&&, herr_t (*)(hid_t)) = delete;
+  Handle& operator=(Handle&& o) noexcept {
+    if (this != &o) {
+      if (id_ >= 0) close_(id_);
+      id_ = o.id_;
+      close_ = o.close_;
+      o.id_ = -1;
+    }
+    return *this;
+  }
   operator hid_t() const { return id_; }
   bool ok() const { return id_ >= 0; }
 
@@ -39,10 +52,14 @@ class Writer {
   explicit Writer(std::string path) : path_(std::move(path)) {}
 
   void check(herr_t status, const std::string& what) const {
-    if (status < 0) throw IoError(path_ + ": HDF5 error while " + what + " (is the disk full or the path writable?)");
+    if (status < 0) fail(what);
   }
   void check(const Handle& h, const std::string& what) const {
-    if (!h.ok()) throw IoError(path_ + ": HDF5 error while " + what + " (is the disk full or the path writable?)");
+    if (!h.ok()) fail(what);
+  }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw IoError(path_ + ": cannot write the file: HDF5 error while " + what +
+                  " (is the disk full or the path unwritable?); a file already there is left as it was");
   }
 
   void text_attribute(hid_t obj, const char* name, const std::string& value) const {
@@ -68,7 +85,7 @@ class Writer {
 
   // A 1-D variable of UTF-8 labels (variable-length strings); a coordinate variable (dimension
   // scale) when make_scale is set.
-  hid_t label_variable(hid_t file, const std::string& name, const std::string& long_name,
+  Handle label_variable(hid_t file, const std::string& name, const std::string& long_name,
                        const std::vector<std::string>& labels, bool unlimited, bool make_scale) {
     Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
     check(H5Tset_size(type, H5T_VARIABLE), "creating a label type");
@@ -81,8 +98,8 @@ class Writer {
       hsize_t chunk[1] = {std::max<hsize_t>(1, std::min<hsize_t>(labels.size(), 4096))};
       check(H5Pset_chunk(dcpl, 1, chunk), "chunking a label dimension");
     }
-    const hid_t ds = H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    if (ds < 0) check(-1, "creating dimension " + name);
+    Handle ds(H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose);
+    check(ds, "creating dimension " + name);
     std::vector<const char*> ptrs;
     for (const auto& l : labels) ptrs.push_back(l.c_str());
     if (!ptrs.empty()) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "writing labels of " + name);
@@ -92,11 +109,11 @@ class Writer {
   }
 
   // A chunked dataset with an unlimited first axis (NaN fill), written in one call.
-  hid_t numeric_dataset(hid_t file, const std::string& name, const std::vector<hsize_t>& dims,
+  Handle numeric_dataset(hid_t file, const std::string& name, const std::vector<hsize_t>& dims,
                         const double* data, bool compress) {
     return typed_dataset(file, name, dims, data, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, compress);
   }
-  hid_t typed_dataset(hid_t file, const std::string& name, const std::vector<hsize_t>& dims, const void* data,
+  Handle typed_dataset(hid_t file, const std::string& name, const std::vector<hsize_t>& dims, const void* data,
                       hid_t file_type, hid_t memory_type, bool compress) {
     const int rank = static_cast<int>(dims.size());
     std::vector<hsize_t> maxdims = dims;
@@ -117,10 +134,26 @@ class Writer {
       check(H5Pset_shuffle(dcpl), "enabling shuffle on " + name);
       check(H5Pset_deflate(dcpl, 1), "enabling compression on " + name);
     }
-    const hid_t ds = H5Dcreate2(file, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    if (ds < 0) check(-1, "creating dataset " + name);
-    if (dims[0] > 0) check(H5Dwrite(ds, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "writing " + name);
+    Handle ds(H5Dcreate2(file, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose);
+    check(ds, "creating dataset " + name);
+    if (data != nullptr && dims[0] > 0) check(H5Dwrite(ds, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "writing " + name);
     return ds;
+  }
+
+  // Writes `count` consecutive rows (first axis) starting at `first`, all of the other axes, from
+  // `data` (count x the trailing extent, row-major) into a dataset created with data == nullptr.
+  void write_rows(hid_t ds, hsize_t first, hsize_t count, const double* data, const std::string& name) const {
+    if (count == 0) return;
+    Handle file_space(H5Dget_space(ds), H5Sclose);
+    check(file_space, "selecting rows of " + name);
+    const int rank = H5Sget_simple_extent_ndims(file_space);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank)), start(dims.size(), 0);
+    H5Sget_simple_extent_dims(file_space, dims.data(), nullptr);
+    start[0] = first;
+    dims[0] = count;
+    check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, dims.data(), nullptr), "selecting rows of " + name);
+    Handle memory_space(H5Screate_simple(rank, dims.data(), nullptr), H5Sclose);
+    check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, memory_space, file_space, H5P_DEFAULT, data), "writing " + name);
   }
 
  private:
@@ -136,19 +169,25 @@ inline std::string temp_path_for(const std::string& path) {
 // (NetCDF-4-compatible: tracked link order; dense attributes so that texts such as the resolved
 // scenario may exceed 64 KiB; the HDF5 1.8 format), which is flushed, closed and only then
 // renamed into place. On any error the temporary file is removed and an existing file at
-// `path` is left untouched. Throws IoError naming the path.
+// `path` is left untouched; so it is on SIGINT/SIGTERM (see temp_files.hpp), and a later write
+// removes the temporary files of killed writers. Every HDF5 object is held by an RAII Handle
+// and the file is opened with H5F_CLOSE_STRONG. Throws IoError naming the path.
 template <class Fill>
 void write_atomically(const std::string& path, Fill&& fill) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported as IoError instead
   const std::string tmp = temp_path_for(path);
+  remove_stale_temp_files(path);       // leftovers of a killed writer of this output
+  TempFileRegistration interruptible(tmp);  // removed by the SIGINT/SIGTERM handler
   try {
     {
-      Writer w(tmp);
+      Writer w(path);  // errors name the output, not its temporary name
       Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
       w.check(H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "setting link order");
       w.check(H5Pset_attr_phase_change(fcpl, 0, 0), "enabling dense attributes");
       Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
       w.check(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST), "setting the file format version");
+      // Closing the file closes every object still open in it, on error paths too.
+      w.check(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), "setting the close degree");
       Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl, fapl), H5Fclose);
       if (!file.ok()) throw IoError(path + ": cannot create output file (does the directory exist and is it writable?)");
       fill(static_cast<hid_t>(file), w);
@@ -175,6 +214,10 @@ std::vector<T> read_all(hid_t file, const std::string& name, hid_t memory_type, 
     throw IoError(path + ": cannot read " + name);
   return out;
 }
+
+// Reads rows [first, first + count) and, on the second axis, [first2, first2 + count2) — all of
+// the further axes — of a dataset of doubles of rank >= 2, row-major. Throws IoError.
+std::vector<double> read_block(hid_t ds, hsize_t first, hsize_t count, hsize_t first2, hsize_t count2, const std::string& what);
 
 std::vector<std::string> read_strings(hid_t file, const std::string& name, const std::string& path);
 std::string read_text_attribute(hid_t obj, const char* name, const std::string& path);

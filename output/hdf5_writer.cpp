@@ -34,6 +34,11 @@ std::string utc_now_iso8601() {
   return buf;
 }
 
+void init_hdf5_library() {
+  H5dont_atexit();
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
 void write_run_file(const std::string& path, const Model& model, const Series& series, const RunMetadata& meta) {
   h5::write_atomically(path, [&](hid_t file, Writer& w) {
       // Provenance and global CF attributes.
@@ -82,19 +87,18 @@ void write_run_file(const std::string& path, const Model& model, const Series& s
         w.text_attribute(ds, "axis", "T");
       }
       for (const Dimension& d : series.dimensions())
-        scales.try_emplace(d.name, w.label_variable(file, d.name, d.long_name, d.labels, false, true), H5Dclose);
+        scales.try_emplace(d.name, w.label_variable(file, d.name, d.long_name, d.labels, false, true));
 
       // Period labels ("2022-01") as an auxiliary variable over time.
       {
-        Handle labels(w.label_variable(file, "period_label", "period as YYYY-MM", series.time_labels, true, false),
-                      H5Dclose);
+        Handle labels = w.label_variable(file, "period_label", "period as YYYY-MM", series.time_labels, true, false);
         w.check(H5DSattach_scale(labels, scales.at("time"), 0), "attaching time to period_label");
       }
 
       for (const Variable& v : series.variables()) {
         std::vector<hsize_t> dims{T};
         for (const auto& d : v.dims) dims.push_back(series.dimension(d).labels.size());
-        Handle ds(w.numeric_dataset(file, v.name, dims, v.data.data(), meta.compress), H5Dclose);
+        Handle ds = w.numeric_dataset(file, v.name, dims, v.data.data(), meta.compress);
         w.check(H5DSattach_scale(ds, scales.at("time"), 0), "attaching time to " + v.name);
         for (std::size_t k = 0; k < v.dims.size(); ++k)
           w.check(H5DSattach_scale(ds, scales.at(v.dims[k]), static_cast<unsigned>(k + 1)),

@@ -33,4 +33,11 @@ void write_run_file(const std::string& path, const Model& model, const Series& s
 
 std::string utc_now_iso8601();
 
+// Call once at program start, before any other HDF5 use. HDF5 1.10 keeps a file whose close
+// failed (a full disk) in its open-file list and crashes on it in its atexit shutdown; every
+// file chipsim writes is closed explicitly (and removed when its write failed), so the library
+// is told not to run that shutdown. Also turns HDF5's own error printing off: failures are
+// reported as IoError naming the file.
+void init_hdf5_library();
+
 }  // namespace chipsim
