@@ -215,7 +215,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; any other command-line error is a user error: exit 1
+    // (documented exit codes: 0 ok, 1 user or input error, 2 internal, 3 rerun mismatch, 128+n).
+    return app.exit(e) == 0 ? 0 : 1;
   }
 
   try {

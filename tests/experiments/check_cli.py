@@ -97,6 +97,13 @@ r = run("batch", os.path.join(source, "tests", "experiments", "cases", "analysis
         "--no-progress")
 expect(r.returncode == 0 and "2 runs done" in r.stdout, f"integer sweep: exit {r.returncode}, {r.stderr.strip()!r}")
 
+# Documented exit codes: command-line errors are user errors (1), --help and --version are 0.
+for args in (["run", "--no-such-option"], ["run"], ["run", "/no/such/file.toml"], ["run", history, "--threads", "0"],
+             ["bogus-command"], ["batch", "x.toml", "extra", "args"]):
+    r = run(*args)
+    expect(r.returncode == 1, f"{' '.join(args)}: exit {r.returncode}, expected 1 (a command-line error)")
+expect(run("--version").returncode == 0 and run("batch", "--help").returncode == 0, "--version and --help exit 0")
+
 if failures:
     print("\n".join("FAIL: " + f for f in failures))
     sys.exit(1)
