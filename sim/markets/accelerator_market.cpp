@@ -273,11 +273,17 @@ void clear_accelerator_market(const Model& model, State& state) {
   }
 
   if (eq.price.size() > 0 && (!eq.price.allFinite() || eq.price.maxCoeff() > kDivergedPrice))
-    throw InvariantError(state.period, model.calendar.label(state.period),
-                         "accelerator prices diverged: demand model \"" + model.demand_model +
-                             "\" has no finite Bertrand-Nash equilibrium with these parameters and capacities "
-                             "(constant elasticity: each firm needs own + (n - 1) x cross elasticity < -1, and "
-                             "capacity limits need a demand that falls to zero at high prices)");
+    throw InvariantError(
+        state.period, model.calendar.label(state.period),
+        "accelerator prices diverged (largest " + std::to_string(eq.price.maxCoeff()) + " USD): demand model \"" +
+            model.demand_model + "\" has no finite Bertrand-Nash equilibrium with these parameters and capacities (scenario " +
+            model.scenario_file + "); driven by " +
+            (model.demand_model == "ces"
+                 ? std::string("[demand] elasticities (each firm needs own + (n - 1) x cross elasticity < -1; capacity "
+                               "limits need a demand that falls to zero at high prices)")
+                 : std::string("the AI firms' budget_usd_per_month and budget_growth_per_month against "
+                               "price_sensitivity_per_kusd (budgets far beyond what the products' capacity can absorb "
+                               "drive prices without bound), and capacity_units_per_month")));
   for (std::size_t k = 0; k < products.size(); ++k) {
     const int j = products[k];
     const auto kk = static_cast<Eigen::Index>(k);

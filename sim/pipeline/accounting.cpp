@@ -45,8 +45,12 @@ void book_accounts(const Model& model, State& state) {
 namespace {
 bool close(double a, double b, double rel) { return std::abs(a - b) <= rel * std::max({1.0, std::abs(a), std::abs(b)}); }
 
-[[noreturn]] void broken(const Model& m, const State& s, const std::string& what) {
-  throw InvariantError(s.period, m.calendar.label(s.period), what);
+// A broken invariant names the period, the quantity, the scenario keys that drive it, and the
+// scenario and demand model in use.
+[[noreturn]] void broken(const Model& m, const State& s, const std::string& what, const std::string& keys) {
+  throw InvariantError(s.period, m.calendar.label(s.period),
+                       what + "; driven by " + keys + " (scenario " + m.scenario_file + ", demand model \"" +
+                           m.demand_model + "\")");
 }
 }  // namespace
 
@@ -61,20 +65,25 @@ void check_invariants(const Model& model, const State& state) {
     for (int c = 0; c < C; ++c) {
       const double u = state.units_to(j, c);
       if (u < 0 || !std::isfinite(u))
-        broken(model, state, "negative or non-finite units of " + prod.name + " to " + model.countries[c].code);
+        broken(model, state, "negative or non-finite units of " + prod.name + " to " + model.countries[c].code,
+               "the AI firms' budget_usd_per_month and growth, the product's capacity and price_sensitivity_per_kusd");
       if (u > 0 && state.available(j, c) == 0)
-        broken(model, state, prod.name + " delivered to " + model.countries[c].code + " where access is denied");
+        broken(model, state, prod.name + " delivered to " + model.countries[c].code + " where access is denied",
+               "the [[event]] control rules and licences");
       delivered += u;
       fees_owed += state.licence_fee(j, c) * p * u;
       buyer_paid_product_side += p * (1.0 + state.tariff_rate(j, c) + state.grey_markup(j, c)) * u;
     }
     if (!close(delivered, state.units_sold(j), tol))
-      broken(model, state, "units of " + prod.name + " delivered to destinations do not add up to units sold");
+      broken(model, state, "units of " + prod.name + " delivered to destinations do not add up to units sold",
+                                "the product's capacity_units_per_month and the AI firms' budgets");
     const double cap = state.effective_capacity(j);
     if (state.units_sold(j) > cap * (1.0 + tol) + tol)
-      broken(model, state, "units sold of " + prod.name + " exceed its capacity (HBM-limited for accelerators)");
+      broken(model, state, "units sold of " + prod.name + " exceed its capacity (HBM-limited for accelerators)",
+                           "capacity_units_per_month, capacity_growth_per_month, hbm_stacks and the HBM makers' capacity");
     if (state.hbm_stock(j) < -tol * std::max(1.0, state.hbm_used(j)))
-      broken(model, state, "negative HBM stock of " + prod.name);
+      broken(model, state, "negative HBM stock of " + prod.name + " (" + std::to_string(state.hbm_stock(j)) + " stacks)",
+             "hbm_stacks, initial_hbm_stock_stacks, hbm_stockpile_months and the HBM products' capacity_units_per_month");
     if (state.units_sold(j) > 0) {
       // Prices cover marginal cost (incl. HBM at its price) net of any licence fee owed.
       const double cost = state.unit_cost_usd(j) + prod.hbm_stacks * state.hbm_unit_cost_usd(j);
@@ -82,7 +91,8 @@ void check_invariants(const Model& model, const State& state) {
       for (int c = 0; c < C; ++c)
         if (state.units_to(j, c) > 0) max_fee = std::max(max_fee, state.licence_fee(j, c));
       if (!((1.0 - max_fee) * p >= cost * (1.0 - tol)))
-        broken(model, state, "price of " + prod.name + " net of licence fees below marginal cost");
+        broken(model, state, "price of " + prod.name + " net of licence fees below marginal cost",
+               "marginal_cost_usd, the licence fee_share of [[event]] licences, hbm_markup");
     }
     gross += p * state.units_sold(j);
   }
@@ -93,14 +103,19 @@ void check_invariants(const Model& model, const State& state) {
   if (!close(buyers_paid, buyer_paid_product_side, tol))
     broken(model, state, "money: buyers' payments (" + std::to_string(buyers_paid) +
                              " USD) differ from the value of deliveries incl. tariffs (" +
-                             std::to_string(buyer_paid_product_side) + " USD)");
+                             std::to_string(buyer_paid_product_side) + " USD)",
+           "tariff rates, grey-market keys and the AI firms' budgets");
   if (!close(buyers_paid, revenue + tariffs, tol))
-    broken(model, state, "money: buyers' payments differ from firms' revenue plus tariff and grey-market income");
-  if (!close(revenue, gross, tol)) broken(model, state, "money: revenue by destination differs from price x units sold");
-  if (!close(fees, fees_owed, tol)) broken(model, state, "money: licence-fee income differs from fees owed");
+    broken(model, state, "money: buyers' payments differ from firms' revenue plus tariff and grey-market income",
+           "tariff rates and grey-market keys");
+  if (!close(revenue, gross, tol))
+    broken(model, state, "money: revenue by destination differs from price x units sold", "prices and capacities");
+  if (!close(fees, fees_owed, tol))
+    broken(model, state, "money: licence-fee income differs from fees owed", "the fee_share of [[event]] licences");
   for (int i = 0; i < model.n_ai_firms(); ++i)
     if (state.compute_stock_h100e(i) < 0 || state.budget_usd(i) < 0)
-      broken(model, state, "negative compute stock or budget of " + model.ai_firms[i].name);
+      broken(model, state, "negative compute stock or budget of " + model.ai_firms[i].name,
+             "budget_usd_per_month, budget_growth_per_month, compute_depreciation_per_month of [[ai_firm]] " + model.ai_firms[i].name);
 }
 
 }  // namespace chipsim

@@ -20,6 +20,35 @@ namespace {
 
 constexpr double kHuge = 1e18;  // upper bound for money and unit counts in validation
 
+// The largest multiple of its start value that a path x(t+1) = x(t) (1 + g(t)),
+// g(t+1) = g(t) (1 - decay), reaches over `periods` periods (1 if it never grows). Used to
+// check at load time that a growing budget, capacity or volume stays within the range its key
+// allows over the whole horizon (a long horizon with steady growth otherwise overflows the
+// solver mid-run). Stops once the factor passes `stop`.
+double peak_growth_factor(double growth, double decay, int periods, double stop) {
+  double x = 1.0, peak = 1.0;
+  for (int t = 1; t < periods && peak <= stop; ++t) {
+    x *= 1.0 + growth;
+    growth *= 1.0 - decay;
+    peak = std::max(peak, x);
+    if (growth <= 0 && decay >= 0) break;  // no further growth
+  }
+  return peak;
+}
+
+// Fails at `growth_key` if `start` x the path's peak exceeds `limit` within the horizon.
+void check_projected(TableReader& t, const Model& m, std::string_view growth_key, const std::string& what, double start,
+                     double growth, double decay, double limit, const std::string& unit) {
+  if (start <= 0 || growth <= 0) return;
+  const double peak = start * peak_growth_factor(growth, decay, m.n_periods(), limit / start);
+  if (peak > limit) {
+    std::ostringstream os;
+    os << "at this growth " << what << " would pass " << limit << " " << unit << " (the largest value its key accepts) before "
+       << m.calendar.label(m.n_periods() - 1) << "; shorten the horizon, or lower the growth or add a decay or ceiling";
+    t.fail(growth_key, os.str());
+  }
+}
+
 // Monthly figures in the scenario become per-period figures (quarterly runs: 3 months).
 struct PeriodConversion {
   int months = 1;
@@ -242,6 +271,9 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
     if (p.capacity_max > 0 && p.capacity_max < p.capacity_units)
       t.fail("capacity_max_units_per_month", "must not be below capacity_units_per_month");
     p.learning_reference_units = t.number_or("learning_reference_units", std::max(1.0, p.capacity_units), 1.0, kHuge);
+    if (p.capacity_max <= 0)
+      check_projected(t, m, "capacity_growth_per_month", "the capacity of " + p.name, p.capacity_units, p.capacity_growth, 0.0,
+                      conv.flow(kHuge), "units per period");
     t.optional_string("source");
     t.optional_string("note");
     t.finish();
@@ -271,6 +303,8 @@ void read_ai_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
     a.capability_exponent = t.number_or("capability_exponent", a.capability_exponent, 0.0, 2.0);
     a.revenue_per_capability_usd = conv.flow(t.number_or("revenue_per_capability_usd_per_month", 0.0, 0.0, kHuge));
     a.reinvestment_share = t.number_or("reinvestment_share", 0.0, 0.0, 1.0);
+    check_projected(t, m, "budget_growth_per_month", "the budget of " + a.name, a.budget_usd, a.budget_growth,
+                    a.budget_growth_decay, conv.flow(kHuge), "USD per period");
     t.optional_string("source");
     t.optional_string("note");
     t.finish();
@@ -295,6 +329,9 @@ void read_hbm_buyers(TableReader& root, Model& m, const PeriodConversion& conv) 
     b.growth = conv.growth(t.number_or("growth_per_month", 0.0, -0.99, 10.0));
     b.max_stacks = conv.flow(t.number_or("max_stacks_per_month", 0.0, 0.0, 1e11));
     b.value_per_stack_usd = t.number("value_per_stack_usd", 0.0, 1e8);
+    if (b.max_stacks <= 0)
+      check_projected(t, m, "growth_per_month", "the stacks bought by " + b.name, b.stacks, b.growth, 0.0, conv.flow(1e11),
+                      "stacks per period");
     t.optional_string("source");
     t.optional_string("note");
     t.finish();

@@ -81,5 +81,9 @@ TEST_CASE("a broken invariant stops the run naming the period and quantity", "[c
     CHECK(e.period() == 3);
     CHECK_THAT(std::string(e.what()), Catch::Contains("2024-04"));
     CHECK_THAT(std::string(e.what()), Catch::Contains("Big"));
+    // ... and the scenario keys that drive it, the scenario and the demand model in use.
+    CHECK_THAT(std::string(e.what()), Catch::Contains("capacity_units_per_month"));
+    CHECK_THAT(std::string(e.what()), Catch::Contains("tiny.toml"));
+    CHECK_THAT(std::string(e.what()), Catch::Contains("demand model \"" + m.demand_model + "\""));
   }
 }
