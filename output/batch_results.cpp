@@ -1,5 +1,7 @@
 #include "output/batch_results.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -49,8 +51,10 @@ namespace {
 
 const std::vector<std::string>& kStatistics = summary_statistic_names();
 
-// Memory for one block of runs (or of rows read back) while writing: ~64 MiB of doubles.
-constexpr std::size_t kBlockDoubles = std::size_t(8) << 20;
+// Memory for one block of runs (or of rows read back) while writing: ~16 MiB of doubles. Small
+// enough that a block stays far below what the simulation itself needs; large enough that each
+// HDF5 write covers many chunks.
+constexpr std::size_t kBlockDoubles = std::size_t(2) << 20;
 
 struct Writer5 {
   h5::Writer& w;
@@ -324,6 +328,9 @@ void write_batch_file(const std::string& path, const BatchDesign& d, const Batch
         w.write_rows(gain_ds, first, nb, gain.data(), "self_sufficiency_gain");
         w.write_rows(gap_ds, first, nb, gap.data(), "compute_gap");
       }
+      // The blocks' buffers are freed; hand the heap they leave back to the system, so that the
+      // summaries' reads below do not stack on top of it (glibc keeps freed heap otherwise).
+      ::malloc_trim(0);
       if (!complete) return;
 
       // Groups: (variant, point), replicates pooled.
