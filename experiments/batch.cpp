@@ -25,6 +25,20 @@ namespace chipsim {
 
 namespace fs = std::filesystem;
 
+Model load_run_model(const ExperimentSpec& spec, const RunSpec& run) {
+  return load_scenario(spec.variants[static_cast<std::size_t>(run.variant)].scenario_path, run.overrides);
+}
+
+ModelCache::ModelCache(const ExperimentSpec& spec)
+    : spec_(spec), slots_(spec.variants.size() * static_cast<std::size_t>(spec.sweep_points)) {}
+
+const Model& ModelCache::get(const RunSpec& run) {
+  Slot& slot = slots_[static_cast<std::size_t>(run.variant) * static_cast<std::size_t>(spec_.sweep_points) +
+                      static_cast<std::size_t>(run.point)];
+  std::call_once(slot.once, [&] { slot.model = std::make_unique<const Model>(load_run_model(spec_, run)); });
+  return *slot.model;
+}
+
 namespace {
 
 // The headline series kept per run in "summaries" mode.
@@ -32,31 +46,6 @@ const std::vector<std::string> kSummaryVariables = {
     "revenue", "self_sufficiency_compute", "self_sufficiency_units", "self_sufficiency_value", "compute_stock", "capability",
     "government_score", "fee_income", "tariff_income"};
 
-Model load_run_model(const ExperimentSpec& spec, const RunSpec& run) {
-  return load_scenario(spec.variants[static_cast<std::size_t>(run.variant)].scenario_path, run.overrides);
-}
-
-// Models are immutable and shared by every replicate of a (variant, sweep point): each is
-// loaded once, on first use (a scenario file is parsed once per model, not once per run).
-class ModelCache {
- public:
-  explicit ModelCache(const ExperimentSpec& spec)
-      : spec_(spec), slots_(spec.variants.size() * static_cast<std::size_t>(spec.sweep_points)) {}
-  const Model& get(const RunSpec& run) {
-    Slot& slot = slots_[static_cast<std::size_t>(run.variant) * static_cast<std::size_t>(spec_.sweep_points) +
-                        static_cast<std::size_t>(run.point)];
-    std::call_once(slot.once, [&] { slot.model = std::make_unique<const Model>(load_run_model(spec_, run)); });
-    return *slot.model;
-  }
-
- private:
-  struct Slot {
-    std::once_flag once;
-    std::unique_ptr<const Model> model;
-  };
-  const ExperimentSpec& spec_;
-  std::vector<Slot> slots_;
-};
 
 std::string journal_dir(const std::string& output) { return output + ".journal"; }
 

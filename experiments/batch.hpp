@@ -34,6 +34,26 @@ struct BatchOptions {
 BatchLayout batch_layout(const ExperimentSpec& spec);
 BatchDesign batch_design(const ExperimentSpec& spec);
 
+// The model of a run: its variant's scenario with its sweep point's overrides. Throws
+// ScenarioError.
+Model load_run_model(const ExperimentSpec& spec, const RunSpec& run);
+
+// Models are immutable and shared by every replicate of a (variant, sweep point): each is loaded
+// once, on first use (a scenario file is parsed once per model, not once per run). Thread-safe.
+class ModelCache {
+ public:
+  explicit ModelCache(const ExperimentSpec& spec);
+  const Model& get(const RunSpec& run);
+
+ private:
+  struct Slot {
+    std::once_flag once;
+    std::unique_ptr<const Model> model;
+  };
+  const ExperimentSpec& spec_;
+  std::vector<Slot> slots_;
+};
+
 // Runs one run of the design and returns its kept data (layout order).
 std::vector<double> execute_run(const ExperimentSpec& spec, const BatchLayout& layout, const RunSpec& run);
 std::vector<double> execute_run(const Model& model, const BatchLayout& layout, const RunSpec& run);

@@ -239,7 +239,8 @@ int main(int argc, char** argv) {
       int done = 0, rank = 0;
       if (launched_by_mpi()) {
 #ifdef CHIPSIM_WITH_MPI
-        MPI_Init(&argc, &argv);
+        int provided = 0;  // only the main thread calls MPI (the coordinator); TBB threads run runs
+        MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
         MPI_Comm_rank(MPI_COMM_WORLD, &rank);
         try {
           done = chipsim::run_batch_mpi(spec, batch_opts);
