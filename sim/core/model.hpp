@@ -220,6 +220,9 @@ struct Model {
   std::string demand_model = "logit";
   std::shared_ptr<const DemandModel> demand;  // instance of the named model
   std::uint64_t default_seed = 0;
+  // Record the per-AI-firm series (ai_firm_* variables, AI firms x time); otherwise only their
+  // country aggregates. Off unless asked for: at 10^6 AI firms they cost ~48 MB per period.
+  bool record_ai_firm_series = false;
   Calendar calendar;
   Parameters parameters;
 

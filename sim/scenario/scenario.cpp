@@ -73,6 +73,7 @@ void read_header(TableReader& root, Model& m) {
   else
     sc->fail("period", "must be \"month\" or \"quarter\", got \"" + period + "\"");
   m.default_seed = static_cast<std::uint64_t>(sc->integer("seed", 0, INT64_MAX));
+  m.record_ai_firm_series = sc->boolean_or("record_ai_firm_series", false);
   sc->finish();
 }
 

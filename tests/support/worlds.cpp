@@ -64,6 +64,7 @@ name = "tiny"
 start = "2024-01"
 horizon = ")" + horizon + R"("
 seed = 7
+record_ai_firm_series = true
 
 [[country]]
 code = "US"

@@ -87,3 +87,40 @@ TEST_CASE("a broken invariant stops the run naming the period and quantity", "[c
     CHECK_THAT(std::string(e.what()), Catch::Contains("demand model \"" + m.demand_model + "\""));
   }
 }
+
+TEST_CASE("per-AI-firm series only on request; their country aggregates always", "[record]") {
+  std::string text = test::tiny_scenario();
+  const std::string on = "record_ai_firm_series = true\n";
+  REQUIRE(text.find(on) != std::string::npos);
+  const Model with = load_scenario_text(text, "tiny.toml");
+  text.erase(text.find(on), on.size());
+  const Model without = load_scenario_text(text, "tiny.toml");
+  RunOptions o;
+  o.seed = 3;
+  const State a = run_model(with, o), b = run_model(without, o);
+  auto has_variable = [](const Series& s, const std::string& name) {
+    for (const Variable& v : s.variables())
+      if (v.name == name) return true;
+    return false;
+  };
+  auto has_dimension = [](const Series& s, const std::string& name) {
+    for (const Dimension& d : s.dimensions())
+      if (d.name == name) return true;
+    return false;
+  };
+  CHECK(has_variable(a.series, "ai_firm_budget"));
+  CHECK_FALSE(has_variable(b.series, "ai_firm_budget"));
+  CHECK_FALSE(has_dimension(b.series, "ai_firm"));
+  // Same run otherwise, and the country aggregate is the sum over the country's AI firms.
+  CHECK(a.series.variable("price").data == b.series.variable("price").data);
+  const auto& firm = a.series.variable("ai_firm_budget").data;
+  const auto& country = b.series.variable("ai_budget").data;
+  const std::size_t A = static_cast<std::size_t>(with.n_ai_firms()), C = static_cast<std::size_t>(with.n_countries());
+  for (std::size_t t = 0; t < a.series.n_periods(); ++t)
+    for (std::size_t c = 0; c < C; ++c) {
+      double sum = 0;
+      for (std::size_t i = 0; i < A; ++i)
+        if (static_cast<std::size_t>(with.ai_firms[i].country) == c) sum += firm[t * A + i];
+      CHECK(country[t * C + c] == Approx(sum).epsilon(1e-12));
+    }
+}
