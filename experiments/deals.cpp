@@ -15,6 +15,7 @@
 #include "experiments/experiment_spec.hpp"
 #include "output/statistics.hpp"
 #include "sim/pipeline/pipeline.hpp"
+#include "sim/scenario/input_file.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/table_reader.hpp"
 
@@ -48,9 +49,27 @@ struct DealFrame {
   double licence_tpp_min = 4800;             // the licence covers chips from this TPP (controlled ones) ...
 };
 
+// A TOML basic string: quotes, backslashes and control characters escaped.
+std::string quoted(const std::string& v) {
+  std::string s = "\"";
+  for (const char ch : v) {
+    if (ch == '"' || ch == '\\') {
+      s += '\\';
+      s += ch;
+    } else if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(ch)));
+      s += buf;
+    } else {
+      s += ch;
+    }
+  }
+  return s + "\"";
+}
+
 std::string quoted_list(const std::vector<std::string>& v) {
   std::string s = "[";
-  for (std::size_t k = 0; k < v.size(); ++k) s += (k ? ", \"" : "\"") + v[k] + "\"";
+  for (std::size_t k = 0; k < v.size(); ++k) s += (k ? ", " : "") + quoted(v[k]);
   return s + "]";
 }
 
@@ -58,18 +77,19 @@ std::string deal_scenario(const std::string& status_quo, const std::string& star
   const std::string& us = f.us;
   const std::string& cn = f.cn;
   std::ostringstream s;
-  s << "[extend]\nbase = \"" << status_quo << "\"\n[scenario]\nname = \"deal_" << k << "\"\n";
+  s.precision(17);
+  s << "[extend]\nbase = " << quoted(status_quo) << "\n[scenario]\nname = \"deal_" << k << "\"\n";
   if (t.hbm_max != "none")
-    s << "[[event]]\ndate = \"" << start << "\"\naction = \"add_control\"\nid = \"deal_hbm\"\nissuer = \"" << us
-      << "\"\njurisdictions = " << quoted_list(f.hbm_jurisdictions) << "\nkind = \"hbm\"\ndestinations = [\"" << cn
-      << "\"]\ntreatment = \"allow\"\n[[event.prong]]\nhbm_generation_le = \"" << t.hbm_max << "\"\n";
+    s << "[[event]]\ndate = \"" << start << "\"\naction = \"add_control\"\nid = \"deal_hbm\"\nissuer = " << quoted(us)
+      << "\njurisdictions = " << quoted_list(f.hbm_jurisdictions) << "\nkind = \"hbm\"\ndestinations = [" << quoted(cn)
+      << "]\ntreatment = \"allow\"\n[[event.prong]]\nhbm_generation_le = " << quoted(t.hbm_max) << "\n";
   if (t.tpp_max > 0)
-    s << "[[event]]\ndate = \"" << start << "\"\naction = \"add_control\"\nid = \"deal_licence\"\nissuer = \"" << us
-      << "\"\nkind = \"accelerator\"\ndestinations = [\"" << cn << "\"]\ntreatment = \"licence\"\nlicence_fee = " << t.fee
+    s << "[[event]]\ndate = \"" << start << "\"\naction = \"add_control\"\nid = \"deal_licence\"\nissuer = " << quoted(us)
+      << "\nkind = \"accelerator\"\ndestinations = [" << quoted(cn) << "]\ntreatment = \"licence\"\nlicence_fee = " << t.fee
       << "\napproval_probability = 1.0\n[[event.prong]]\ntpp_ge = " << f.licence_tpp_min << "\ntpp_lt = " << t.tpp_max << "\n";
-  s << "[[event]]\ndate = \"" << start << "\"\naction = \"set_tariff\"\nimporter = \"" << cn << "\"\norigin = \"" << us
-    << "\"\nkind = \"accelerator\"\nrate = " << t.tariff << "\n";
-  s << "[[event]]\ndate = \"" << start << "\"\naction = \"set_government\"\ncountry = \"" << cn << "\"\nprocurement_mandate = " << t.mandate
+  s << "[[event]]\ndate = \"" << start << "\"\naction = \"set_tariff\"\nimporter = " << quoted(cn) << "\norigin = " << quoted(us)
+    << "\nkind = \"accelerator\"\nrate = " << t.tariff << "\n";
+  s << "[[event]]\ndate = \"" << start << "\"\naction = \"set_government\"\ncountry = " << quoted(cn) << "\nprocurement_mandate = " << t.mandate
     << "\n";
   return s.str();
 }
@@ -82,40 +102,45 @@ std::vector<double> numbers(TableReader& t, const char* key) {
   for (const auto& v : *n->as_array()) {
     if (!v.is_number()) t.fail(key, "must be a list of numbers");
     out.push_back(v.value<double>().value());
+    if (!std::isfinite(out.back())) t.fail(key, "must be a list of finite numbers");
   }
   return out;
 }
 
 }  // namespace
 
-DealResults find_deals(const DealOptions& o) {
-  const int threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
-  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  DealResults r;
-  r.spec_file = o.spec_path;
+DealPlan plan_deals(const std::string& spec_path) {
+  DealPlan plan;
+  DealResults& r = plan.results;
+  r.spec_file = spec_path;
   {
-    std::ifstream in(o.spec_path);
-    if (!in) throw IoError(o.spec_path + ": cannot open the deals file");
+    std::ifstream in(spec_path);
+    if (!in) throw IoError(spec_path + ": cannot open the deals file");
     std::ostringstream s;
     s << in.rdbuf();
     r.spec_text = s.str();
   }
   toml::table doc;
   try {
-    doc = toml::parse(r.spec_text, std::string(o.spec_path));
+    doc = toml::parse(r.spec_text, std::string(spec_path));
   } catch (const toml::parse_error& e) {
-    fail_at(location_of(e.source(), o.spec_path), std::string("TOML syntax error: ") + std::string(e.description()));
+    fail_at(location_of(e.source(), spec_path), std::string("TOML syntax error: ") + std::string(e.description()));
   }
-  TableReader root(doc, o.spec_path, "");
+  TableReader root(doc, spec_path, "");
   auto d = root.table("deals");
   if (!d) root.fail("deals", "missing: a deals file needs a [deals] table");
   r.name = d->string("name");
-  const std::string status_quo = fs::absolute(fs::path(o.spec_path).parent_path() / d->string("status_quo")).lexically_normal().string();
+  std::error_code ec;
+  const std::string status_quo =
+      fs::absolute(fs::path(spec_path).parent_path() / d->string("status_quo"), ec).lexically_normal().string();
+  if (const std::string why = ec ? ec.message() : input_file_problem(status_quo); !why.empty())
+    d->fail("status_quo", why + ": " + status_quo);
   const Month start = d->month("start");
-  const int replicates = static_cast<int>(d->integer("replicates", 1, 100000));
+  plan.replicates = static_cast<int>(d->integer("replicates", 1, 100000));
   const auto master_seed = static_cast<std::uint64_t>(d->integer("master_seed", 0, INT64_MAX));
   const std::vector<std::string> govs = d->has("governments") ? d->strings("governments") : std::vector<std::string>{"US", "CN"};
-  if (govs.size() != 2) d->fail("governments", "name exactly two governments: the exporter and the importer");
+  if (govs.size() != 2 || govs[0] == govs[1])
+    d->fail("governments", "name exactly two different governments: the exporter and the importer");
   DealFrame frame;
   frame.us = govs[0];
   frame.cn = govs[1];
@@ -124,28 +149,49 @@ DealResults find_deals(const DealOptions& o) {
   auto t = d->table("terms");
   if (!t) d->fail("terms", "missing: [deals.terms] with the values to sweep");
   const std::vector<std::string> hbm = t->strings("hbm_generation_max");
+  if (hbm.empty()) t->fail("hbm_generation_max", "missing: a non-empty list (\"none\" for no HBM relief)");
   const auto tpp = numbers(*t, "accelerator_tpp_max");
+  for (double x : tpp)
+    if (x != 0 && x <= frame.licence_tpp_min)
+      t->fail("accelerator_tpp_max", "each value is 0 (no licence) or a TPP ceiling above licence_tpp_min (" +
+                                          std::to_string(frame.licence_tpp_min) + "), got " + std::to_string(x));
   const auto fees = numbers(*t, "licence_fee");
+  for (double x : fees)
+    if (x < 0 || x >= 1) t->fail("licence_fee", "each value is a revenue share in [0, 1)");
   const auto tariffs = numbers(*t, "china_tariff");
+  for (double x : tariffs)
+    if (x < 0 || x > 5) t->fail("china_tariff", "each value is a tariff rate in [0, 5]");
   const auto mandates = numbers(*t, "china_mandate");
+  for (double x : mandates)
+    if (x < 0 || x > 1) t->fail("china_mandate", "each value is a domestic share in [0, 1]");
+  // Every deal costs `replicates` runs: a sweep beyond this many term sets is almost surely a
+  // typo (a resource guard, not a model parameter).
+  constexpr double kMaxDeals = 10000;
+  const double count = static_cast<double>(hbm.size()) * static_cast<double>(tpp.size()) * static_cast<double>(fees.size()) *
+                       static_cast<double>(tariffs.size()) * static_cast<double>(mandates.size());
+  if (count > kMaxDeals)
+    t->fail("hbm_generation_max", "the term lists make " + std::to_string(static_cast<long long>(count)) +
+                                      " deals, more than " + std::to_string(static_cast<int>(kMaxDeals)) + "; shorten them");
   t->finish();
   d->finish();
   root.finish();
 
-  const Model sq = load_scenario(status_quo);
+  plan.status_quo = load_scenario(status_quo);
+  const Model& sq = plan.status_quo;
   r.status_quo_text = sq.scenario_text;
   r.governments = govs;
-  std::vector<int> gov_index;
   for (const auto& g : govs) {
     auto c = sq.country_index(g);
-    if (!c) fail_at({o.spec_path, 0, 0}, "deals.governments: unknown country " + g);
-    gov_index.push_back(*c);
+    if (!c) d->fail("governments", "unknown country " + g + " in the status quo " + status_quo);
+    plan.gov_index.push_back(*c);
   }
+  for (const auto& j : frame.hbm_jurisdictions)
+    if (!sq.country_index(j)) d->fail("hbm_jurisdictions", "unknown country " + j + " in the status quo " + status_quo);
   for (const auto& h : hbm)
     if (h != "none" && std::find(sq.parameters.hbm_generations.begin(), sq.parameters.hbm_generations.end(), h) == sq.parameters.hbm_generations.end())
-      fail_at({o.spec_path, 0, 0}, "deals.terms.hbm_generation_max: unknown HBM generation " + h);
-  const int first = sq.calendar.period_of(start);
-  if (first < 0 || first >= sq.n_periods()) fail_at({o.spec_path, 0, 0}, "deals.start: outside the status quo's horizon");
+      t->fail("hbm_generation_max", "unknown HBM generation " + h);
+  plan.first = sq.calendar.period_of(start);
+  if (plan.first < 0 || plan.first >= sq.n_periods()) d->fail("start", "outside the status quo's horizon");
 
   std::vector<Terms> deals;
   for (const auto& h : hbm)
@@ -156,20 +202,38 @@ DealResults find_deals(const DealOptions& o) {
           for (double m : mandates) deals.push_back({h, x, x > 0 ? fees[f] : 0.0, ta, m});
       }
   r.term_names = {"hbm_generation_max", "accelerator_tpp_max", "licence_fee", "china_tariff", "china_mandate"};
-  std::vector<Model> models;
   for (std::size_t k = 0; k < deals.size(); ++k) {
     const Terms& x = deals[k];
     r.deal_labels.push_back(label(x));
     const auto it = std::find(sq.parameters.hbm_generations.begin(), sq.parameters.hbm_generations.end(), x.hbm_max);
     r.deal_terms.push_back({x.hbm_max == "none" ? -1.0 : static_cast<double>(it - sq.parameters.hbm_generations.begin()),
                             x.tpp_max, x.fee, x.tariff, x.mandate});
-    models.push_back(load_scenario_text(deal_scenario(status_quo, start.to_string(), frame, x, static_cast<int>(k)),
-                                        fs::path(o.spec_path).replace_extension("").string() + "_deal_" + std::to_string(k) + ".toml"));
+    // A deal's generated scenario that fails to load is reported against the deals file.
+    try {
+      plan.models.push_back(load_scenario_text(deal_scenario(status_quo, start.to_string(), frame, x, static_cast<int>(k)),
+                                               spec_path + " (deal " + std::to_string(k) + ": " + r.deal_labels.back() + ")"));
+    } catch (const ScenarioError& e) {
+      t->fail("hbm_generation_max", "the deal \"" + r.deal_labels.back() + "\" makes an invalid scenario: " + e.what());
+    }
   }
-  for (int rep = 0; rep < replicates; ++rep) r.seeds.push_back(replicate_seed(master_seed, rep));
+  for (int rep = 0; rep < plan.replicates; ++rep) r.seeds.push_back(replicate_seed(master_seed, rep));
+  return plan;
+}
+
+DealResults find_deals(const DealOptions& o) {
+  const int threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  DealPlan plan = plan_deals(o.spec_path);
+  DealResults& r = plan.results;
+  const Model& sq = plan.status_quo;
+  const std::vector<Model>& models = plan.models;
+  const std::vector<int>& gov_index = plan.gov_index;
+  const int first = plan.first;
+  const int replicates = plan.replicates;
+  const std::size_t n_deals = models.size();
 
   // Score sums from the start, per (model, replicate); model index D = status quo.
-  const std::size_t D = deals.size(), R = static_cast<std::size_t>(replicates), G = 2;
+  const std::size_t D = n_deals, R = static_cast<std::size_t>(replicates), G = 2;
   std::vector<double> sums((D + 1) * R * G, 0.0);
   Progress progress(static_cast<int>((D + 1) * R), o.progress);
   tbb::parallel_for(std::size_t(0), (D + 1) * R, [&](std::size_t job) {
@@ -212,7 +276,7 @@ DealResults find_deals(const DealOptions& o) {
     }
   }
   if (!o.output_path.empty()) write_deals_file(o.output_path, r, o.command_line);
-  return r;
+  return std::move(r);
 }
 
 void print_deals(const DealResults& r, std::ostream& out, int top) {

@@ -10,8 +10,10 @@
 // solution maximises the product of the two mean gains over it (disagreement = status quo).
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "output/deals_file.hpp"
+#include "sim/core/model.hpp"
 
 namespace chipsim {
 
@@ -21,6 +23,21 @@ struct DealOptions {
   bool progress = true;
 };
 
+// A deals file loaded and checked: the status quo, every deal's scenario (loaded), the two
+// governments' country indices and the first scored period. Throws ScenarioError located in the
+// deals file (a deal whose generated scenario is invalid is reported there too), IoError.
+struct DealPlan {
+  DealResults results;           // name, texts, governments, labels, terms and seeds filled
+  Model status_quo;
+  std::vector<Model> models;     // per deal
+  std::vector<int> gov_index;    // exporter, importer
+  int first = 0;                 // first period scored
+  int replicates = 1;
+};
+DealPlan plan_deals(const std::string& spec_path);
+
+// Runs every deal and the status quo for every replicate and scores them (and writes the file
+// when options.output_path is set).
 DealResults find_deals(const DealOptions& options);
 void print_deals(const DealResults& r, std::ostream& out, int top = 10);
 

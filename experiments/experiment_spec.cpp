@@ -1,5 +1,7 @@
+#include "sim/scenario/input_file.hpp"
 #include "experiments/experiment_spec.hpp"
 
+#include <cmath>
 #include <boost/random/sobol.hpp>
 
 #include <algorithm>
@@ -13,6 +15,12 @@
 #include "sim/scenario/table_reader.hpp"
 
 namespace chipsim {
+
+namespace {
+// Runs in one batch at most: run indices are int, and each run's design costs ~100 bytes (a
+// resource guard, not a model parameter).
+constexpr double kMaxRuns = 10'000'000;
+}  // namespace
 
 namespace {
 
@@ -97,8 +105,7 @@ ExperimentSpec load_experiment(const std::string& path) {
   if (!e) root.fail("experiment", "missing: an experiment file needs an [experiment] table");
   x.name = e->string("name");
   const std::string base = (dir / e->string("base")).lexically_normal().string();
-  if (!fs::exists(base)) e->fail("base", "scenario file not found: " + base);
-  if (fs::is_directory(base)) e->fail("base", "is a folder, not a scenario file: " + base);
+  if (const std::string why = input_file_problem(base); !why.empty()) e->fail("base", why + ": " + base);
   x.replicates = static_cast<int>(e->integer("replicates", 1, 1000000));
   x.master_seed = static_cast<std::uint64_t>(e->integer("master_seed", 0, INT64_MAX));
   const std::string outputs = e->optional_string("outputs").value_or("summaries");
@@ -119,8 +126,8 @@ ExperimentSpec load_experiment(const std::string& path) {
     var.name = v.string("name");
     if (!names.insert(var.name).second) v.fail("name", "duplicate variant \"" + var.name + "\"");
     var.scenario_path = v.has("scenario") ? (dir / v.string("scenario")).lexically_normal().string() : base;
-    if (!fs::exists(var.scenario_path)) v.fail("scenario", "scenario file not found: " + var.scenario_path);
-    if (fs::is_directory(var.scenario_path)) v.fail("scenario", "is a folder, not a scenario file: " + var.scenario_path);
+    if (const std::string why = input_file_problem(var.scenario_path); !why.empty())
+      v.fail("scenario", why + ": " + var.scenario_path);
     const std::string b = v.optional_string("baseline").value_or(default_baseline);
     baselines.emplace_back(var.name, b);
     baseline_where.push_back(v.where("baseline"));
@@ -150,16 +157,24 @@ ExperimentSpec load_experiment(const std::string& path) {
         for (const auto& v : *n->as_array()) {
           if (!v.is_number()) p.fail("values", "must be numbers");
           sp.values.push_back(v.value<double>().value());
+          if (!std::isfinite(sp.values.back())) p.fail("values", "must be finite numbers");
         }
       } else {
         sp.min = p.number("min", -1e300, 1e300);
         sp.max = p.number("max", -1e300, 1e300);
         if (!(sp.max > sp.min)) p.fail("max", "must be above min");
       }
+      for (const SweepParameter& q : x.sweep)
+        if (q.path == sp.path) p.fail("path", "swept twice: " + sp.path);
       p.finish();
       x.sweep.push_back(sp);
     }
     if (x.sweep.empty()) s->fail("parameter", "a sweep needs at least one [[sweep.parameter]]");
+    if (x.sweep_method == "grid") {
+      double points = 1;
+      for (const SweepParameter& q : x.sweep) points *= static_cast<double>(q.values.size());
+      if (points > kMaxRuns) s->fail("parameter", "the grid has " + std::to_string(points) + " points, more than a batch can hold");
+    }
     s->finish();
     if (x.sweep_method == "grid") x.point_values = grid(x.sweep);
     else if (x.sweep_method == "latin_hypercube") x.point_values = latin_hypercube(x.sweep_points, x.sweep, x.master_seed);
@@ -169,6 +184,12 @@ ExperimentSpec load_experiment(const std::string& path) {
     x.point_values = {{}};
   }
   root.finish();
+
+  const double n_runs = static_cast<double>(x.variants.size()) * static_cast<double>(x.point_values.size()) * x.replicates;
+  if (n_runs > kMaxRuns)
+    fail_at({path, 0, 0}, "the experiment has " + std::to_string(static_cast<long long>(n_runs)) +
+                              " runs (variants x sweep points x replicates), more than the " +
+                              std::to_string(static_cast<long long>(kMaxRuns)) + " a batch can hold; split it");
 
   // Check every variant and one sweep point load (errors now, not in run 517).
   for (const Variant& v : x.variants) {

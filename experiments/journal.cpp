@@ -59,7 +59,8 @@ std::string read_record(const fs::path& path, int expected_index, std::size_t ru
 }  // namespace
 
 Journal::Journal(std::string dir, const std::string& identity, bool resume) : dir_(std::move(dir)) {
-  const bool existed = fs::exists(dir_);
+  std::error_code probe;
+  const bool existed = fs::exists(dir_, probe);
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec) throw IoError(dir_ + ": cannot create the batch journal: " + ec.message());
@@ -84,7 +85,7 @@ Journal::Journal(std::string dir, const std::string& identity, bool resume) : di
   // The journal remembers the experiment and every variant's resolved scenario: resuming after
   // either changed would mix two models in one file.
   const fs::path marker = fs::path(dir_) / "experiment.toml";
-  if (fs::exists(marker)) {
+  if (fs::exists(marker, ec)) {
     std::ifstream in(marker);
     std::ostringstream s;
     s << in.rdbuf();
