@@ -12,6 +12,7 @@
 #include "sim/core/self_sufficiency.hpp"
 #include "sim/scenario/demand_registry.hpp"
 #include "sim/scenario/event_registry.hpp"
+#include "sim/scenario/input_file.hpp"
 #include "sim/scenario/table_reader.hpp"
 
 namespace chipsim {
@@ -595,7 +596,7 @@ toml::table parse_toml(const std::string& text, const std::string& file) {
 }
 
 std::string read_text(const std::string& path) {
-  if (std::filesystem::is_directory(path)) throw IoError(path + ": is a folder, not a scenario file");
+  if (const std::string why = input_file_problem(path); !why.empty()) throw IoError(path + ": " + why);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path + ": cannot open scenario file (does it exist and is it readable?)");
   std::ostringstream buf;
