@@ -67,7 +67,14 @@ struct ControlRule {
   std::vector<Prong> prongs;
   Treatment treatment = Treatment::deny;
   double licence_fee = 0;           // share of revenue paid to the issuer, [0, 1)
-  double approval_probability = 1;  // chance per period that the licence is granted, [0, 1]
+  double approval_probability = 1;  // chance that an application is approved, [0, 1], per decision
+  int licence_term_periods = 12;    // a decision (granted or refused) stands this long, then is re-made
+  // Volume quota of a licence, per (product, destination), units per period; 0 = none. The
+  // tighter of a fixed quota and a share of the product's shipments to its home market in the
+  // previous period (the January 2026 rule: China at most 50 % of US shipments).
+  double quota_units = 0;
+  double quota_share_of_home = 0;
+  int epoch = 0;                    // bumped when the rule is (re)adopted or modified: decisions re-made
   std::string source;               // citation / note, carried into provenance
   std::vector<AllyAdoption> allies; // governments that may mirror it
 

@@ -17,6 +17,12 @@ State initial_state(const Model& model, RandomKey random) {
   s.licence_fee.setZero(P, C);
   s.fee_recipient.setConstant(P, C, -1);
   s.tariff_rate.setZero(P, C);
+  s.licence_decision.setZero(P, C);
+  s.licence_until.setZero(P, C);
+  s.licence_epoch.setConstant(P, C, -1);
+  s.licence_rule.assign(static_cast<std::size_t>(P * C), std::string());
+  s.quota_units.setConstant(P, C, std::numeric_limits<double>::infinity());
+  s.quota_rationing.setZero(P, C);
 
   s.expected_demand.resize(P);
   for (int j = 0; j < P; ++j) s.expected_demand(j) = model.products[j].capacity_units;

@@ -26,6 +26,13 @@ struct State {
   Eigen::ArrayXXd licence_fee;      // share of revenue owed to the licensing government
   Eigen::ArrayXXi fee_recipient;    // country index of the licensing government, -1 if none
   Eigen::ArrayXXd tariff_rate;      // ad-valorem tariff paid by buyers in c on product p
+  // Licence decisions (P x C), persistent: +1 granted, -1 refused, 0 none; valid while the same
+  // rule (id and epoch) decides and until licence_until (exclusive period index).
+  Eigen::ArrayXXi licence_decision, licence_until, licence_epoch;
+  std::vector<std::string> licence_rule;  // P x C, row-major: id of the rule the decision was made under
+  int rule_epochs = 0;                    // counter for ControlRule::epoch
+  Eigen::ArrayXXd quota_units;            // licence volume quota this period (P x C), +inf = none
+  Eigen::ArrayXXd quota_rationing;        // virtual-price wedge (utils) that holds a binding quota (P x C)
 
   // --- stage apply_events: shocks in force ---
   struct ActiveShock {

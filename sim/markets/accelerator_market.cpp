@@ -15,6 +15,10 @@ constexpr double kMandateShareTolerance = 1e-8;
 constexpr int kMandateSolves = 60;
 // Pricing tolerance of the trial solves of that search (the answer is solved to the run's).
 constexpr double kMandateSearchTolerance = 1e-6;
+// Licence quotas: the rationing wedge is found to this relative precision of the quota, in at
+// most this many equilibrium solves.
+constexpr double kQuotaTolerance = 1e-7;
+constexpr int kQuotaSolves = 40;
 // A price above this (USD per unit) means the fixed point has run away, not a market price.
 constexpr double kDivergedPrice = 1e12;
 
@@ -99,6 +103,10 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
     // Procurement mandates: a shadow tax (utils) on the country's purchases of foreign products.
     for (int c = 0; c < model.n_countries(); ++c)
       if (state.mandate_shadow_tax(c) > 0 && p.origin != c) m.utility_shift(k, c) -= state.mandate_shadow_tax(c);
+    // Licence quotas: the rationing wedge of a binding quota; a zero quota closes the flow.
+    m.utility_shift.row(k) -= state.quota_rationing.row(j);
+    for (int c = 0; c < model.n_countries(); ++c)
+      if (!(state.quota_units(j, c) > 0)) m.available(k, c) = 0;
   }
   m.n_owners = model.n_firms();
   m.n_countries = model.n_countries();
@@ -270,6 +278,59 @@ void clear_accelerator_market(const Model& model, State& state) {
     // Every reachable floor below the cap holds now (the loop ends when none is short). A floor
     // out of reach, or whose tax reached the cap, may be missed: recorded, not hidden.
     for (int c : mandated) state.mandate_shortfall(c) = std::max(0.0, -gap_of(c));
+  }
+
+  // Licence quotas as virtual prices (Neary & Roberts 1980): where a licensed flow (product j to
+  // country c) would exceed its quota, buyers in c face a rationing wedge tau_jc >= 0 (utils) on
+  // j at which they demand exactly the quota; the rationed buyers turn to other products or defer.
+  // Complementarity: tau >= 0, units <= quota, tau (quota - units) = 0, solved per flow by secant
+  // steps on ln units (first step: slope -1, the logit bound), from last period's wedge, with the
+  // mandates' shadow taxes held at their values found above.
+  {
+    std::vector<std::pair<int, int>> flows;  // (market index k, country c) with a finite quota
+    for (std::size_t k = 0; k < products.size(); ++k)
+      for (int c = 0; c < C; ++c)
+        if (std::isfinite(state.quota_units(products[k], c)) && state.quota_units(products[k], c) > 0)
+          flows.emplace_back(static_cast<int>(k), c);
+    const Eigen::ArrayXXd previous_wedge = state.quota_rationing;
+    state.quota_rationing.setZero();
+    auto resolve = [&]() {
+      market = accelerator_market_data(model, state);
+      const Eigen::VectorXd mu = eq.shadow_cost;
+      eq = solve_bertrand_nash_with_exit(*model.demand, market, eq.price, options, &mu);
+      iterations += eq.iterations;
+    };
+    bool started = false;
+    for (const auto& [k, c] : flows) {
+      const int j = products[static_cast<std::size_t>(k)];
+      if (previous_wedge(j, c) > 0) state.quota_rationing(j, c) = previous_wedge(j, c), started = true;
+    }
+    if (started) resolve();
+    std::vector<double> last_tau(flows.size(), 0.0), last_log(flows.size(), 0.0);
+    std::vector<char> stepped(flows.size(), 0);
+    for (int round = 0; round < kQuotaSolves && !flows.empty(); ++round) {
+      bool moved = false;
+      for (std::size_t n = 0; n < flows.size(); ++n) {
+        const auto [k, c] = flows[n];
+        const int j = products[static_cast<std::size_t>(k)];
+        const double cap = state.quota_units(j, c), units = eq.terms.units_to(k, c);
+        double& tau = state.quota_rationing(j, c);
+        const bool over = units > cap * (1.0 + kQuotaTolerance);
+        const bool slack_wedge = tau > 0 && units < cap * (1.0 - kQuotaTolerance);
+        if (!over && !slack_wedge) continue;
+        const double log_gap = std::log(std::max(units, 1e-300) / cap);
+        double slope = -1.0;  // d ln(units) / d tau
+        if (stepped[n] && tau != last_tau[n]) {
+          const double s = (std::log(std::max(units, 1e-300)) - last_log[n]) / (tau - last_tau[n]);
+          if (s < -1e-3) slope = std::max(s, -1.0);  // steeper than the logit bound: keep -1
+        }
+        last_tau[n] = tau, last_log[n] = std::log(std::max(units, 1e-300)), stepped[n] = 1;
+        tau = std::max(0.0, tau - log_gap / slope);
+        moved = true;
+      }
+      if (!moved) break;
+      resolve();
+    }
   }
 
   if (eq.price.size() > 0 && (!eq.price.allFinite() || eq.price.maxCoeff() > kDivergedPrice))

@@ -58,6 +58,9 @@ void define_outputs(const Model& model, Series& s) {
   s.define("hbm_spend", "HBM bought by the accelerator maker, incl. tariffs", "USD", {"firm"});
   s.define("available", "product may be sold to destination this period (1) or not (0)", "1", {"product", "destination"});
   s.define("licence_fee", "share of revenue owed to the licensing government", "1", {"product", "destination"});
+  s.define("licence_quota", "volume quota of the licence on the flow this period (NaN: none)", "units", {"product", "destination"});
+  s.define("quota_rationing", "rationing wedge (virtual price) that holds a binding licence quota; 0 where slack", "utils", {"product", "destination"});
+  s.define("licence_status", "licence decision in force: 1 granted, -1 refused, 0 no licence decides the flow", "1", {"product", "destination"});
   s.define("grey_markup", "markup on grey-market flows: > 0 where the product is barred but leaks", "1", {"product", "destination"});
   s.define("revenue", "gross revenue of the firm by destination", "USD", {"firm", "destination"});
   s.define("firm_cash", "cumulative cash: revenue - licence fees - production cost - HBM - R&D - capex (net of subsidies)", "USD", {"firm"});
@@ -131,6 +134,18 @@ void record_period(const Model& model, State& state) {
   put(s, "hbm_spend", hbm_spend);
   put(s, "available", row_major(state.available));
   put(s, "licence_fee", row_major(state.licence_fee));
+  {
+    Eigen::ArrayXXd quota = state.quota_units;
+    for (Eigen::Index k = 0; k < quota.size(); ++k)
+      if (!std::isfinite(quota(k))) quota(k) = std::numeric_limits<double>::quiet_NaN();
+    put(s, "licence_quota", row_major(quota));
+    put(s, "quota_rationing", row_major(state.quota_rationing));
+    Eigen::ArrayXXd status = Eigen::ArrayXXd::Zero(state.licence_decision.rows(), state.licence_decision.cols());
+    for (Eigen::Index j = 0; j < status.rows(); ++j)
+      for (Eigen::Index c = 0; c < status.cols(); ++c)
+        if (state.period < state.licence_until(j, c) && state.licence_epoch(j, c) >= 0) status(j, c) = state.licence_decision(j, c);
+    put(s, "licence_status", row_major(status));
+  }
   put(s, "grey_markup", row_major(state.grey_markup));
   put(s, "revenue", row_major(state.revenue_usd));
   put(s, "firm_cash", state.firm_cash_usd);

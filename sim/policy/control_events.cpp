@@ -17,7 +17,13 @@
 //   destinations = ["CN"]
 //   treatment = "deny"           # "deny" | "licence" | "allow"
 //   licence_fee = 0.15           # licence only: share of revenue paid to the issuer
-//   approval_probability = 1.0   # licence only: chance per period the licence is granted
+//   approval_probability = 1.0   # licence only: chance an application is approved (per decision)
+//   licence_term_months = 12     # licence only: a decision stands this long, then is re-made
+//   quota_units_per_month = 0    # licence only: volume cap per (product, destination); 0 = none
+//   quota_share_of_home_shipments = 0.5  # licence only: cap = share x last period's shipments of
+//                                # the product to its maker's home market; 0 = none
+// revoke_licences (id, optional products/destinations) revokes the licences granted under a
+// rule: refused from that period for the licence term, then decided again.
 //   [[event.prong]]              # the rule matches a product when any prong matches
 //   tpp_ge = 4800                # <attribute>_<ge|gt|le|lt> = threshold (all must hold)
 //   interconnect_GBps_ge = 600
@@ -96,14 +102,30 @@ Prong read_prong(TableReader& p, const Model& world) {
   return prong;
 }
 
+// Keys that only a licence may carry.
+constexpr const char* kLicenceKeys[] = {"licence_fee", "approval_probability", "licence_term_months",
+                                        "quota_units_per_month", "quota_share_of_home_shipments"};
+
+const char* first_licence_key(TableReader& t) {
+  for (const char* k : kLicenceKeys)
+    if (t.has(k)) return k;
+  return nullptr;
+}
+
+int term_periods(double months, int months_per_period) {
+  return std::max(1, static_cast<int>(std::ceil(months / months_per_period - 1e-9)));
+}
+
 void read_licence_terms(TableReader& t, ControlRule& r, int months) {
   const bool licence = r.treatment == Treatment::licence;
-  if (!licence && (t.has("licence_fee") || t.has("approval_probability")))
-    t.fail(t.has("licence_fee") ? "licence_fee" : "approval_probability",
-           "only allowed with treatment = \"licence\"");
-  r.licence_fee = licence ? t.number_or("licence_fee", 0.0, 0.0, 0.99) : 0.0;
-  // Per month in the scenario; per period in the model (a quarter: 1 - (1 - p)^3).
-  r.approval_probability = licence ? 1.0 - std::pow(1.0 - t.number_or("approval_probability", 1.0, 0.0, 1.0), months) : 1.0;
+  if (const char* k = first_licence_key(t); !licence && k) t.fail(k, "only allowed with treatment = \"licence\"");
+  if (!licence) return;
+  r.licence_fee = t.number_or("licence_fee", 0.0, 0.0, 0.99);
+  // A decision per application, standing for the licence's term (not a draw every period).
+  r.approval_probability = t.number_or("approval_probability", 1.0, 0.0, 1.0);
+  r.licence_term_periods = term_periods(t.number_or("licence_term_months", 12.0, 1.0, 600.0), months);
+  r.quota_units = t.number_or("quota_units_per_month", 0.0, 0.0, 1e12) * months;
+  r.quota_share_of_home = t.number_or("quota_share_of_home_shipments", 0.0, 0.0, 100.0);
 }
 
 class AddControl final : public EventAction {
@@ -113,6 +135,7 @@ class AddControl final : public EventAction {
     s.rules.erase(std::remove_if(s.rules.begin(), s.rules.end(), [&](const ControlRule& r) { return r.id == rule_.id; }),
                   s.rules.end());
     s.rules.push_back(rule_);
+    s.rules.back().epoch = ++s.rule_epochs;  // licence decisions under an earlier version lapse
   }
   std::string describe() const override { return "add control rule " + rule_.id; }
   const ControlRule* added_rule() const override { return &rule_; }
@@ -123,9 +146,13 @@ class AddControl final : public EventAction {
 
 class ModifyControl final : public EventAction {
  public:
-  ModifyControl(std::string id, std::optional<Treatment> treatment, std::optional<double> fee,
-                std::optional<double> approval, std::optional<std::vector<int>> destinations)
-      : id_(std::move(id)), treatment_(treatment), fee_(fee), approval_(approval), destinations_(std::move(destinations)) {}
+  struct LicenceChanges {
+    std::optional<double> fee, approval, quota_units, quota_share;
+    std::optional<int> term;
+  };
+  ModifyControl(std::string id, std::optional<Treatment> treatment, LicenceChanges licence,
+                std::optional<std::vector<int>> destinations)
+      : id_(std::move(id)), treatment_(treatment), licence_(licence), destinations_(std::move(destinations)) {}
   void apply(const Model&, State& s) const override {
     for (ControlRule& r : s.rules)
       if (r.id == id_) {
@@ -133,10 +160,15 @@ class ModifyControl final : public EventAction {
         if (r.treatment != Treatment::licence) {
           r.licence_fee = 0;
           r.approval_probability = 1;
+          r.quota_units = r.quota_share_of_home = 0;
         }
-        if (fee_) r.licence_fee = *fee_;
-        if (approval_) r.approval_probability = *approval_;
+        if (licence_.fee) r.licence_fee = *licence_.fee;
+        if (licence_.approval) r.approval_probability = *licence_.approval;
+        if (licence_.term) r.licence_term_periods = *licence_.term;
+        if (licence_.quota_units) r.quota_units = *licence_.quota_units;
+        if (licence_.quota_share) r.quota_share_of_home = *licence_.quota_share;
         if (destinations_) r.destinations = *destinations_;
+        r.epoch = ++s.rule_epochs;  // new terms: applications are decided again
         return;
       }
   }
@@ -145,8 +177,37 @@ class ModifyControl final : public EventAction {
  private:
   std::string id_;
   std::optional<Treatment> treatment_;
-  std::optional<double> fee_, approval_;
+  LicenceChanges licence_;
   std::optional<std::vector<int>> destinations_;
+};
+
+// Revokes the licences granted under a rule (all, or those of listed products/destinations): they
+// count as refused from this period for the rule's licence term, then are decided again.
+class RevokeLicences final : public EventAction {
+ public:
+  RevokeLicences(std::string id, std::vector<int> products, std::vector<int> destinations)
+      : id_(std::move(id)), products_(std::move(products)), destinations_(std::move(destinations)) {}
+  void apply(const Model& m, State& s) const override {
+    const ControlRule* rule = nullptr;
+    for (const ControlRule& r : s.rules)
+      if (r.id == id_) rule = &r;
+    if (!rule) return;
+    const int C = m.n_countries();
+    for (int j = 0; j < m.n_products(); ++j) {
+      if (!products_.empty() && std::find(products_.begin(), products_.end(), j) == products_.end()) continue;
+      for (int c = 0; c < C; ++c) {
+        if (!destinations_.empty() && std::find(destinations_.begin(), destinations_.end(), c) == destinations_.end()) continue;
+        if (s.licence_rule[static_cast<std::size_t>(j * C + c)] != id_ || s.licence_decision(j, c) <= 0) continue;
+        s.licence_decision(j, c) = -1;
+        s.licence_until(j, c) = s.period + rule->licence_term_periods;
+      }
+    }
+  }
+  std::string describe() const override { return "revoke licences under rule " + id_; }
+
+ private:
+  std::string id_;
+  std::vector<int> products_, destinations_;
 };
 
 class RemoveControl final : public EventAction {
@@ -199,18 +260,36 @@ std::shared_ptr<const EventAction> parse_modify(TableReader& t, const Model& wor
   std::string id = t.string("id");
   std::optional<Treatment> treatment;
   if (t.has("treatment")) treatment = read_treatment(t);
-  const bool licence_terms_given = t.has("licence_fee") || t.has("approval_probability");
-  if (licence_terms_given && treatment && *treatment != Treatment::licence)
-    t.fail(t.has("licence_fee") ? "licence_fee" : "approval_probability", "only allowed with treatment = \"licence\"");
-  auto fee = t.optional_number("licence_fee", 0.0, 0.99);
-  auto approval = t.optional_number("approval_probability", 0.0, 1.0);
-  if (approval) approval = 1.0 - std::pow(1.0 - *approval, world.calendar.months_per_period);
+  if (const char* k = first_licence_key(t); k && treatment && *treatment != Treatment::licence)
+    t.fail(k, "only allowed with treatment = \"licence\"");
+  ModifyControl::LicenceChanges licence;
+  const int months = world.calendar.months_per_period;
+  licence.fee = t.optional_number("licence_fee", 0.0, 0.99);
+  licence.approval = t.optional_number("approval_probability", 0.0, 1.0);
+  if (auto term = t.optional_number("licence_term_months", 1.0, 600.0)) licence.term = term_periods(*term, months);
+  if (auto q = t.optional_number("quota_units_per_month", 0.0, 1e12)) licence.quota_units = *q * months;
+  licence.quota_share = t.optional_number("quota_share_of_home_shipments", 0.0, 100.0);
   std::optional<std::vector<int>> destinations;
   if (t.has("destinations")) destinations = read_destinations(t, world);
   t.optional_string("source");
-  if (!treatment && !fee && !approval && !destinations)
-    t.fail("modify_control changes nothing: give treatment, licence_fee, approval_probability or destinations");
-  return std::make_shared<ModifyControl>(std::move(id), treatment, fee, approval, std::move(destinations));
+  if (!treatment && !first_licence_key(t) && !destinations)
+    t.fail("modify_control changes nothing: give treatment, destinations or a licence term (licence_fee, approval_probability, "
+           "licence_term_months, quota_units_per_month, quota_share_of_home_shipments)");
+  return std::make_shared<ModifyControl>(std::move(id), treatment, licence, std::move(destinations));
+}
+
+std::shared_ptr<const EventAction> parse_revoke(TableReader& t, const Model& world) {
+  std::string id = t.string("id");
+  std::vector<int> products, destinations;
+  if (t.has("products"))
+    for (const std::string& name : t.strings("products")) {
+      auto j = world.product_index(name);
+      if (!j) t.fail("products", "unknown product \"" + name + "\"");
+      products.push_back(*j);
+    }
+  if (t.has("destinations")) destinations = read_destinations(t, world);
+  t.optional_string("source");
+  return std::make_shared<RevokeLicences>(std::move(id), std::move(products), std::move(destinations));
 }
 
 std::shared_ptr<const EventAction> parse_remove(TableReader& t, const Model&) {
@@ -229,6 +308,7 @@ class AllyAdoptionEvent final : public EventAction {
     s.rules.erase(std::remove_if(s.rules.begin(), s.rules.end(), [&](const ControlRule& r) { return r.id == rule_.id; }),
                   s.rules.end());
     s.rules.push_back(rule_);
+    s.rules.back().epoch = ++s.rule_epochs;
   }
   std::string describe() const override {
     return "ally may adopt rule " + rule_.id + " (probability " + std::to_string(probability_) + ")";
@@ -242,7 +322,8 @@ class AllyAdoptionEvent final : public EventAction {
 
 const bool registered = register_event_action("add_control", parse_add) &&
                         register_event_action("modify_control", parse_modify) &&
-                        register_event_action("remove_control", parse_remove);
+                        register_event_action("remove_control", parse_remove) &&
+                        register_event_action("revoke_licences", parse_revoke);
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace chipsim {
 
@@ -48,6 +49,7 @@ void resolve_market_access(const Model& model, State& state) {
   state.tariff_rate.setZero(P, C);
   state.grey_markup.setZero(P, C);
   state.leak_shift.setZero(P, C);
+  state.quota_units.setConstant(P, C, std::numeric_limits<double>::infinity());
   for (int j = 0; j < P; ++j) {
     const Product& prod = model.products[j];
     auto& launched = state.launched[static_cast<std::size_t>(j)];
@@ -78,14 +80,30 @@ void resolve_market_access(const Model& model, State& state) {
         continue;
       }
       if (decisive->treatment == Treatment::licence) {
-        // Licence: granted this period with probability pi.
-        const std::uint64_t agent = static_cast<std::uint64_t>(j) * static_cast<std::uint64_t>(C) + c;
-        const double u = uniform01(state.random, agent, static_cast<std::uint64_t>(state.period),
-                                   RandomPurpose::licence_approval);
-        if (u < decisive->approval_probability) {
+        // Licence: an application decided with probability pi of approval; the decision stands
+        // for the licence term while the same version of the rule decides, then is re-made.
+        const auto slot = static_cast<std::size_t>(j * C + c);
+        if (state.licence_rule[slot] != decisive->id || state.licence_epoch(j, c) != decisive->epoch ||
+            state.period >= state.licence_until(j, c)) {
+          const std::uint64_t agent = static_cast<std::uint64_t>(j) * static_cast<std::uint64_t>(C) + c;
+          const double u = uniform01(state.random, agent, static_cast<std::uint64_t>(state.period),
+                                     RandomPurpose::licence_approval);
+          state.licence_decision(j, c) = u < decisive->approval_probability ? 1 : -1;
+          state.licence_until(j, c) = state.period + decisive->licence_term_periods;
+          state.licence_rule[slot] = decisive->id;
+          state.licence_epoch(j, c) = decisive->epoch;
+        }
+        if (state.licence_decision(j, c) > 0) {
           state.available(j, c) = 1;
           state.licence_fee(j, c) = decisive->licence_fee;
           state.fee_recipient(j, c) = decisive->issuer;
+          // Volume quota: the tighter of a fixed quota and a share of last period's shipments to
+          // the maker's home market.
+          double quota = std::numeric_limits<double>::infinity();
+          if (decisive->quota_units > 0) quota = decisive->quota_units;
+          if (decisive->quota_share_of_home > 0)
+            quota = std::min(quota, decisive->quota_share_of_home * state.units_to(j, prod.origin));
+          state.quota_units(j, c) = quota;
           continue;
         }
       }

@@ -102,6 +102,7 @@ products = ["Big"]
 }
 
 TEST_CASE("licences: fee booked to the issuer, approval drawn with probability pi", "[controls][licence]") {
+  // One-month licence terms: a decision every period.
   const std::string licence = R"(
 [[event]]
 date = "2024-01"
@@ -113,6 +114,7 @@ destinations = ["CN"]
 treatment = "licence"
 licence_fee = 0.15
 approval_probability = 0.3
+licence_term_months = 1
 [[event.prong]]
 products = ["Big"]
 )";
@@ -173,4 +175,105 @@ TEST_CASE("history: the 2022 and 2023 rules bar the right chips from China", "[c
   CHECK_FALSE(open_to("H20", cn, 2025, 9));        // Nvidia halted H20 after Aug 2025 (end of sale, PL:H20)
   CHECK_FALSE(open_to("B200", cn, 2026, 6));       // above the Jan 2026 ceiling
   CHECK(open_to("Ascend_910B", cn, 2024, 1));      // domestic products are never barred
+}
+
+namespace {
+// Big licensed to CN from 2024-01 with the given extra keys, grey markets shut (enforcement 1).
+std::string licensed_world(const std::string& keys, const std::string& more_events = "", const std::string& horizon = "2030-12") {
+  std::string text = test::tiny_scenario(R"(
+[[event]]
+date = "2024-01"
+action = "add_control"
+id = "licence_big"
+issuer = "US"
+kind = "accelerator"
+destinations = ["CN"]
+treatment = "licence"
+licence_fee = 0.1
+)" + keys + R"(
+[[event.prong]]
+products = ["Big"]
+)" + more_events, horizon);
+  return text;
+}
+std::vector<double> flow(const State& s, const Model& m, const std::string& var, const std::string& product, const std::string& dest) {
+  const auto& v = s.series.variable(var);
+  const int j = *m.product_index(product), c = *m.country_index(dest), P = m.n_products(), C = m.n_countries();
+  std::vector<double> out;
+  for (int t = 0; t < m.n_periods(); ++t) out.push_back(v.data[static_cast<std::size_t>((t * P + j) * C + c)]);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("licence decisions persist for their term: no month-to-month flicker", "[controls][licence]") {
+  const std::string text = licensed_world("approval_probability = 0.5\nlicence_term_months = 12\n");
+  const Model m = load_scenario_text(text, "tiny.toml");
+  int granted_terms = 0, terms = 0;
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u}) {
+    const State s = test::run_text(text, seed);
+    const auto status = flow(s, m, "licence_status", "Big", "CN");
+    const int first = m.calendar.period_of(Month{2024, 1});
+    for (int t = first; t < m.n_periods(); ++t) {
+      REQUIRE(status[static_cast<std::size_t>(t)] != 0.0);  // a decision is always in force
+      // The decision changes only when a 12-month term ends.
+      if (t > first && status[static_cast<std::size_t>(t)] != status[static_cast<std::size_t>(t - 1)]) CHECK((t - first) % 12 == 0);
+      if ((t - first) % 12 == 0) ++terms, granted_terms += status[static_cast<std::size_t>(t)] > 0;
+    }
+  }
+  // 8 seeds x 7 terms = 56 decisions at p = 0.5: 28 expected, sd 3.7.
+  CHECK(terms == 56);
+  CHECK(granted_terms > 28 - 15);
+  CHECK(granted_terms < 28 + 15);
+}
+
+TEST_CASE("licence quota: never exceeded, binds by rationing, a share of home shipments", "[controls][licence][quota]") {
+  // A fixed quota well below CN's demand for Big, and a share-of-home quota.
+  for (const std::string& keys : {std::string("quota_units_per_month = 300\n"), std::string("quota_share_of_home_shipments = 0.1\n")}) {
+    const std::string text = licensed_world(keys);
+    const Model m = load_scenario_text(text, "tiny.toml");
+    const State s = test::run_text(text, 3);
+    const auto units = flow(s, m, "units_sold", "Big", "CN"), quota = flow(s, m, "licence_quota", "Big", "CN");
+    const auto wedge = flow(s, m, "quota_rationing", "Big", "CN"), home = flow(s, m, "units_sold", "Big", "US");
+    const State open = test::run_text(licensed_world(""), 3);
+    const auto unrationed = flow(open, m, "units_sold", "Big", "CN");
+    // From the second licensed period: in the first, the share quota has no shipments to refer to.
+    const int first = m.calendar.period_of(Month{2024, 1}) + 1;
+    int binding = 0;
+    for (int t = first; t < m.n_periods(); ++t) {
+      const auto k = static_cast<std::size_t>(t);
+      REQUIRE(std::isfinite(quota[k]));
+      INFO("period " << t << " quota " << quota[k] << " home " << home[k - 1] << " units " << units[k] << " unrationed " << unrationed[k]);
+      if (keys.find("share") != std::string::npos) CHECK(quota[k] == Approx(0.1 * home[k - 1]).epsilon(1e-12));
+      CHECK(units[k] <= quota[k] * (1.0 + 1e-6) + 1e-9);  // never exceeded
+      if (wedge[k] > 0) {
+        ++binding;
+        CHECK(units[k] == Approx(quota[k]).epsilon(1e-6));  // complementary slackness
+      }
+      if (unrationed[k] > quota[k] * 1.01) CHECK(wedge[k] > 0);  // binds where demand exceeds it
+    }
+    CHECK(binding > 0);
+  }
+}
+
+TEST_CASE("revoked licences stop the flow in the revocation's period", "[controls][licence]") {
+  const std::string revoke = R"(
+[[event]]
+date = "2025-03"
+action = "revoke_licences"
+id = "licence_big"
+destinations = ["CN"]
+)";
+  const std::string text = licensed_world("approval_probability = 1.0\nlicence_term_months = 6\n", revoke) +
+                           "\n[[government]]\ncountry = \"US\"\nenforcement = 1.0\n";
+  const Model m = load_scenario_text(text, "tiny.toml");
+  const State s = test::run_text(text, 4);
+  const auto units = flow(s, m, "units_sold", "Big", "CN"), status = flow(s, m, "licence_status", "Big", "CN");
+  const int at = m.calendar.period_of(Month{2025, 3});
+  CHECK(units[static_cast<std::size_t>(at - 1)] > 0);
+  for (int t = at; t < at + 6; ++t) {
+    CHECK(units[static_cast<std::size_t>(t)] == 0.0);  // refused for one licence term
+    CHECK(status[static_cast<std::size_t>(t)] == -1.0);
+  }
+  CHECK(status[static_cast<std::size_t>(at + 6)] == 1.0);  // then decided again (approval 1)
+  CHECK(units[static_cast<std::size_t>(at + 6)] > 0);
 }
