@@ -33,6 +33,7 @@ struct State {
   int rule_epochs = 0;                    // counter for ControlRule::epoch
   Eigen::ArrayXXd quota_units;            // licence volume quota this period (P x C), +inf = none
   Eigen::ArrayXXd quota_rationing;        // virtual-price wedge (utils) that holds a binding quota (P x C)
+  Eigen::ArrayXXd quota_slope;            // last d ln(units)/d wedge seen on the flow (P x C), 0 = none yet
 
   // --- stage apply_events: shocks in force ---
   struct ActiveShock {

@@ -17,7 +17,7 @@ constexpr int kMandateSolves = 60;
 constexpr double kMandateSearchTolerance = 1e-6;
 // Licence quotas: the rationing wedge is found to this relative precision of the quota, in at
 // most this many equilibrium solves.
-constexpr double kQuotaTolerance = 1e-7;
+constexpr double kQuotaTolerance = 1e-6;
 constexpr int kQuotaSolves = 40;
 // A price above this (USD per unit) means the fixed point has run away, not a market price.
 constexpr double kDivergedPrice = 1e12;
@@ -144,6 +144,11 @@ void clear_accelerator_market(const Model& model, State& state) {
 
   const Eigen::VectorXd previous_tax = state.mandate_shadow_tax;  // last period's, to start the search
   state.mandate_shadow_tax.setZero(C);
+  // Quota wedges start from last period's where the quota still applies (it moves little from
+  // month to month), so the first equilibrium already rations.
+  for (int j : products)
+    for (int c = 0; c < C; ++c)
+      if (!(std::isfinite(state.quota_units(j, c)) && state.quota_units(j, c) > 0)) state.quota_rationing(j, c) = 0;
   state.mandate_shortfall.setZero(C);
   MarketData market = accelerator_market_data(model, state);
   Equilibrium eq = solve_bertrand_nash_with_exit(*model.demand, market, warm, options, &warm_mu);
@@ -292,22 +297,20 @@ void clear_accelerator_market(const Model& model, State& state) {
       for (int c = 0; c < C; ++c)
         if (std::isfinite(state.quota_units(products[k], c)) && state.quota_units(products[k], c) > 0)
           flows.emplace_back(static_cast<int>(k), c);
-    const Eigen::ArrayXXd previous_wedge = state.quota_rationing;
-    state.quota_rationing.setZero();
+    // Trial solves to the mandate search's looser pricing tolerance; once the wedges hold there,
+    // a solve to the run's tolerance, and rounds at that tolerance until they hold again.
+    PricingOptions trial = options;
+    trial.tolerance = std::max(options.tolerance, kMandateSearchTolerance);
+    bool tight = trial.tolerance <= options.tolerance;
     auto resolve = [&]() {
       market = accelerator_market_data(model, state);
       const Eigen::VectorXd mu = eq.shadow_cost;
-      eq = solve_bertrand_nash_with_exit(*model.demand, market, eq.price, options, &mu);
+      eq = solve_bertrand_nash_with_exit(*model.demand, market, eq.price, tight ? options : trial, &mu);
       iterations += eq.iterations;
     };
-    bool started = false;
-    for (const auto& [k, c] : flows) {
-      const int j = products[static_cast<std::size_t>(k)];
-      if (previous_wedge(j, c) > 0) state.quota_rationing(j, c) = previous_wedge(j, c), started = true;
-    }
-    if (started) resolve();
     std::vector<double> last_tau(flows.size(), 0.0), last_log(flows.size(), 0.0);
     std::vector<char> stepped(flows.size(), 0);
+    bool trial_moved = false;
     for (int round = 0; round < kQuotaSolves && !flows.empty(); ++round) {
       bool moved = false;
       for (std::size_t n = 0; n < flows.size(); ++n) {
@@ -319,16 +322,28 @@ void clear_accelerator_market(const Model& model, State& state) {
         const bool slack_wedge = tau > 0 && units < cap * (1.0 - kQuotaTolerance);
         if (!over && !slack_wedge) continue;
         const double log_gap = std::log(std::max(units, 1e-300) / cap);
-        double slope = -1.0;  // d ln(units) / d tau
+        // d ln(units) / d tau: the secant of this period's steps, else the flow's last one
+        // (the response moves little from month to month), else -1 (the logit bound).
+        double& remembered = state.quota_slope(j, c);
+        double slope = remembered < -1e-3 ? remembered : -1.0;
         if (stepped[n] && tau != last_tau[n]) {
           const double s = (std::log(std::max(units, 1e-300)) - last_log[n]) / (tau - last_tau[n]);
-          if (s < -1e-3) slope = std::max(s, -1.0);  // steeper than the logit bound: keep -1
+          if (s < -1e-3) slope = remembered = std::max(s, -1.0);  // steeper than the logit bound: keep -1
         }
         last_tau[n] = tau, last_log[n] = std::log(std::max(units, 1e-300)), stepped[n] = 1;
         tau = std::max(0.0, tau - log_gap / slope);
         moved = true;
       }
-      if (!moved) break;
+      if (!moved) {
+        if (tight) break;
+        // The wedges hold at the trial tolerance: solve to the run's and check again (no solve
+        // needed when no trial moved them: the first equilibrium was already tight).
+        tight = true;
+        if (!trial_moved) break;
+        resolve();
+        continue;
+      }
+      trial_moved = trial_moved || !tight;
       resolve();
     }
   }

