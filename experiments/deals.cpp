@@ -31,12 +31,18 @@ struct Terms {
   double fee = 0;
   double tariff = 0;
   double mandate = 0;
+  double quota_share = 0;  // licence volume quota: share of the maker's home shipments; 0 = none
 };
 
 std::string label(const Terms& t) {
   char buf[160];
   std::snprintf(buf, sizeof buf, "HBM<=%s, licence TPP<%.0f at %.0f%%, CN tariff %.0f%%, CN mandate %.0f%%", t.hbm_max.c_str(),
                 t.tpp_max, 100 * t.fee, 100 * t.tariff, 100 * t.mandate);
+  if (t.tpp_max > 0 && t.quota_share > 0) {
+    char quota[48];
+    std::snprintf(quota, sizeof quota, ", quota %.0f%% of home", 100 * t.quota_share);
+    return std::string(buf) + quota;
+  }
   return t.tpp_max > 0 ? std::string(buf)
                        : "HBM<=" + t.hbm_max + ", no licence, CN tariff " + std::to_string(static_cast<int>(std::lround(100 * t.tariff))) +
                              "%, CN mandate " + std::to_string(static_cast<int>(std::lround(100 * t.mandate))) + "%";
@@ -86,7 +92,9 @@ std::string deal_scenario(const std::string& status_quo, const std::string& star
   if (t.tpp_max > 0)
     s << "[[event]]\ndate = \"" << start << "\"\naction = \"add_control\"\nid = \"deal_licence\"\nissuer = " << quoted(us)
       << "\nkind = \"accelerator\"\ndestinations = [" << quoted(cn) << "]\ntreatment = \"licence\"\nlicence_fee = " << t.fee
-      << "\napproval_probability = 1.0\n[[event.prong]]\ntpp_ge = " << f.licence_tpp_min << "\ntpp_lt = " << t.tpp_max << "\n";
+      << "\napproval_probability = 1.0\n";
+  if (t.tpp_max > 0 && t.quota_share > 0) s << "quota_share_of_home_shipments = " << t.quota_share << "\n";
+  if (t.tpp_max > 0) s << "[[event.prong]]\ntpp_ge = " << f.licence_tpp_min << "\ntpp_lt = " << t.tpp_max << "\n";
   s << "[[event]]\ndate = \"" << start << "\"\naction = \"set_tariff\"\nimporter = " << quoted(cn) << "\norigin = " << quoted(us)
     << "\nkind = \"accelerator\"\nrate = " << t.tariff << "\n";
   s << "[[event]]\ndate = \"" << start << "\"\naction = \"set_government\"\ncountry = " << quoted(cn) << "\nprocurement_mandate = " << t.mandate
@@ -164,11 +172,16 @@ DealPlan plan_deals(const std::string& spec_path) {
   const auto mandates = numbers(*t, "china_mandate");
   for (double x : mandates)
     if (x < 0 || x > 1) t->fail("china_mandate", "each value is a domestic share in [0, 1]");
+  // Optional: the licence's volume quota as a share of the maker's home shipments (0 = none).
+  const auto quotas = t->has("licence_quota_share") ? numbers(*t, "licence_quota_share") : std::vector<double>{0.0};
+  for (double x : quotas)
+    if (x < 0 || x > 100) t->fail("licence_quota_share", "each value is a share of home shipments in [0, 100] (0: no quota)");
   // Every deal costs `replicates` runs: a sweep beyond this many term sets is almost surely a
   // typo (a resource guard, not a model parameter).
   constexpr double kMaxDeals = 10000;
   const double count = static_cast<double>(hbm.size()) * static_cast<double>(tpp.size()) * static_cast<double>(fees.size()) *
-                       static_cast<double>(tariffs.size()) * static_cast<double>(mandates.size());
+                       static_cast<double>(tariffs.size()) * static_cast<double>(mandates.size()) *
+                       static_cast<double>(quotas.size());
   if (count > kMaxDeals)
     t->fail("hbm_generation_max", "the term lists make " + std::to_string(static_cast<long long>(count)) +
                                       " deals, more than " + std::to_string(static_cast<int>(kMaxDeals)) + "; shorten them");
@@ -198,16 +211,20 @@ DealPlan plan_deals(const std::string& spec_path) {
     for (double x : tpp)
       for (std::size_t f = 0; f < fees.size(); ++f) {
         if (x <= 0 && f > 0) continue;  // the fee is irrelevant without a licence
-        for (double ta : tariffs)
-          for (double m : mandates) deals.push_back({h, x, x > 0 ? fees[f] : 0.0, ta, m});
+        for (std::size_t q = 0; q < quotas.size(); ++q) {
+          if (x <= 0 && q > 0) continue;  // and so is the quota
+          for (double ta : tariffs)
+            for (double m : mandates) deals.push_back({h, x, x > 0 ? fees[f] : 0.0, ta, m, x > 0 ? quotas[q] : 0.0});
+        }
       }
-  r.term_names = {"hbm_generation_max", "accelerator_tpp_max", "licence_fee", "china_tariff", "china_mandate"};
+  r.term_names = {"hbm_generation_max", "accelerator_tpp_max", "licence_fee", "china_tariff", "china_mandate",
+                  "licence_quota_share"};
   for (std::size_t k = 0; k < deals.size(); ++k) {
     const Terms& x = deals[k];
     r.deal_labels.push_back(label(x));
     const auto it = std::find(sq.parameters.hbm_generations.begin(), sq.parameters.hbm_generations.end(), x.hbm_max);
     r.deal_terms.push_back({x.hbm_max == "none" ? -1.0 : static_cast<double>(it - sq.parameters.hbm_generations.begin()),
-                            x.tpp_max, x.fee, x.tariff, x.mandate});
+                            x.tpp_max, x.fee, x.tariff, x.mandate, x.quota_share});
     // A deal's generated scenario that fails to load is reported against the deals file.
     try {
       plan.models.push_back(load_scenario_text(deal_scenario(status_quo, start.to_string(), frame, x, static_cast<int>(k)),

@@ -23,7 +23,7 @@ TEST_CASE("deal finder: gains against the status quo, bargaining set and Nash so
   const int us = *sq.country_index("US"), C = sq.n_countries(), first = sq.calendar.period_of(Month{2026, 1});
   double sq_us = 0;
   for (int t = first; t < sq.n_periods(); ++t) sq_us += base.series.variable("government_score").data[static_cast<std::size_t>(t * C + us)];
-  CHECK(r.deal_terms[0] == std::vector<double>{-1, 0, 0, 0, 0.4});
+  CHECK(r.deal_terms[0] == std::vector<double>{-1, 0, 0, 0, 0.4, 0});  // no licence: no quota
   // Deal 0 only changes China's tariff (0.10 -> 0) and mandate (0.4 -> 0.4): the US gain is its tariff-free revenue effect.
   CHECK(std::isfinite(r.gain[0]));
   // Summaries and sets follow from the per-replicate gains.
@@ -42,4 +42,22 @@ TEST_CASE("deal finder: gains against the status quo, bargaining set and Nash so
   }
   CHECK(r.nash == nash);
   (void)sq_us;
+}
+
+TEST_CASE("deal finder trades the licence's volume quota", "[deals][quota]") {
+  const std::string path = std::string(CHIPSIM_SOURCE_DIR) + "/tests/experiments/quota_deals.toml";
+  const DealPlan plan = plan_deals(path);
+  // no licence (quota irrelevant: one deal) + licence without and with a 50 % quota
+  REQUIRE(plan.models.size() == 3);
+  REQUIRE(plan.results.term_names.back() == "licence_quota_share");
+  std::vector<double> quota_of_deal;
+  for (const Model& m : plan.models) {
+    double q = -1;
+    for (const Event& e : m.events)
+      if (const ControlRule* r = e.effect->added_rule(); r && r->id == "deal_licence") q = r->quota_share_of_home;
+    quota_of_deal.push_back(q);
+  }
+  CHECK(quota_of_deal == std::vector<double>{-1, 0.0, 0.5});
+  CHECK(plan.results.deal_terms[2].back() == 0.5);
+  CHECK(plan.results.deal_terms[0].back() == 0.0);
 }
