@@ -35,7 +35,7 @@ ModelCache::ModelCache(const ExperimentSpec& spec)
 const Model& ModelCache::get(const RunSpec& run) {
   Slot& slot = slots_[static_cast<std::size_t>(run.variant) * static_cast<std::size_t>(spec_.sweep_points) +
                       static_cast<std::size_t>(run.point)];
-  std::call_once(slot.once, [&] { slot.model = std::make_unique<const Model>(load_run_model(spec_, run)); });
+  std::call_once(slot.once, [&] { slot.model = std::make_unique<const Model>(load_variant_at_point(spec_, run.variant, run.point)); });
   return *slot.model;
 }
 

@@ -150,6 +150,7 @@ ExperimentSpec load_experiment(const std::string& path) {
     for (TableReader& p : s->tables("parameter")) {
       SweepParameter sp;
       sp.path = p.string("path");
+      sp.where = p.where("path");
       if (x.sweep_method == "grid") {
         const toml::node* n = p.raw().get("values");
         if (!n || !n->is_array() || n->as_array()->empty()) p.fail("values", "a grid needs a non-empty list of values");
@@ -192,11 +193,7 @@ ExperimentSpec load_experiment(const std::string& path) {
                               std::to_string(static_cast<long long>(kMaxRuns)) + " a batch can hold; split it");
 
   // Check every variant and one sweep point load (errors now, not in run 517).
-  for (const Variant& v : x.variants) {
-    std::vector<ScenarioOverride> o;
-    for (std::size_t d = 0; d < x.sweep.size(); ++d) o.push_back({x.sweep[d].path, x.point_values[0][d]});
-    (void)load_scenario(v.scenario_path, o);
-  }
+  for (int v = 0; v < static_cast<int>(x.variants.size()); ++v) (void)load_variant_at_point(x, v, 0);
 
   for (int v = 0; v < static_cast<int>(x.variants.size()); ++v)
     for (int p = 0; p < x.sweep_points; ++p)
@@ -212,6 +209,28 @@ ExperimentSpec load_experiment(const std::string& path) {
         x.runs.push_back(std::move(run));
       }
   return x;
+}
+
+Model load_variant_at_point(const ExperimentSpec& spec, int variant, int point) {
+  const Variant& v = spec.variants[static_cast<std::size_t>(variant)];
+  std::vector<ScenarioOverride> overrides;
+  for (std::size_t d = 0; d < spec.sweep.size(); ++d)
+    overrides.push_back({spec.sweep[d].path, spec.point_values[static_cast<std::size_t>(point)][d]});
+  try {
+    return load_scenario(v.scenario_path, overrides);
+  } catch (const ScenarioError& e) {
+    // An error located in a scenario file is the scenario's own; an unlocated one (line 0) comes
+    // from the overrides: report it where the sweep is written.
+    if (spec.sweep.empty() || e.where().line > 0) throw;
+    const SweepParameter* culprit = &spec.sweep.front();
+    for (const SweepParameter& p : spec.sweep)
+      if (std::string(e.what()).find(p.path) != std::string::npos) culprit = &p;
+    std::ostringstream values;
+    for (std::size_t d = 0; d < spec.sweep.size(); ++d)
+      values << (d ? ", " : "") << spec.sweep[d].path << " = " << spec.point_values[static_cast<std::size_t>(point)][d];
+    fail_at(culprit->where, "sweep.parameter.path: variant " + v.name + " at sweep point " + std::to_string(point) + " (" +
+                                values.str() + ") does not load: " + e.what());
+  }
 }
 
 }  // namespace chipsim

@@ -22,6 +22,7 @@ struct SweepParameter {
   std::string path;            // ScenarioOverride path, e.g. "firm.Huawei.arrival_hazard_per_month"
   std::vector<double> values;  // grid
   double min = 0, max = 0;     // latin_hypercube / sobol
+  SourceLocation where;        // of its `path` key in the experiment file
 };
 
 struct RunSpec {
@@ -50,6 +51,11 @@ struct ExperimentSpec {
 
   int n_runs() const { return static_cast<int>(runs.size()); }
 };
+
+// Loads a variant's scenario at a sweep point. A scenario error the sweep's overrides caused
+// (an unknown path, a value out of the key's range) is reported at the sweep parameter's `path`
+// in the experiment file, naming the point and its values. Throws ScenarioError, IoError.
+Model load_variant_at_point(const ExperimentSpec& spec, int variant, int point);
 
 // Reads and validates an experiment file (errors: ScenarioError with file:line:column).
 ExperimentSpec load_experiment(const std::string& path);

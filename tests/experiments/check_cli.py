@@ -101,6 +101,13 @@ r = run("batch", os.path.join(source, "tests", "experiments", "cases", "analysis
         "--no-progress")
 expect(r.returncode == 0 and "2 runs done" in r.stdout, f"integer sweep: exit {r.returncode}, {r.stderr.strip()!r}")
 
+# A sweep point outside the swept key's range fails located at the sweep's path in the experiment
+# file, naming the point, not unlocated against the scenario (found by fuzzing).
+sweep = os.path.join(source, "tests", "experiments", "sweep_value_out_of_range.toml")
+r = run("batch", sweep, "-o", "bad_sweep.h5", "--no-progress")
+expect(r.returncode == 1 and re.search(re.escape(sweep) + r":\d+:\d+: sweep.parameter.path: .*sweep point 1", r.stderr) is not None,
+       f"bad sweep point: exit {r.returncode}, {r.stderr.strip()!r}")
+
 # Documented exit codes: command-line errors are user errors (1), --help and --version are 0.
 for args in (["run", "--no-such-option"], ["run"], ["run", "/no/such/file.toml"], ["run", history, "--threads", "0"],
              ["bogus-command"], ["batch", "x.toml", "extra", "args"]):
