@@ -6,15 +6,16 @@
 //
 // The coordinator (rank 0's main thread) never spins: it polls with MPI_Iprobe and sleeps
 // 200 microseconds when there is nothing to do, so it costs no core. Only that thread calls MPI
-// (MPI_THREAD_FUNNELED); rank 0's runs execute on TBB worker threads beside it.
+// (MPI_THREAD_FUNNELED); rank 0's runs execute on threads of their own beside it.
 #include <mpi.h>
 #include <sched.h>
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
-#include <tbb/task_group.h>
 
 #include <atomic>
+#include <exception>
+#include <mutex>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -120,18 +121,26 @@ int run_batch_mpi(const ExperimentSpec& spec, const BatchOptions& options) {
     if (options.stop_after > 0 && ++done >= options.stop_after) stopped = true;
   };
 
-  // Rank 0's own share: `threads` TBB workers take runs from the same queue.
-  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads) + 1);
-  tbb::task_group local;
-  std::atomic<int> local_active{threads};
+  // Rank 0's own share: `threads` threads take runs from the same queue. Plain threads, not TBB
+  // tasks: under a one-core affinity mask TBB's arena has no worker beside this (coordinating)
+  // thread, so its tasks would wait for the coordinator. A run's own TBB loops get one thread.
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
+  std::exception_ptr local_error;
+  std::mutex error_mutex;
+  std::vector<std::thread> local;
   for (int t = 0; t < threads; ++t)
-    local.run([&] {
-      for (int index; (index = take()) >= 0;) {
-        const RunSpec& run = spec.runs[static_cast<std::size_t>(index)];
-        session.record(run.index, execute_run(models.get(run), session.layout(), run));
-        finished();
+    local.emplace_back([&] {
+      try {
+        for (int index; (index = take()) >= 0;) {
+          const RunSpec& run = spec.runs[static_cast<std::size_t>(index)];
+          session.record(run.index, execute_run(models.get(run), session.layout(), run));
+          finished();
+        }
+      } catch (...) {
+        std::lock_guard lock(error_mutex);
+        if (!local_error) local_error = std::current_exception();
+        stopped = true;
       }
-      --local_active;
     });
 
   // The coordinator: answer requests, journal results; sleep when idle.
@@ -164,7 +173,8 @@ int run_batch_mpi(const ExperimentSpec& spec, const BatchOptions& options) {
     MPI_Send(work.data(), static_cast<int>(work.size()), MPI_INT, status.MPI_SOURCE, kTagWork, MPI_COMM_WORLD);
     if (work.empty()) --active;
   }
-  local.wait();
+  for (std::thread& t : local) t.join();
+  if (local_error) std::rethrow_exception(local_error);
   if (stopped) return options.stop_after;
   session.finish(size);
   return static_cast<int>(pending.size());
