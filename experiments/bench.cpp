@@ -10,6 +10,9 @@
 #include <cstdio>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "experiments/synthetic_world.hpp"
@@ -178,6 +181,32 @@ void run_benchmarks(const BenchOptions& o, std::ostream& out) {
         << "  (with slack ceilings logit prices do not depend on budgets, so a warm period is already solved; the "
         << o.synthetic_products << "-product world above, where some ceilings bind, takes " << fmt("%.0f", fast.iterations)
         << " passes: ratio " << fmt("%.2fx", bound.iterations / std::max(1.0, fast.iterations)) << ")\n";
+  }
+
+  // 3c. Memory of a whole run of the synthetic world: the peak resident set of the run alone
+  // (the kernel's high-water mark is reset first), per-AI-firm series off (default) and on.
+  if (o.memory_periods > 0) {
+    auto peak_of_run = [&](bool per_firm) {
+      Model big = synthetic_world(o.synthetic_ai_firms, o.synthetic_products, 20, 8, o.memory_periods, 42, "auto", "logit", 1.0);
+      big.record_ai_firm_series = per_firm;
+      { std::ofstream("/proc/self/clear_refs") << "5"; }  // reset VmHWM (Linux)
+      tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
+      RunOptions opt;
+      opt.seed = 1;
+      const auto t0 = clock_type::now();
+      (void)run_model(big, opt);
+      const double secs = seconds_since(t0);
+      std::ifstream status("/proc/self/status");
+      double kb = 0;
+      for (std::string line; std::getline(status, line);)
+        if (line.rfind("VmHWM:", 0) == 0) kb = std::stod(line.substr(6));
+      return std::pair<double, double>{kb / 1024.0, secs};
+    };
+    const auto [off, off_s] = peak_of_run(false);
+    const auto [on, on_s] = peak_of_run(true);
+    out << "memory of a whole run, synthetic world " << o.synthetic_ai_firms << " AI firms x " << o.synthetic_products
+        << " products x " << o.memory_periods << " periods: peak RSS " << fmt("%.0f MB", off) << " (" << fmt("%.0f s", off_s)
+        << "); with record_ai_firm_series: " << fmt("%.0f MB", on) << " (" << fmt("%.0f s", on_s) << ")\n";
   }
 
   // 4. Output writing vs raw disk speed of the same bytes.

@@ -19,6 +19,9 @@ struct BenchOptions {
   // The capacity-bound world: as the synthetic world with this many products, where most output
   // ceilings bind, against the same world with ceilings 1,000x higher (0 = skip).
   int capacity_products = 1000;
+  // A whole run of the synthetic world over this many periods (0 = skip): its peak resident
+  // memory, with the per-AI-firm series off (the default) and on.
+  int memory_periods = 0;
   std::string scratch_dir = ".";  // where the write benchmark writes (and removes) its files
   double write_megabytes = 256;
 };

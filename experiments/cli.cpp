@@ -183,6 +183,9 @@ int main(int argc, char** argv) {
   bench->add_option("--capacity-products", bench_opts.capacity_products,
                     "Products of the capacity-bound world (passes per period, bound vs slack capacity; 0 = skip)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
+  bench->add_option("--memory-periods", bench_opts.memory_periods,
+                    "Also measure the peak memory of a whole synthetic-world run of this many periods (0: skip)")
+      ->capture_default_str();
   bench->add_option("--write-mb", bench_opts.write_megabytes, "Megabytes written by the output benchmark")->capture_default_str();
   bench->add_option("--scratch", bench_opts.scratch_dir, "Directory for the write benchmark's files")->capture_default_str();
 
