@@ -47,15 +47,28 @@ void govern(const Model& model, State& state) {
   }
 }
 
+namespace {
+constexpr int kObjectiveTerms = State::kObjectiveTerms;
+}  // namespace
+
 void score_governments(const Model& model, State& state) {
   const int C = model.n_countries();
   state.government_score.setZero(C);
+  state.government_objective.setZero(C, kObjectiveTerms);
+  // Flows per period -> per year.
+  const double per_year = 12.0 / model.calendar.months_per_period;
+  std::vector<double> firm_profit(static_cast<std::size_t>(model.n_firms()), 0.0);
+  for (int f = 0; f < model.n_firms(); ++f) firm_profit[static_cast<std::size_t>(f)] = state.revenue_usd.row(f).sum() - state.fee_paid_usd(f);
+  for (int j = 0; j < model.n_products(); ++j) {
+    const Product& p = model.products[j];
+    firm_profit[static_cast<std::size_t>(p.owner)] -= state.unit_cost_usd(j) * state.units_sold(j) + state.hbm_spend_usd(j);
+  }
   for (const Government& g : model.governments) {
     const int c = g.country;
-    double revenue = 0, subsidies = 0;
+    double profit = 0, subsidies = 0;
     for (int f = 0; f < model.n_firms(); ++f)
       if (model.firms[f].home == c) {
-        revenue += state.revenue_usd.row(f).sum();
+        profit += firm_profit[static_cast<std::size_t>(f)];
         subsidies += state.rd_subsidy_usd(f) + state.capex_subsidy_usd(f);
       }
     const double ss = accelerator_self_sufficiency(model, state, g);
@@ -65,8 +78,13 @@ void score_governments(const Model& model, State& state) {
       lead = (own > 0 && rival > 0) ? std::log(own / rival) : 0.0;
     }
     const double income = state.fee_income_usd(c) + state.tariff_income_usd(c);
-    state.government_score(c) = g.w_revenue * revenue / 1e9 + g.w_self_sufficiency * (std::isnan(ss) ? 0.0 : ss) +
-                                g.w_compute * lead + g.w_income * income / 1e9 - g.w_subsidy * subsidies / 1e9;
+    const double terms[kObjectiveTerms] = {g.w_profit * profit * per_year / 1e9, g.w_self_sufficiency * (std::isnan(ss) ? 0.0 : ss),
+                                           g.w_compute * lead, g.w_income * income * per_year / 1e9,
+                                           -g.w_subsidy * subsidies * per_year / 1e9};
+    for (int k = 0; k < kObjectiveTerms; ++k) {
+      state.government_objective(c, k) = terms[k];
+      state.government_score(c) += terms[k];
+    }
   }
 }
 

@@ -251,6 +251,10 @@ DealResults find_deals(const DealOptions& o) {
 
   // Score sums from the start, per (model, replicate); model index D = status quo.
   const std::size_t D = n_deals, R = static_cast<std::size_t>(replicates), G = 2;
+  std::vector<double> discount_of(G, 0.0);  // each government's discount rate per year
+  for (std::size_t g = 0; g < G; ++g)
+    for (const Government& gov : sq.governments)
+      if (gov.country == gov_index[g]) discount_of[g] = gov.discount_rate;
   std::vector<double> sums((D + 1) * R * G, 0.0);
   Progress progress(static_cast<int>((D + 1) * R), o.progress);
   tbb::parallel_for(std::size_t(0), (D + 1) * R, [&](std::size_t job) {
@@ -259,10 +263,17 @@ DealResults find_deals(const DealOptions& o) {
     RunOptions ro;
     ro.seed = r.seeds[rep];
     const State s = run_model(m, ro);
-    const auto& score = s.series.variable("government_score").data;  // (time, country)
+    const auto& score = s.series.variable("government_score").data;  // (time, country), a rate per year
     const auto C = static_cast<std::size_t>(m.n_countries());
-    for (std::size_t g = 0; g < G; ++g)
-      for (int t = first; t < m.n_periods(); ++t) sums[(k * R + rep) * G + g] += score[static_cast<std::size_t>(t) * C + static_cast<std::size_t>(gov_index[g])];
+    // The present value from the start: each period's rate x its length in years, discounted at
+    // the government's rate to the deal's start (so monthly and quarterly runs agree).
+    const double years = m.calendar.months_per_period / 12.0;
+    for (std::size_t g = 0; g < G; ++g) {
+      const double r = discount_of[g];
+      for (int t = first; t < m.n_periods(); ++t)
+        sums[(k * R + rep) * G + g] += years * std::pow(1.0 + r, -years * (t - first)) *
+                                       score[static_cast<std::size_t>(t) * C + static_cast<std::size_t>(gov_index[g])];
+    }
     progress.tick();
   });
 

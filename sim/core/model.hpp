@@ -113,10 +113,15 @@ struct Government {
   int self_sufficiency_measure = 0;
   double enforcement = 1;            // share of flows its rules deny that is actually stopped
   double grey_market_markup = 0.5;   // price markup of leaked (grey-market) flows
-  // Objective: score = w_revenue x domestic firms' revenue (USD bn) + w_self_sufficiency x
-  // accelerator self-sufficiency (by `measure`) + w_compute x ln(own compute / rival's compute)
-  // + w_income x licence-fee and tariff income (USD bn) - w_subsidy x subsidies paid (USD bn).
-  double w_revenue = 0, w_self_sufficiency = 0, w_compute = 0, w_income = 0, w_subsidy = 0;
+  // Objective, a rate per year at each period (agents/governments.hpp): w_profit x domestic
+  // firms' operating profit (USD bn a year: revenue - licence fees - production and HBM cost) +
+  // w_self_sufficiency x accelerator self-sufficiency (a level, by `measure`) + w_compute x
+  // ln(own compute / rival's compute) (a level) + w_income x licence-fee and tariff income (USD bn
+  // a year) - w_subsidy x subsidies paid (USD bn a year). Flows are annualised, so the score does
+  // not depend on the period length; fees are counted once (net of the firms' profit, in the
+  // issuer's income). discount_rate: per year, for sums of scores over time (the deal finder).
+  double w_profit = 0, w_self_sufficiency = 0, w_compute = 0, w_income = 0, w_subsidy = 0;
+  double discount_rate = 0.05;
   int rival = -1;                    // country whose compute stock is compared
   // Reaction rules (optional):
   double target_self_sufficiency = 0;  // raise rd_subsidy_rate by `subsidy_step` per period while below

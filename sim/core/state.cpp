@@ -105,6 +105,7 @@ State initial_state(const Model& model, RandomKey random) {
   s.mandate_shortfall.setZero(C);
   s.tightened.assign(static_cast<std::size_t>(C), 0);
   s.government_score.setZero(C);
+  s.government_objective.setZero(C, State::kObjectiveTerms);
 
   s.budget_usd.resize(A);
   s.deferred_budget_usd.setZero(A);

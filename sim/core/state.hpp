@@ -130,7 +130,10 @@ struct State {
   Eigen::VectorXd capability;          // (compute stock x efficiency)^gamma (A)
   Eigen::VectorXd base_budget_usd;     // exogenous part of the budget (A)
   Eigen::VectorXd ai_revenue_usd;      // AI revenue this period (A)
-  Eigen::VectorXd government_score;    // objective score of each government this period (C)
+  Eigen::VectorXd government_score;    // objective of each government, a rate per year at this period (C)
+  // Its weighted terms (C x kObjectiveTerms): profit, self-sufficiency, compute lead, income, -subsidies.
+  static constexpr int kObjectiveTerms = 5;
+  Eigen::ArrayXXd government_objective;
 
   // --- stage record_period ---
   Series series;                       // the recorded time series of the whole run

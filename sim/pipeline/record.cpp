@@ -81,7 +81,10 @@ void define_outputs(const Model& model, Series& s) {
   s.define("rd_subsidy_rate", "share of domestic firms' R&D matched by the government", "1", {"country"});
   s.define("mandate_shadow_tax", "shadow tax on the country's purchases of foreign accelerators that holds its procurement mandate (0: the floor is slack)", "utils", {"country"});
   s.define("mandate_shortfall", "procurement floor minus the domestic share where the floor is missed (out of reach at the largest shadow tax); 0 where it holds", "1", {"country"});
-  s.define("government_score", "objective score of the government this period (weights in the scenario)", "1", {"country"});
+  s.add_dimension({"objective_term", "term of a government's objective",
+                   {"profit", "self_sufficiency", "compute_lead", "fee_and_tariff_income", "subsidy_cost"}});
+  s.define("government_score", "objective of the government, a rate per year at this period: the sum of its weighted terms (flows annualised; weights in the scenario)", "1 per year", {"country"});
+  s.define("government_objective", "weighted terms of the government's objective (flows in USD bn a year x weight; levels x weight; subsidies negative)", "1 per year", {"country", "objective_term"});
   s.define("capability", "AI capability of the country's AI firms (sum of (compute x efficiency)^gamma)", "1", {"country"});
   s.define("buyer_spend", "spending of AI firms in the country on accelerators, incl. tariffs", "USD", {"country"});
   s.define("compute_purchased", "compute bought by AI firms in the country this period", "H100e", {"country"});
@@ -170,6 +173,7 @@ void record_period(const Model& model, State& state) {
   put(s, "mandate_shadow_tax", state.mandate_shadow_tax);
   put(s, "mandate_shortfall", state.mandate_shortfall);
   put(s, "government_score", state.government_score);
+  put(s, "government_objective", row_major(state.government_objective));
 
   Eigen::VectorXd spend = Eigen::VectorXd::Zero(C), bought = Eigen::VectorXd::Zero(C), stock = Eigen::VectorXd::Zero(C);
   Eigen::VectorXd capability = Eigen::VectorXd::Zero(C), budget = Eigen::VectorXd::Zero(C), deferred = Eigen::VectorXd::Zero(C);

@@ -359,7 +359,11 @@ void read_governments(TableReader& root, Model& m, const PeriodConversion& conv)
       g.self_sufficiency_measure = static_cast<int>(*measure);
     }
     if (auto w = t.table("objective")) {
-      g.w_revenue = w->number_or("revenue", 0.0, -1e6, 1e6);
+      if (w->has("revenue"))
+        w->fail("revenue", "replaced by `profit`: the objective weighs domestic firms' operating profit (revenue - licence fees - "
+                           "production and HBM cost, USD bn a year), so that a licence fee is counted once (as the issuer's income)");
+      g.w_profit = w->number_or("profit", 0.0, -1e6, 1e6);
+      g.discount_rate = w->number_or("discount_rate_per_year", g.discount_rate, 0.0, 0.5);
       g.w_self_sufficiency = w->number_or("self_sufficiency", 0.0, -1e6, 1e6);
       g.w_compute = w->number_or("compute_lead", 0.0, -1e6, 1e6);
       g.w_income = w->number_or("fee_and_tariff_income", 0.0, -1e6, 1e6);

@@ -174,28 +174,88 @@ max_rd_subsidy_rate = 0.5
   for (int t = 0; t < 7; ++t) CHECK(value(r.state.series, "rd_subsidy_rate", t, cn) == Approx(expected[t]));
 }
 
-TEST_CASE("government scores follow their objective weights", "[agents][score]") {
-  const Run r = run(test::tiny_scenario(kDenyBig) + R"(
+namespace {
+// Operating profit of a firm in a period from the recorded series: revenue - licence fees -
+// production cost (marginal cost x units) - HBM bought.
+double profit_of(const Run& r, int t, const std::string& firm) {
+  const Model& m = r.model;
+  const std::size_t C = static_cast<std::size_t>(m.n_countries()), f = static_cast<std::size_t>(*m.firm_index(firm));
+  double profit = -value(r.state.series, "fee_paid", t, f) - value(r.state.series, "hbm_spend", t, f);
+  for (std::size_t c = 0; c < C; ++c) profit += value(r.state.series, "revenue", t, f * C + c);
+  const std::size_t P = static_cast<std::size_t>(m.n_products());
+  for (std::size_t j = 0; j < P; ++j) {
+    if (static_cast<std::size_t>(m.products[j].owner) != f) continue;
+    double units = 0;
+    for (std::size_t c = 0; c < C; ++c) units += value(r.state.series, "units_sold", t, j * C + c);
+    profit -= value(r.state.series, "marginal_cost", t, j) * units;
+  }
+  return profit;
+}
+const std::string kUsObjective = R"(
 [[government]]
 country = "US"
 [government.objective]
-revenue = 1.0
+profit = 1.0
 fee_and_tariff_income = 2.0
 compute_lead = 0.5
 rival = "CN"
+)";
+}  // namespace
+
+TEST_CASE("government scores follow their objective weights, flows annualised", "[agents][score]") {
+  for (const std::string& period : {std::string("month"), std::string("quarter")}) {
+    std::string text = test::tiny_scenario(kDenyBig) + kUsObjective;
+    text.insert(text.find("seed = 7"), "period = \"" + period + "\"\n");
+    const Run r = run(text);
+    const Model& m = r.model;
+    const double per_year = 12.0 / m.calendar.months_per_period;
+    const std::size_t us = static_cast<std::size_t>(*m.country_index("US")), cn = static_cast<std::size_t>(*m.country_index("CN"));
+    for (int t = 0; t < m.n_periods(); ++t) {
+      const double profit = profit_of(r, t, "Nvidia");
+      const double income = value(r.state.series, "fee_income", t, us) + value(r.state.series, "tariff_income", t, us);
+      const double lead = std::log(value(r.state.series, "compute_stock", t, us) / value(r.state.series, "compute_stock", t, cn));
+      CHECK(value(r.state.series, "government_score", t, us) ==
+            Approx(per_year * profit / 1e9 + 2.0 * per_year * income / 1e9 + 0.5 * lead).epsilon(1e-9));
+    }
+  }
+}
+
+TEST_CASE("a licence fee is counted once: a transfer from the firm to its government", "[agents][score]") {
+  // Big licensed to CN with a 20 % fee; a government weighing profit and income equally sees the
+  // fee in neither more nor less than once: its score is the firms' profit gross of fees.
+  const std::string licence = R"(
+[[event]]
+date = "2024-01"
+action = "add_control"
+id = "licence_big"
+issuer = "US"
+kind = "accelerator"
+destinations = ["CN"]
+treatment = "licence"
+licence_fee = 0.2
+[[event.prong]]
+products = ["Big"]
+)";
+  const Run r = run(test::tiny_scenario(licence) + R"(
+[[government]]
+country = "US"
+[government.objective]
+profit = 1.0
+fee_and_tariff_income = 1.0
 )");
   const Model& m = r.model;
-  const std::size_t C = static_cast<std::size_t>(m.n_countries()), F = static_cast<std::size_t>(m.n_firms());
-  const std::size_t us = static_cast<std::size_t>(*m.country_index("US")), cn = static_cast<std::size_t>(*m.country_index("CN"));
-  const std::size_t nv = static_cast<std::size_t>(*m.firm_index("Nvidia"));
+  const std::size_t us = static_cast<std::size_t>(*m.country_index("US"));
+  const std::size_t F = static_cast<std::size_t>(m.n_firms());
+  double fees = 0;
   for (int t = 0; t < m.n_periods(); ++t) {
-    double revenue = 0;
-    for (std::size_t c = 0; c < C; ++c) revenue += value(r.state.series, "revenue", t, nv * C + c);
-    const double income = value(r.state.series, "fee_income", t, us) + value(r.state.series, "tariff_income", t, us);
-    const double lead = std::log(value(r.state.series, "compute_stock", t, us) / value(r.state.series, "compute_stock", t, cn));
-    CHECK(value(r.state.series, "government_score", t, us) == Approx(revenue / 1e9 + 2.0 * income / 1e9 + 0.5 * lead).epsilon(1e-12));
-    (void)F;
+    double fee_paid = 0;
+    for (std::size_t f = 0; f < F; ++f) fee_paid += value(r.state.series, "fee_paid", t, f);
+    fees += fee_paid;
+    const double gross = profit_of(r, t, "Nvidia") + fee_paid;  // profit before fees
+    const double tariffs = value(r.state.series, "tariff_income", t, us);
+    CHECK(value(r.state.series, "government_score", t, us) == Approx(12.0 * (gross + tariffs) / 1e9).epsilon(1e-9));
   }
+  CHECK(fees > 0);  // the licence was used
 }
 
 TEST_CASE("AI firms: capability from effective compute, budgets fed back by AI revenue", "[agents][ai_firms]") {

@@ -5,6 +5,7 @@ usage: check_cli.py CHIPSIM_BINARY SOURCE_DIR WORK_DIR
 """
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -104,6 +105,7 @@ expect(r.returncode == 0 and "2 runs done" in r.stdout, f"integer sweep: exit {r
 # A sweep point outside the swept key's range fails located at the sweep's path in the experiment
 # file, naming the point, not unlocated against the scenario (found by fuzzing).
 sweep = os.path.join(source, "tests", "experiments", "sweep_value_out_of_range.toml")
+shutil.rmtree(os.path.join(work, "bad_sweep.h5.journal"), ignore_errors=True)  # left by an earlier run of this test
 r = run("batch", sweep, "-o", "bad_sweep.h5", "--no-progress")
 expect(r.returncode == 1 and re.search(re.escape(sweep) + r":\d+:\d+: sweep.parameter.path: .*sweep point 1", r.stderr) is not None,
        f"bad sweep point: exit {r.returncode}, {r.stderr.strip()!r}")

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "experiments/deals.hpp"
 #include "experiments/experiment_spec.hpp"
 #include "sim/pipeline/pipeline.hpp"
@@ -21,8 +23,22 @@ TEST_CASE("deal finder: gains against the status quo, bargaining set and Nash so
   ro.seed = r.seeds[0];
   const State base = run_model(sq, ro);
   const int us = *sq.country_index("US"), C = sq.n_countries(), first = sq.calendar.period_of(Month{2026, 1});
-  double sq_us = 0;
-  for (int t = first; t < sq.n_periods(); ++t) sq_us += base.series.variable("government_score").data[static_cast<std::size_t>(t * C + us)];
+  // The gain is a present value: each period's score (a rate per year) x the period's length in
+  // years, discounted at the government's rate to the deal's start.
+  const DealPlan plan = plan_deals(o.spec_path);
+  const State deal0 = run_model(plan.models[0], ro);
+  double rate = -1;
+  for (const Government& g : sq.governments)
+    if (g.country == us) rate = g.discount_rate;
+  REQUIRE(rate >= 0);
+  double pv = 0;
+  for (int t = first; t < sq.n_periods(); ++t) {
+    const auto k = static_cast<std::size_t>(t * C + us);
+    const double years = sq.calendar.months_per_period / 12.0;
+    pv += years * std::pow(1.0 + rate, -years * (t - first)) *
+          (deal0.series.variable("government_score").data[k] - base.series.variable("government_score").data[k]);
+  }
+  CHECK(r.gain[0] == Approx(pv).epsilon(1e-9));
   CHECK(r.deal_terms[0] == std::vector<double>{-1, 0, 0, 0, 0.4, 0});  // no licence: no quota
   // Deal 0 only changes China's tariff (0.10 -> 0) and mandate (0.4 -> 0.4): the US gain is its tariff-free revenue effect.
   CHECK(std::isfinite(r.gain[0]));
@@ -41,7 +57,7 @@ TEST_CASE("deal finder: gains against the status quo, bargaining set and Nash so
     if (m0 > 0 && m1 > 0 && m0 * m1 > best) best = m0 * m1, nash = static_cast<int>(k);
   }
   CHECK(r.nash == nash);
-  (void)sq_us;
+
 }
 
 TEST_CASE("deal finder trades the licence's volume quota", "[deals][quota]") {
