@@ -194,7 +194,8 @@ int main(int argc, char** argv) {
   CLI::App* summarize = app.add_subcommand("summarize", "Headline metrics of a batch per variant, with 95% intervals (or --csv)");
   summarize->add_option("results", summarize_path, "Batch results file (HDF5)")->required()->check(CLI::ExistingFile);
   summarize->add_option("--dates", summarize_opts.dates, "Months to report, e.g. --dates 2025-12 2030-12")->expected(1, -1);
-  summarize->add_flag("--csv", summarize_opts.csv, "CSV for spreadsheets instead of the table");
+  summarize->add_flag("--csv", summarize_opts.csv, "Tidy CSV (one row per variant, sweep point, metric and date or firm) instead of the table");
+  summarize->add_flag("--per-run", summarize_opts.per_run, "Tidy CSV with one row per run (and metric, date or firm)");
 
   chipsim::DealOptions deal_opts;
   bool deal_quiet = false;

@@ -6,6 +6,7 @@
 
 #include "output/batch_results.hpp"
 #include "output/hdf5_util.hpp"
+#include "output/tidy_csv.hpp"
 
 namespace chipsim {
 
@@ -95,27 +96,77 @@ void summarize_batch_file(const std::string& path, const SummarizeOptions& o, st
       when.push_back(static_cast<std::size_t>(it - times.begin()));
     }
   }
+  // Design of each group (variant, point) and run: tidy columns instead of "history@3".
+  const BatchDesign& d = r.design;
+  const std::size_t P = d.point_values.size();
+  auto design_fields = [&](std::size_t v, std::size_t p) {
+    std::vector<std::string> f{csv_field(d.variant_names[v]), std::to_string(p)};
+    for (std::size_t q = 0; q < d.parameter_paths.size(); ++q) f.push_back(csv_number(d.point_values[p][q], true));
+    return f;
+  };
+  auto baseline_of = [&](std::size_t v) {
+    const int b = d.variant_baseline[v];
+    return b < 0 ? std::string() : csv_field(d.variant_names[static_cast<std::size_t>(b)]);
+  };
+  std::vector<std::string> parameter_columns;
+  for (const std::string& p : d.parameter_paths) parameter_columns.push_back(csv_field(p));
+  if (o.per_run) {
+    // One row per (run, metric, date or firm): the replicates' own outcomes.
+    std::vector<std::string> header{"variant", "point"};
+    header.insert(header.end(), parameter_columns.begin(), parameter_columns.end());
+    for (const char* h : {"replicate", "seed", "baseline", "metric", "country", "firm", "date", "value", "unit"}) header.push_back(h);
+    csv_record(out, header);
+    const auto ss_runs = h5::read_all<double>(file, "self_sufficiency_compute", H5T_NATIVE_DOUBLE, path);  // run x T x K x C
+    const auto loss_runs = h5::read_all<double>(file, "revenue_loss", H5T_NATIVE_DOUBLE, path);            // run x T x F
+    const auto gap_runs = h5::read_all<double>(file, "compute_gap", H5T_NATIVE_DOUBLE, path);              // run x T x C
+    for (std::size_t n = 0; n < static_cast<std::size_t>(d.n_runs()); ++n) {
+      const auto v = static_cast<std::size_t>(d.run_variant[n]), p = static_cast<std::size_t>(d.run_point[n]);
+      auto row = [&](const std::string& metric, const std::string& country, const std::string& firm, const std::string& date,
+                     double value, const char* unit) {
+        std::vector<std::string> f = design_fields(v, p);
+        f.insert(f.end(), {std::to_string(d.run_replicate[n]), std::to_string(d.run_seed[n]), baseline_of(v), metric,
+                           csv_field(country), csv_field(firm), date, csv_number(value, true), unit});
+        csv_record(out, f);
+      };
+      for (std::size_t t : when)
+        for (std::size_t k = 0; k < K; ++k)
+          row(k == 0 ? "self_sufficiency_accelerator" : "self_sufficiency_hbm", countries[c], "", times[t],
+              ss_runs[((n * T + t) * K + k) * C + c], "share");
+      for (std::size_t f = 0; f < F; ++f) {
+        double total = 0;
+        for (std::size_t t = 0; t < T; ++t) total += loss_runs[(n * T + t) * F + f];
+        row("cumulative_revenue_loss", "", firms[f], "", total, "USD");
+      }
+      for (std::size_t t : when) row("compute_gap", countries[c], "", times[t], gap_runs[(n * T + t) * C + c], "H100e");
+    }
+    return;
+  }
   if (o.csv) {
-    out << "group,metric,key,mean,ci95_low,ci95_high,q05,q25,q50,q75,q95,bimodality,unit\n";
-    auto rest = [&](const Table3& tab, std::size_t g, std::size_t e) {
-      std::string s;
-      for (int q : {static_cast<int>(si.q05), si.q25, static_cast<int>(si.q50), si.q75, static_cast<int>(si.q95), si.bimodality})
-        s += "," + (q < 0 ? std::string() : num(tab.at(g, static_cast<std::size_t>(q), e), "%.6g"));
-      return s;
-    };
+    // One row per (variant, sweep point, metric, date or firm): the summaries across replicates.
+    std::vector<std::string> header{"variant", "point"};
+    header.insert(header.end(), parameter_columns.begin(), parameter_columns.end());
+    for (const char* h : {"replicates", "baseline", "metric", "country", "firm", "date", "mean", "ci95_low", "ci95_high", "q05",
+                          "q25", "q50", "q75", "q95", "bimodality", "unit"})
+      header.push_back(h);
+    csv_record(out, header);
     for (std::size_t g = 0; g < groups.size(); ++g) {
+      const std::size_t v = g / P, p = g % P;
+      auto row = [&](const std::string& metric, const std::string& country, const std::string& firm, const std::string& date,
+                     const Table3& tab, std::size_t e, const char* unit) {
+        std::vector<std::string> f = design_fields(v, p);
+        f.insert(f.end(), {std::to_string(d.replicates), baseline_of(v), metric, csv_field(country), csv_field(firm), date});
+        for (int q : {static_cast<int>(si.mean), static_cast<int>(si.lo), static_cast<int>(si.hi), static_cast<int>(si.q05), si.q25,
+                      static_cast<int>(si.q50), si.q75, static_cast<int>(si.q95), si.bimodality})
+          f.push_back(q < 0 ? std::string() : csv_number(tab.at(g, static_cast<std::size_t>(q), e), true));
+        f.push_back(unit);
+        csv_record(out, f);
+      };
       for (std::size_t t : when)
-        for (std::size_t k = 0; k < K; ++k) {
-          const std::size_t e = (t * K + k) * C + c;
-          out << groups[g] << ",self_sufficiency_" << (k == 0 ? "accelerator" : "hbm") << "_" << countries[c] << "," << times[t]
-              << "," << num(ss.at(g, si.mean, e), "%.6g") << "," << num(ss.at(g, si.lo, e), "%.6g") << "," << num(ss.at(g, si.hi, e), "%.6g") << rest(ss, g, e) << ",share\n";
-        }
-      for (std::size_t f = 0; f < F; ++f)
-        out << groups[g] << ",cumulative_revenue_loss," << firms[f] << "," << num(loss.at(g, si.mean, f), "%.6g") << ","
-            << num(loss.at(g, si.lo, f), "%.6g") << "," << num(loss.at(g, si.hi, f), "%.6g") << rest(loss, g, f) << ",USD\n";
-      for (std::size_t t : when)
-        out << groups[g] << ",compute_gap_" << countries[c] << "," << times[t] << "," << num(gap.at(g, si.mean, t * C + c), "%.6g") << ","
-            << num(gap.at(g, si.lo, t * C + c), "%.6g") << "," << num(gap.at(g, si.hi, t * C + c), "%.6g") << rest(gap, g, t * C + c) << ",H100e\n";
+        for (std::size_t k = 0; k < K; ++k)
+          row(k == 0 ? "self_sufficiency_accelerator" : "self_sufficiency_hbm", countries[c], "", times[t], ss,
+              (t * K + k) * C + c, "share");
+      for (std::size_t f = 0; f < F; ++f) row("cumulative_revenue_loss", "", firms[f], "", loss, f, "USD");
+      for (std::size_t t : when) row("compute_gap", countries[c], "", times[t], gap, t * C + c, "H100e");
     }
     return;
   }

@@ -9,6 +9,7 @@ usage: check_analysis.py CHIPSIM SOURCE_DIR BATCH.h5 DEALS.h5 COMPARE.h5 FIGURE_
 import csv
 import io
 import os
+import shutil
 import subprocess
 import sys
 
@@ -47,15 +48,74 @@ if r.returncode != 0 or "cumulative revenue loss" not in r.stdout or "history" n
     failures.append(f"summarize table: {r.returncode} {r.stdout[:300]} {r.stderr}")
 r = subprocess.run([chipsim, "summarize", batch, "--csv"], capture_output=True, text=True)
 rows = list(csv.DictReader(io.StringIO(r.stdout)))
-if r.returncode != 0 or not rows or set(rows[0]) != {"group", "metric", "key", "mean", "ci95_low", "ci95_high",
-                                                 "q05", "q25", "q50", "q75", "q95", "bimodality", "unit"}:
+if r.returncode != 0 or not rows or not {"variant", "point", "replicates", "baseline", "metric", "country", "firm", "date", "mean",
+                                         "ci95_low", "ci95_high", "q05", "q25", "q50", "q75", "q95", "bimodality",
+                                         "unit"} <= set(rows[0]):
     failures.append(f"summarize --csv: {r.stderr} {r.stdout[:200]}")
 else:
-    losses = [x for x in rows if x["metric"] == "cumulative_revenue_loss" and x["key"] == "Nvidia" and x["mean"] != "-"]
+    losses = [x for x in rows if x["metric"] == "cumulative_revenue_loss" and x["firm"] == "Nvidia" and x["mean"] != ""]
     if not losses or any(not (float(x["ci95_low"]) <= float(x["mean"]) <= float(x["ci95_high"])) for x in losses):
         failures.append("summarize --csv: Nvidia's revenue loss missing or outside its own interval")
     if any(not (float(x["q05"]) <= float(x["q25"]) <= float(x["q50"]) <= float(x["q75"]) <= float(x["q95"])) for x in losses):
         failures.append("summarize --csv: the quantiles of Nvidia's revenue loss are not ordered")
+# Tidy CSV as pandas and R read it (issue: a variant named with a comma broke pandas; "-" for a
+# missing value turned the mean column into text): a batch whose variant names need quoting.
+import pandas as pd
+tidy_dir = os.path.join(os.path.dirname(batch), "tidy")
+os.makedirs(tidy_dir, exist_ok=True)
+tidy_exp = os.path.join(tidy_dir, "tidy.toml")
+with open(tidy_exp, "w") as f:
+    f.write(f"""[experiment]
+name = "tidy"
+base = "{os.path.join(source, 'tests', 'experiments', 'small_history.toml')}"
+replicates = 2
+master_seed = 3
+baseline = "base"
+[[variant]]
+name = "base"
+scenario = "{os.path.join(source, 'tests', 'experiments', 'small_no_controls.toml')}"
+[[variant]]
+name = 'deal, "15%" share'
+[sweep]
+method = "grid"
+[[sweep.parameter]]
+path = "firm.Huawei.arrival_hazard_per_month"
+values = [0.02, 0.05]
+""")
+tidy_h5 = os.path.join(tidy_dir, "tidy.h5")
+r = subprocess.run([chipsim, "batch", tidy_exp, "-o", tidy_h5, "--no-progress"], capture_output=True, text=True)
+if r.returncode != 0:
+    failures.append(f"tidy batch: {r.stderr}")
+else:
+    for flag, per in (("--csv", False), ("--per-run", True)):
+        out_csv = os.path.join(tidy_dir, f"tidy{flag}.csv")
+        r = subprocess.run([chipsim, "summarize", tidy_h5, flag, "--dates", "2024-12"], capture_output=True, text=True)
+        open(out_csv, "w").write(r.stdout)
+        df = pd.read_csv(out_csv)
+        value = "value" if per else "mean"
+        if set(df["variant"]) != {"base", 'deal, "15%" share'}:
+            failures.append(f"summarize {flag}: variant names not read back by pandas: {sorted(set(df['variant']))}")
+        if df[value].dtype.kind != "f" or df["firm.Huawei.arrival_hazard_per_month"].dtype.kind != "f":
+            failures.append(f"summarize {flag}: {value} or the swept parameter is not numeric in pandas ({df[value].dtype})")
+        loss = df[(df.metric == "cumulative_revenue_loss") & (df.firm == "Nvidia")]
+        base_loss = loss[loss.variant == "base"][value]
+        if len(base_loss) == 0 or not base_loss.isna().all():
+            failures.append(f"summarize {flag}: the baseline's own loss must be missing (empty), not a number or text")
+        if per and len(df[df.metric == "self_sufficiency_accelerator"]) != 2 * 2 * 2:
+            failures.append(f"summarize --per-run: expected one row per run for each metric, got {len(df)} rows")
+        if not per and set(df.replicates) != {2}:
+            failures.append("summarize --csv: the replicate count column is wrong")
+        # R's read.csv must read the same table with numeric columns.
+        if shutil.which("Rscript"):
+            rr = subprocess.run(["Rscript", "-e", f"d <- read.csv('{out_csv}', check.names = FALSE); "
+                                 f"stopifnot(is.numeric(d${value}), is.numeric(d[['firm.Huawei.arrival_hazard_per_month']]), "
+                                 f"setequal(unique(d$variant), c('base', 'deal, \"15%\" share')), nrow(d) == {len(df)}); cat('ok')"],
+                                capture_output=True, text=True)
+            if rr.returncode != 0 or "ok" not in rr.stdout:
+                failures.append(f"summarize {flag}: R read.csv disagrees: {rr.stderr[-300:]}")
+        else:
+            failures.append("Rscript not found (r-base-core): the CSV is not checked in R")
+
 r = subprocess.run([chipsim, "summarize", batch, "--dates", "1999-01"], capture_output=True, text=True)
 if r.returncode == 0 or "1999-01" not in r.stderr:
     failures.append("summarize with a date outside the batch must fail and name it")
