@@ -3,10 +3,13 @@
 
 #include <cmath>
 #include <boost/random/sobol.hpp>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <exception>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <numeric>
 #include <set>
 #include <sstream>
@@ -52,16 +55,18 @@ std::vector<std::vector<double>> latin_hypercube(int n, const std::vector<SweepP
   return pts;
 }
 
-// Sobol low-discrepancy points (Boost.Random's sobol engine, Joe-Kuo direction numbers),
-// skipping the first point (the origin).
+// Sobol low-discrepancy points (Boost.Random's sobol engine, Joe-Kuo direction numbers): the
+// first n points of the sequence, the origin included. Boost's engine starts after the origin,
+// so the origin is point 0 and the engine gives points 1 ... n - 1. The first 2^m points form a
+// (t, m, s)-net: with n = 2^m every 1/n-th of every axis holds exactly one point (a design of
+// another size is not balanced: the loader warns).
 std::vector<std::vector<double>> sobol(int n, const std::vector<SweepParameter>& params) {
   boost::random::sobol engine(params.size());
-  engine.discard(params.size());  // skip the all-zero first point
   const double scale = 1.0 / (static_cast<double>(engine.max()) + 1.0);
   std::vector<std::vector<double>> pts(static_cast<std::size_t>(n), std::vector<double>(params.size()));
   for (int i = 0; i < n; ++i)
     for (std::size_t d = 0; d < params.size(); ++d) {
-      const double u = static_cast<double>(engine()) * scale;
+      const double u = i == 0 ? 0.0 : static_cast<double>(engine()) * scale;
       pts[static_cast<std::size_t>(i)][d] = params[d].min + u * (params[d].max - params[d].min);
     }
   return pts;
@@ -112,6 +117,7 @@ ExperimentSpec load_experiment(const std::string& path) {
   if (outputs != "summaries" && outputs != "full") e->fail("outputs", "must be \"summaries\" or \"full\"");
   x.keep_full_series = outputs == "full";
   x.focus_country = e->optional_string("focus_country").value_or("CN");
+  const SourceLocation focus_where = e->has("focus_country") ? e->where("focus_country") : e->where("name");
   const std::string default_baseline = e->optional_string("baseline").value_or("");
   e->finish();
 
@@ -147,6 +153,10 @@ ExperimentSpec load_experiment(const std::string& path) {
     if (x.sweep_method != "grid" && x.sweep_method != "latin_hypercube" && x.sweep_method != "sobol")
       s->fail("method", "must be \"grid\", \"latin_hypercube\" or \"sobol\"");
     if (x.sweep_method != "grid") x.sweep_points = static_cast<int>(s->integer("points", 1, 1000000));
+    if (x.sweep_method == "sobol" && (x.sweep_points & (x.sweep_points - 1)) != 0)
+      std::cerr << s->where("points").to_string() << ": warning: sweep.points = " << x.sweep_points
+                << " is not a power of two: a Sobol design is balanced (one point in every 1/n-th of each axis) only "
+                   "for 2^m points\n";
     for (TableReader& p : s->tables("parameter")) {
       SweepParameter sp;
       sp.path = p.string("path");
@@ -192,8 +202,26 @@ ExperimentSpec load_experiment(const std::string& path) {
                               " runs (variants x sweep points x replicates), more than the " +
                               std::to_string(static_cast<long long>(kMaxRuns)) + " a batch can hold; split it");
 
-  // Check every variant and one sweep point load (errors now, not in run 517).
-  for (int v = 0; v < static_cast<int>(x.variants.size()); ++v) (void)load_variant_at_point(x, v, 0);
+  // Every variant at every sweep point must load (errors now, not in run 517): checked in
+  // parallel, the first failure in (variant, point) order reported, located in the experiment.
+  {
+    const std::size_t V = x.variants.size(), P = x.point_values.size();
+    std::vector<std::exception_ptr> failures(V * P);
+    std::vector<char> has_focus(V, 1);
+    tbb::parallel_for(std::size_t(0), V * P, [&](std::size_t k) {
+      try {
+        const Model m = load_variant_at_point(x, static_cast<int>(k / P), static_cast<int>(k % P));
+        if (k % P == 0 && !m.country_index(x.focus_country)) has_focus[k / P] = 0;
+      } catch (...) {
+        failures[k] = std::current_exception();
+      }
+    });
+    for (const auto& f : failures)
+      if (f) std::rethrow_exception(f);
+    for (std::size_t v = 0; v < V; ++v)
+      if (!has_focus[v])
+        fail_at(focus_where, "focus_country: \"" + x.focus_country + "\" is not a country of variant " + x.variants[v].name);
+  }
 
   for (int v = 0; v < static_cast<int>(x.variants.size()); ++v)
     for (int p = 0; p < x.sweep_points; ++p)

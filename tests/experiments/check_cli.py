@@ -110,6 +110,28 @@ r = run("batch", sweep, "-o", "bad_sweep.h5", "--no-progress")
 expect(r.returncode == 1 and re.search(re.escape(sweep) + r":\d+:\d+: sweep.parameter.path: .*sweep point 1", r.stderr) is not None,
        f"bad sweep point: exit {r.returncode}, {r.stderr.strip()!r}")
 
+# A focus country the scenario lacks is refused at load time, where it is written.
+bad_focus = os.path.join(work, "bad_focus.toml")
+open(bad_focus, "w").write(f"""[experiment]
+name = "bad_focus"
+base = "{os.path.join(source, 'tests', 'experiments', 'small_history.toml')}"
+replicates = 1
+master_seed = 1
+focus_country = "XX"
+""")
+r = run("batch", bad_focus, "-o", "bad_focus.h5", "--no-progress")
+expect(r.returncode == 1 and re.search(re.escape(bad_focus) + r":6:\d+: focus_country: ", r.stderr) is not None,
+       f"bad focus_country: exit {r.returncode}, {r.stderr.strip()!r}")
+
+# An 8-point Sobol design puts one point in every eighth of each axis (cases/analysis/sobol_8_points.toml).
+sobol_case = os.path.join(source, "tests", "experiments", "cases", "analysis", "sobol_8_points.toml")
+shutil.rmtree(os.path.join(work, "sobol8.h5.journal"), ignore_errors=True)
+r = run("batch", sobol_case, "-o", "sobol8.h5", "--no-progress")
+strata = subprocess.run(["/usr/bin/python3", os.path.join(source, "tests", "experiments", "cases", "analysis", "check_sobol_strata.py"),
+                         os.path.join(work, "sobol8.h5")], capture_output=True, text=True)
+expect(r.returncode == 0 and strata.stdout.count("[1, 1, 1, 1, 1, 1, 1, 1]") == 2,
+       f"Sobol strata: {r.stderr.strip()!r} {strata.stdout[-200:]!r}")
+
 # Documented exit codes: command-line errors are user errors (1), --help and --version are 0.
 for args in (["run", "--no-such-option"], ["run"], ["run", "/no/such/file.toml"], ["run", history, "--threads", "0"],
              ["bogus-command"], ["batch", "x.toml", "extra", "args"]):

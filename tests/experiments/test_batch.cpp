@@ -83,13 +83,21 @@ points = 8
 path = "firm.Huawei.rd_share"
 min = 0.0
 max = 1.0
+[[sweep.parameter]]
+path = "firm.Huawei.controls_access_penalty"
+min = 0.0
+max = 1.0
 )");
   const ExperimentSpec s = load_experiment(sobol);
-  std::set<double> values;
-  for (const auto& p : s.point_values) values.insert(p[0]);
-  CHECK(values.size() == 8);
-  // The first 8 points of a 1-D Sobol sequence (after 0) fill the dyadic grid k/8 exactly.
-  for (double v : values) CHECK(v * 16 == std::round(v * 16));
+  // The first 8 points of the Sobol sequence, origin included (cases/analysis/sobol_8_points.toml):
+  // on every axis exactly one point in each eighth.
+  REQUIRE(s.point_values.size() == 8);
+  for (std::size_t d = 0; d < 2; ++d) {
+    std::vector<int> strata(8, 0);
+    for (const auto& p : s.point_values) ++strata[static_cast<std::size_t>(p[d] * 8)];
+    CHECK(strata == std::vector<int>(8, 1));
+  }
+  CHECK(s.point_values[0] == std::vector<double>{0.0, 0.0});
 }
 
 TEST_CASE("experiment errors name file, line and field", "[batch][spec][errors]") {
