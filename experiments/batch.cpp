@@ -94,7 +94,10 @@ BatchDesign batch_design(const ExperimentSpec& spec) {
   for (const Variant& v : spec.variants) {
     d.variant_names.push_back(v.name);
     d.variant_baseline.push_back(v.baseline);
-    d.variant_scenario_text.push_back(load_scenario(v.scenario_path).scenario_text);
+    const Model m = load_scenario(v.scenario_path);
+    d.variant_scenario_text.push_back(m.scenario_text);
+    d.variant_demand_model.push_back(m.demand_model);
+    d.period_length = m.calendar.months_per_period == 1 ? "month" : "quarter";
   }
   for (const SweepParameter& p : spec.sweep) d.parameter_paths.push_back(p.path);
   d.point_values = spec.point_values;

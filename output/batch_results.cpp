@@ -213,10 +213,16 @@ void write_batch_file(const std::string& path, const BatchDesign& d, const Batch
       w.text_attribute(file, "target_arch", b.arch);
       w.text_attribute(file, "compiler", b.compiler);
       w.text_attribute(file, "libraries", b.libraries);
+      w.text_attribute(file, "runtime_libraries", b.runtime);
+      w.text_attribute(file, "master_seed_text", std::to_string(d.master_seed));
+      if (!d.period_length.empty()) w.text_attribute(file, "period_length", d.period_length);
       w.text_attribute(file, "written_utc", utc_now_iso8601());
       w.text_attribute(file, "command_line", command_line);
-      for (std::size_t v = 0; v < d.variant_names.size(); ++v)
+      for (std::size_t v = 0; v < d.variant_names.size(); ++v) {
         w.text_attribute(file, ("scenario_text_" + d.variant_names[v]).c_str(), d.variant_scenario_text[v]);
+        if (v < d.variant_demand_model.size())
+          w.text_attribute(file, ("demand_model_" + d.variant_names[v]).c_str(), d.variant_demand_model[v]);
+      }
 
       std::vector<double> run_index(order.begin(), order.end());
       const std::size_t R = order.size(), T = L.time_labels.size();
@@ -255,6 +261,15 @@ void write_batch_file(const std::string& path, const BatchDesign& d, const Batch
       out.integers("run_point", {"run"}, rp, H5T_STD_I32LE, H5T_NATIVE_INT, "sweep point of the run");
       out.integers("run_replicate", {"run"}, rr, H5T_STD_I32LE, H5T_NATIVE_INT, "replicate of the run");
       out.integers("run_seed", {"run"}, rs, H5T_STD_U64LE, H5T_NATIVE_UINT64, "random seed of the run (common to a replicate)");
+      {
+        // The seeds again as decimal strings: R's ncdf4 reads uint64 as double (losing digits)
+        // and hdf5r clips values >= 2^63.
+        std::vector<std::string> seed_text;
+        for (std::uint64_t s : rs) seed_text.push_back(std::to_string(s));
+        Handle ds = w.label_variable(file, "run_seed_text", "random seed of the run, as a decimal string (exact in every reader)",
+                                     seed_text, true, false);
+        out.attach(ds, {"run"});
+      }
       out.integers("variant_baseline", {"variant"}, d.variant_baseline, H5T_STD_I32LE, H5T_NATIVE_INT,
                    "index of the variant each variant is paired with (-1: none)");
       out.variable("run_parameters", {"run", "parameter"}, {R, params.size()}, rparams.data(), "1", "swept parameter values of the run");
@@ -407,7 +422,12 @@ BatchResults read_batch_file(const std::string& path) {
   }
   d.variant_names = h5::read_strings(file, "variant", path);
   d.variant_baseline = h5::read_all<int>(file, "variant_baseline", H5T_NATIVE_INT, path);
-  for (const auto& v : d.variant_names) d.variant_scenario_text.push_back(h5::read_text_attribute(file, ("scenario_text_" + v).c_str(), path));
+  for (const auto& v : d.variant_names) {
+    d.variant_scenario_text.push_back(h5::read_text_attribute(file, ("scenario_text_" + v).c_str(), path));
+    const std::string dm = "demand_model_" + v;
+    if (h5::has_attribute(file, dm.c_str())) d.variant_demand_model.push_back(h5::read_text_attribute(file, dm.c_str(), path));
+  }
+  if (h5::has_attribute(file, "period_length")) d.period_length = h5::read_text_attribute(file, "period_length", path);
   d.parameter_paths = h5::read_strings(file, "parameter", path);
   const bool no_sweep = d.parameter_paths.size() == 1 && d.parameter_paths[0] == "none";
   if (no_sweep) d.parameter_paths.clear();

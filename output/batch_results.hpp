@@ -28,6 +28,8 @@ struct BatchDesign {
   std::vector<std::string> variant_names;
   std::vector<int> variant_baseline;                // -1: none
   std::vector<std::string> variant_scenario_text;   // resolved scenario of each variant
+  std::vector<std::string> variant_demand_model;    // demand model of each variant (provenance)
+  std::string period_length;                        // "month" or "quarter" (provenance)
   std::vector<std::string> parameter_paths;         // sweep parameters
   std::vector<std::vector<double>> point_values;    // (point x parameter)
   int replicates = 1;

@@ -15,7 +15,8 @@ void write_deals_file(const std::string& path, const DealResults& r, const std::
                {"Conventions", "CF-1.8"}, {"title", "chipsim deals: " + r.name}, {"deals_file", r.spec_file},
                {"deals_text", r.spec_text}, {"status_quo_scenario_text", r.status_quo_text},
                {"chipsim_version", b.version}, {"git_revision", b.git_revision}, {"build_type", b.build_type},
-               {"libraries", b.libraries}, {"written_utc", utc_now_iso8601()}, {"command_line", command_line},
+               {"libraries", b.libraries}, {"runtime_libraries", b.runtime}, {"target_arch", b.arch},
+               {"compiler", b.compiler}, {"written_utc", utc_now_iso8601()}, {"command_line", command_line},
                {"nash_solution", r.nash >= 0 ? r.deal_labels[static_cast<std::size_t>(r.nash)] : std::string("none: no deal gains both")}})
         w.text_attribute(file, k, v);
       w.number_attribute<int>(file, "nash_solution_index", r.nash, H5T_NATIVE_INT);
@@ -28,6 +29,17 @@ void write_deals_file(const std::string& path, const DealResults& r, const std::
       h5::Handle rep = w.numeric_dataset(file, "replicate", {R}, reps.data(), false);
       w.check(H5DSset_scale(rep, "replicate"), "making replicate a dimension scale");
       w.text_attribute(rep, "long_name", "replicate (common random numbers with the status quo)");
+      {
+        // Each replicate's seed, as uint64 and as decimal strings (exact in R too).
+        h5::Handle seeds = w.typed_dataset(file, "seed", {R}, r.seeds.data(), H5T_STD_U64LE, H5T_NATIVE_UINT64, false);
+        w.check(H5DSattach_scale(seeds, rep, 0), "attaching replicate to seed");
+        w.text_attribute(seeds, "long_name", "random seed of the replicate");
+        w.text_attribute(seeds, "units", "1");
+        std::vector<std::string> text;
+        for (std::uint64_t s : r.seeds) text.push_back(std::to_string(s));
+        h5::Handle seed_text = w.label_variable(file, "seed_text", "random seed of the replicate, as a decimal string", text, true, false);
+        w.check(H5DSattach_scale(seed_text, rep, 0), "attaching replicate to seed_text");
+      }
       auto var = [&](const char* name, std::vector<hid_t> scales, std::vector<hsize_t> shape, const double* data, const char* units,
                      const char* long_name) {
         h5::Handle ds = w.numeric_dataset(file, name, shape, data, false);

@@ -59,6 +59,8 @@ void write_run_file(const std::string& path, const Model& model, const Series& s
       w.text_attribute(file, "target_arch", b.arch);
       w.text_attribute(file, "compiler", b.compiler);
       w.text_attribute(file, "libraries", b.libraries);
+      w.text_attribute(file, "runtime_libraries", b.runtime);
+      w.text_attribute(file, "seed_text", std::to_string(meta.seed));  // exact in every reader (R's ncdf4 reads uint64 as double)
       w.text_attribute(file, "started_utc", meta.started_utc);
       w.text_attribute(file, "finished_utc", meta.finished_utc);
       w.text_attribute(file, "command_line", meta.command_line);

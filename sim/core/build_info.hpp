@@ -10,6 +10,7 @@ struct BuildInfo {
   const char* arch;           // -march target of this binary
   const char* compiler;       // compiler id and version
   const char* libraries;      // versions of HDF5, Eigen, oneTBB, toml++
+  const char* runtime;        // the C library (and libm, part of it) this process runs with
 };
 
 const BuildInfo& build_info();
