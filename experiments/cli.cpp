@@ -9,6 +9,7 @@
 #endif
 
 #include <chrono>
+#include <filesystem>
 #include <cstdlib>
 #include <cstdio>
 #include <iostream>
@@ -67,6 +68,22 @@ std::string joined_command_line(int argc, char** argv) {
   std::string s;
   for (int i = 0; i < argc; ++i) s += (i ? " " : "") + std::string(argv[i]);
   return s;
+}
+
+// A data file shipped with chipsim (relative to the project root, e.g. experiments/scenarios/
+// history.toml): looked up beside the binary first — in the build tree (<root>/build/<preset>/
+// experiments/chipsim) or an installation (<prefix>/bin/chipsim with <prefix>/share/chipsim/) —
+// then at the path recorded at build time. Empty if none exists: the option is then required.
+std::string shipped_data(const std::string& relative, const std::string& built_in) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path dir = exe.parent_path();
+    for (const fs::path& candidate : {dir / ".." / ".." / ".." / relative, dir / ".." / "share" / "chipsim" / relative})
+      if (fs::is_regular_file(candidate, ec)) return candidate.lexically_normal().string();
+  }
+  return fs::is_regular_file(built_in, ec) ? built_in : std::string();
 }
 
 int cmd_validate(const std::string& path) {
@@ -151,7 +168,8 @@ int main(int argc, char** argv) {
   CLI::App* batch = app.add_subcommand(
       "batch", "Run every run of an experiment (variants x sweep points x replicates) in parallel into one HDF5 file");
   batch->add_option("experiment", batch_path, "Experiment file (TOML)")->required()->check(CLI::ExistingFile);
-  batch->add_option("-o,--output", batch_opts.output_path, "Results file (HDF5)")->required();
+  batch->add_option("-o,--output", batch_opts.output_path,
+                    "Results file (HDF5; default: <experiment name>.h5 in the current directory, <name>_shard_<i>.h5 for a shard)");
   batch->add_option("--threads", batch_opts.threads, "Worker threads (default: all cores); results do not depend on it")
       ->check(CLI::Range(1, 1024));
   batch->add_option("--shard", shard_text, "Run only shard i of n (Slurm array: --shard $SLURM_ARRAY_TASK_ID/N) into its own file");
@@ -173,7 +191,7 @@ int main(int argc, char** argv) {
   rerun->add_option("-o,--output", rerun_out, "Write the run's full output file here");
 
   chipsim::BenchOptions bench_opts;
-  bench_opts.scenario = CHIPSIM_DEFAULT_SCENARIO;
+  bench_opts.scenario = shipped_data("experiments/scenarios/history.toml", CHIPSIM_DEFAULT_SCENARIO);
   CLI::App* bench = app.add_subcommand("bench", "Measure speed: single run, batch throughput (1 vs 2 threads), big world, output writing");
   bench->add_option("--scenario", bench_opts.scenario, "Scenario for the run and batch figures")->capture_default_str();
   bench->add_option("--repeats", bench_opts.repeats, "Repeats per figure (medians are reported)")->capture_default_str();
@@ -206,7 +224,7 @@ int main(int argc, char** argv) {
   deals->add_flag("--no-progress", deal_quiet, "No progress line");
 
   chipsim::RunRequest fit_req;
-  std::string targets_path = CHIPSIM_DEFAULT_TARGETS;
+  std::string targets_path = shipped_data("calibration/data/public_figures.csv", CHIPSIM_DEFAULT_TARGETS);
   int fit_first = 2022, fit_last = 2024;
   CLI::App* fit = app.add_subcommand(
       "fit", "Run a scenario and compare it with the public figures it can be calibrated on (moment report)");
@@ -216,6 +234,38 @@ int main(int argc, char** argv) {
   fit->add_option("--from", fit_first, "First year of the calibration window")->capture_default_str();
   fit->add_option("--to", fit_last, "Last year of the calibration window")->capture_default_str();
 
+  // An unknown command is named (CLI11 would only say "A subcommand is required"), with the
+  // nearest known one.
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string given = argv[1];
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), given) == names.end()) {
+      auto distance = [](const std::string& a, const std::string& b) {
+        std::vector<std::size_t> row(b.size() + 1);
+        for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+        for (std::size_t i = 1; i <= a.size(); ++i) {
+          std::size_t diagonal = row[0];
+          row[0] = i;
+          for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+          }
+        }
+        return row[b.size()];
+      };
+      std::string nearest, list;
+      std::size_t best = 3;  // suggest only close names
+      for (const std::string& n : names) {
+        list += (list.empty() ? "" : ", ") + n;
+        if (const std::size_t d = distance(given, n); d < best) best = d, nearest = n;
+      }
+      std::cerr << "chipsim: error: unknown command \"" << given << "\"" << (nearest.empty() ? "" : "; did you mean \"" + nearest + "\"?")
+                << "\ncommands: " << list << " (chipsim --help)\n";
+      return 1;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -237,6 +287,8 @@ int main(int argc, char** argv) {
     if (*batch) {
       const auto spec = chipsim::load_experiment(batch_path);
       if (!shard_text.empty()) std::tie(batch_opts.shard_index, batch_opts.shard_count) = strict_shard(shard_text);
+      if (batch_opts.output_path.empty())
+        batch_opts.output_path = spec.name + (batch_opts.shard_count > 1 ? "_shard_" + std::to_string(batch_opts.shard_index) : "") + ".h5";
       batch_opts.progress = !no_progress;
       batch_opts.command_line = joined_command_line(argc, argv);
       const auto t0 = std::chrono::steady_clock::now();
@@ -278,6 +330,8 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*bench) {
+      if (bench_opts.scenario.empty())
+        throw chipsim::Error("bench: the shipped history.toml was not found beside this binary; give --scenario FILE");
       chipsim::run_benchmarks(bench_opts, std::cout);
       return 0;
     }
@@ -305,6 +359,8 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*fit) {
+      if (targets_path.empty())
+        throw chipsim::Error("fit: the shipped public_figures.csv was not found beside this binary; give --targets FILE");
       const auto targets = chipsim::load_targets(targets_path);
       const chipsim::RunResult r = chipsim::run_scenario(fit_req);
       std::cout << "moment report: " << r.model.name << " vs " << targets_path << "\n\n";

@@ -83,13 +83,13 @@ slurm = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "ex
 slurm_dir = out("slurm")
 env = dict(os.environ, CHIPSIM=chipsim, SLURM_ARRAY_TASK_COUNT="3", SLURM_CPUS_PER_TASK="1")
 for i in range(3):
-    r = subprocess.run(["bash", os.path.join(slurm, "shards.sbatch"), experiment, slurm_dir, "3"],
+    r = subprocess.run(["bash", os.path.join(slurm, "shards.sbatch"), experiment, "3", slurm_dir],
                        env=dict(env, SLURM_ARRAY_TASK_ID=str(i)), capture_output=True, text=True)
     if r.returncode != 0:
         failures.append(f"slurm shard {i} failed: {r.stderr}")
 # A stale shard of an earlier, larger submission must not be picked up by the merge.
 open(os.path.join(slurm_dir, "shard_7.h5"), "w").write("stale")
-r = subprocess.run(["bash", os.path.join(slurm, "merge.sbatch"), slurm_dir, "3"], env=env, capture_output=True, text=True)
+r = subprocess.run(["bash", os.path.join(slurm, "merge.sbatch"), "3", slurm_dir], env=env, capture_output=True, text=True)
 if r.returncode != 0:
     failures.append(f"slurm merge failed: {r.stderr}")
 else:

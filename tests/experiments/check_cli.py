@@ -132,6 +132,19 @@ strata = subprocess.run(["/usr/bin/python3", os.path.join(source, "tests", "expe
 expect(r.returncode == 0 and strata.stdout.count("[1, 1, 1, 1, 1, 1, 1, 1]") == 2,
        f"Sobol strata: {r.stderr.strip()!r} {strata.stdout[-200:]!r}")
 
+# An unknown command is named, with the nearest known one.
+r = run("runn", "x.toml")
+expect(r.returncode == 1 and 'unknown command "runn"' in r.stderr and 'did you mean "run"' in r.stderr,
+       f"unknown command: exit {r.returncode}, {r.stderr.strip()!r}")
+
+# batch without -o writes <experiment name>.h5 in the current directory, as run does.
+small_exp = os.path.join(source, "tests", "experiments", "small_experiment.toml")
+for leftover in ("small.h5", "small.h5.journal"):
+    shutil.rmtree(os.path.join(work, leftover), ignore_errors=True) if leftover.endswith("journal") else (
+        os.remove(os.path.join(work, leftover)) if os.path.exists(os.path.join(work, leftover)) else None)
+r = run("batch", small_exp, "--no-progress")
+expect(r.returncode == 0 and os.path.exists(os.path.join(work, "small.h5")), f"batch without -o: {r.stderr.strip()!r}")
+
 # Documented exit codes: command-line errors are user errors (1), --help and --version are 0.
 for args in (["run", "--no-such-option"], ["run"], ["run", "/no/such/file.toml"], ["run", history, "--threads", "0"],
              ["bogus-command"], ["batch", "x.toml", "extra", "args"]):
