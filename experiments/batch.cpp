@@ -16,6 +16,7 @@
 #include <set>
 
 #include "experiments/interrupt.hpp"
+#include "sim/core/build_info.hpp"
 #include "output/hdf5_writer.hpp"
 #include "output/run_summary.hpp"
 #include "sim/pipeline/pipeline.hpp"
@@ -172,7 +173,9 @@ std::vector<double> execute_run(const Model& m, const BatchLayout& layout, const
 namespace {
 // What the journal must belong to: the experiment and every variant's resolved scenario.
 std::string journal_identity(const ExperimentSpec& spec, const BatchDesign& design) {
-  std::string identity = spec.text;
+  // The build too: a journal continued by another build would mix results that are not
+  // comparable bit for bit.
+  std::string identity = "# build: " + build_identity(build_info()) + "\n" + spec.text;
   for (const std::string& t : design.variant_scenario_text) identity += "\n# ---- variant scenario ----\n" + t;
   return identity;
 }
@@ -256,16 +259,32 @@ int run_batch(const ExperimentSpec& spec, const BatchOptions& options) {
   return static_cast<int>(pending.size());
 }
 
-void merge_shards(const std::vector<std::string>& shards, const std::string& output_path, const std::string& command_line) {
+void merge_shards(const std::vector<std::string>& shards, const std::string& output_path, const std::string& command_line,
+                  bool allow_mixed_builds) {
   if (shards.empty()) throw IoError("merge: no shard files given");
   BatchResults merged = read_batch_file(shards.front());
+  // Results are bit-reproducible only within one build: a mix is refused unless asked for, and
+  // then each run keeps the build that ran it (run_build).
+  const std::string mine = build_identity(build_info());
+  auto check_builds = [&](const BatchResults& s, const std::string& file) {
+    if (allow_mixed_builds) return;
+    for (const auto& [index, data] : s.runs) {
+      const std::string& b = s.design.run_build[static_cast<std::size_t>(index)];
+      if (!b.empty() && b != mine)
+        throw IoError(file + ": run " + std::to_string(index) + " was made by another build of chipsim (" + b +
+                      ") than this one (" + mine + "); merge with that binary, or give --allow-mixed-builds to keep each run's build");
+    }
+  };
+  check_builds(merged, shards.front());
   for (std::size_t k = 1; k < shards.size(); ++k) {
     BatchResults s = read_batch_file(shards[k]);
     if (s.design.experiment_text != merged.design.experiment_text || s.design.master_seed != merged.design.master_seed ||
         s.design.variant_scenario_text != merged.design.variant_scenario_text)
       throw IoError(shards[k] + ": belongs to a different experiment (or other variant scenarios) than " + shards.front());
+    check_builds(s, shards[k]);
     for (auto& [index, data] : s.runs) {
       const auto k = static_cast<std::size_t>(index);
+      merged.design.run_build[k] = s.design.run_build[k];
       merged.design.run_variant[k] = s.design.run_variant[k];
       merged.design.run_point[k] = s.design.run_point[k];
       merged.design.run_replicate[k] = s.design.run_replicate[k];

@@ -109,7 +109,10 @@ int run_batch_mpi(const ExperimentSpec& spec, const BatchOptions& options);
 bool mpi_available();
 
 // Combines shard files into the file a single batch would have written.
-void merge_shards(const std::vector<std::string>& shards, const std::string& output_path, const std::string& command_line);
+// Throws IoError if a shard belongs to another experiment, is missing, or holds runs of another
+// build of chipsim (unless allow_mixed_builds: each run then keeps its build in run_build).
+void merge_shards(const std::vector<std::string>& shards, const std::string& output_path, const std::string& command_line,
+                  bool allow_mixed_builds = false);
 
 // Re-runs run K of a batch file from the file alone; returns true if it reproduces the stored
 // series bit for bit. Writes the run's full output file when run_output is not empty.

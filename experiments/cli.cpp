@@ -182,6 +182,9 @@ int main(int argc, char** argv) {
   CLI::App* merge = app.add_subcommand("merge", "Combine the shard files of a batch into the file a single batch would write");
   merge->add_option("-o,--output", merge_out, "Results file (HDF5)")->required();
   merge->add_option("shards", merge_in, "Shard files")->required()->check(CLI::ExistingFile);
+  bool allow_mixed_builds = false;
+  merge->add_flag("--allow-mixed-builds", allow_mixed_builds,
+                  "Merge shards made by different builds of chipsim (each run keeps its build in run_build)");
 
   std::string rerun_path, rerun_out;
   int rerun_index = 0;
@@ -336,7 +339,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*merge) {
-      chipsim::merge_shards(merge_in, merge_out, joined_command_line(argc, argv));
+      chipsim::merge_shards(merge_in, merge_out, joined_command_line(argc, argv), allow_mixed_builds);
       std::cout << "merged " << merge_in.size() << " shards into " << merge_out << "\n";
       return 0;
     }

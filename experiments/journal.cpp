@@ -89,8 +89,15 @@ Journal::Journal(std::string dir, const std::string& identity, bool resume) : di
     std::ifstream in(marker);
     std::ostringstream s;
     s << in.rdbuf();
-    if (s.str() != identity)
+    if (s.str() != identity) {
+      // Name what differs: the build (first line) or the experiment and its scenarios.
+      const std::string stored = s.str();
+      const auto line_of = [](const std::string& t) { return t.substr(0, t.find('\n')); };
+      if (line_of(stored) != line_of(identity) && stored.substr(stored.find('\n') + 1) == identity.substr(identity.find('\n') + 1))
+        fail(dir_ + ": the journal was written by another build of chipsim (" + line_of(stored).substr(9) +
+             "); finish it with that binary, or delete the journal to start again with this one");
       fail(dir_ + ": the journal belongs to a different experiment or the variants' scenarios have changed since");
+    }
   } else {
     const fs::path tmp = fs::path(dir_) / "experiment.toml.tmp";
     {

@@ -262,6 +262,22 @@ void write_batch_file(const std::string& path, const BatchDesign& d, const Batch
       out.integers("run_replicate", {"run"}, rr, H5T_STD_I32LE, H5T_NATIVE_INT, "replicate of the run");
       out.integers("run_seed", {"run"}, rs, H5T_STD_U64LE, H5T_NATIVE_UINT64, "random seed of the run (common to a replicate)");
       {
+        // The build that ran each run, written only when some run was made by another build
+        // than this file's (a merge with --allow-mixed-builds); otherwise the root attributes say it.
+        const std::string mine = build_identity(b);
+        std::vector<std::string> builds;
+        bool mixed = false;
+        for (int k : order) {
+          const auto ku = static_cast<std::size_t>(k);
+          builds.push_back(ku < d.run_build.size() && !d.run_build[ku].empty() ? d.run_build[ku] : mine);
+          mixed = mixed || builds.back() != mine;
+        }
+        if (mixed) {
+          Handle ds = w.label_variable(file, "run_build", "build identity of the chipsim binary that ran the run", builds, true, false);
+          out.attach(ds, {"run"});
+        }
+      }
+      {
         // The seeds again as decimal strings: R's ncdf4 reads uint64 as double (losing digits)
         // and hdf5r clips values >= 2^63.
         std::vector<std::string> seed_text;
@@ -442,16 +458,29 @@ BatchResults read_batch_file(const std::string& path) {
   const auto rp = h5::read_all<int>(file, "run_point", H5T_NATIVE_INT, path);
   const auto rr = h5::read_all<int>(file, "run_replicate", H5T_NATIVE_INT, path);
   const auto rs = h5::read_all<std::uint64_t>(file, "run_seed", H5T_NATIVE_UINT64, path);
+  // Each run's build: stored per run; files without it were made by the build their attributes name.
+  std::vector<std::string> rb;
+  if (H5Lexists(file, "run_build", H5P_DEFAULT) > 0) rb = h5::read_strings(file, "run_build", path);
+  BuildInfo stored{};
+  std::string attrs[6];
+  const char* attribute_names[6] = {"chipsim_version", "git_revision", "build_type", "target_arch", "compiler", "libraries"};
+  for (int k = 0; k < 6; ++k)
+    attrs[k] = h5::has_attribute(file, attribute_names[k]) ? h5::read_text_attribute(file, attribute_names[k], path) : "?";
+  const std::string runtime = h5::has_attribute(file, "runtime_libraries") ? h5::read_text_attribute(file, "runtime_libraries", path) : "?";
+  stored = BuildInfo{attrs[0].c_str(), attrs[1].c_str(), attrs[2].c_str(), attrs[3].c_str(), attrs[4].c_str(), attrs[5].c_str(), runtime.c_str()};
+  const std::string file_build = build_identity(stored);
   d.run_variant.assign(static_cast<std::size_t>(n_runs), -1);
   d.run_point.assign(static_cast<std::size_t>(n_runs), -1);
   d.run_replicate.assign(static_cast<std::size_t>(n_runs), -1);
   d.run_seed.assign(static_cast<std::size_t>(n_runs), 0);
+  d.run_build.assign(static_cast<std::size_t>(n_runs), std::string());
   for (std::size_t i = 0; i < index.size(); ++i) {
     const auto k = static_cast<std::size_t>(index[i]);
     d.run_variant[k] = rv[i];
     d.run_point[k] = rp[i];
     d.run_replicate[k] = rr[i];
     d.run_seed[k] = rs[i];
+    d.run_build[k] = i < rb.size() && !rb[i].empty() ? rb[i] : file_build;
   }
 
   BatchLayout& L = r.layout;

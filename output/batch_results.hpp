@@ -38,6 +38,7 @@ struct BatchDesign {
   // Per run (index = run): variant, point, replicate, seed.
   std::vector<int> run_variant, run_point, run_replicate;
   std::vector<std::uint64_t> run_seed;
+  std::vector<std::string> run_build;  // per run: build identity of the binary that ran it (empty: this one)
   int n_runs() const { return static_cast<int>(run_variant.size()); }
 };
 

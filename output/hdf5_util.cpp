@@ -45,7 +45,9 @@ std::string read_text_attribute(hid_t obj, const char* name, const std::string& 
   Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
   if (!attr.ok()) throw IoError(path + ": missing attribute " + name);
   Handle type(H5Aget_type(attr), H5Tclose);
-  const std::size_t size = H5Tget_size(type);
+  // One byte more than stored, for the terminating NUL: a string written null-padded (h5py's
+  // fixed-length strings) has no room for it and would lose its last character.
+  const std::size_t size = H5Tget_size(type) + 1;
   std::string value(size, '\0');
   Handle memtype(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(memtype, size);

@@ -1,6 +1,8 @@
 #pragma once
 // Build provenance recorded in every output file (generated at build time).
 
+#include <string>
+
 namespace chipsim {
 
 struct BuildInfo {
@@ -14,5 +16,9 @@ struct BuildInfo {
 };
 
 const BuildInfo& build_info();
+
+// What makes two binaries' results comparable bit for bit: version, revision, build type, target
+// ISA, compiler, library versions and the C library. One line.
+std::string build_identity(const BuildInfo& b);
 
 }  // namespace chipsim

@@ -145,6 +145,34 @@ for leftover in ("small.h5", "small.h5.journal"):
 r = run("batch", small_exp, "--no-progress")
 expect(r.returncode == 0 and os.path.exists(os.path.join(work, "small.h5")), f"batch without -o: {r.stderr.strip()!r}")
 
+# Shards of another build are refused by merge unless --allow-mixed-builds, which keeps each
+# run's build (cases/analysis/merge_mixed_builds.sh); a journal of another build is refused too.
+mix_dir = os.path.join(work, "mix")
+shutil.rmtree(mix_dir, ignore_errors=True)
+os.makedirs(mix_dir)
+r = subprocess.run(["bash", os.path.join(source, "tests", "experiments", "cases", "analysis", "merge_mixed_builds.sh"), chipsim,
+                    small_exp, mix_dir], capture_output=True, text=True)
+expect(r.returncode != 0 and "another build of chipsim" in r.stderr and "--allow-mixed-builds" in r.stderr,
+       f"mixed builds: {r.stdout[-300:]!r} {r.stderr[-300:]!r}")
+r = run("merge", "-o", os.path.join(mix_dir, "mixed.h5"), os.path.join(mix_dir, "mix_shard_0.h5"), os.path.join(mix_dir, "mix_shard_1.h5"),
+        "--allow-mixed-builds")
+if r.returncode == 0:
+    import h5py
+    with h5py.File(os.path.join(mix_dir, "mixed.h5"), "r") as f:
+        builds = [b.decode() if isinstance(b, bytes) else b for b in f["run_build"][:]]
+    expect(len(set(builds)) == 2 and any("0.0.9" in b for b in builds), f"--allow-mixed-builds keeps each run's build: {set(builds)}")
+else:
+    failures.append(f"merge --allow-mixed-builds failed: {r.stderr}")
+journal_out = os.path.join(work, "other_build.h5")
+shutil.rmtree(journal_out + ".journal", ignore_errors=True)
+run("batch", small_exp, "-o", journal_out, "--no-progress", "--stop-after", "2")
+marker = os.path.join(journal_out + ".journal", "experiment.toml")
+text = open(marker).read().split("\n", 1)
+open(marker, "w").write("# build: chipsim 0.0.9 another\n" + text[1])
+r = run("batch", small_exp, "-o", journal_out, "--no-progress", "--resume")
+expect(r.returncode == 1 and "another build of chipsim" in r.stderr, f"journal of another build: {r.returncode} {r.stderr.strip()!r}")
+shutil.rmtree(journal_out + ".journal", ignore_errors=True)
+
 # Documented exit codes: command-line errors are user errors (1), --help and --version are 0.
 for args in (["run", "--no-such-option"], ["run"], ["run", "/no/such/file.toml"], ["run", history, "--threads", "0"],
              ["bogus-command"], ["batch", "x.toml", "extra", "args"]):
