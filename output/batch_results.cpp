@@ -416,8 +416,7 @@ void write_batch_file(const std::string& path, const BatchResults& r, int thread
 
 BatchResults read_batch_file(const std::string& path) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  if (!file.ok()) throw IoError(path + ": cannot open (missing, or not an HDF5 file)");
+  Handle file = h5::open_for_reading(path);
   BatchResults r;
   BatchDesign& d = r.design;
   d.experiment_name = h5::read_text_attribute(file, "experiment_name", path);

@@ -39,6 +39,34 @@ std::vector<double> read_block(hid_t ds, hsize_t first, hsize_t count, hsize_t f
   return out;
 }
 
+namespace {
+// The innermost error on HDF5's current error stack (its most specific reason), or "".
+std::string innermost_hdf5_error() {
+  std::string reason;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD,
+           [](unsigned, const H5E_error2_t* e, void* out) -> herr_t {
+             auto& s = *static_cast<std::string*>(out);
+             if (s.empty() && e->desc && *e->desc) s = e->desc;
+             return 0;
+           },
+           &reason);
+  return reason;
+}
+}  // namespace
+
+Handle open_for_reading(const std::string& path) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (file.ok()) return file;
+  const std::string reason = innermost_hdf5_error();
+  std::string message = path + ": cannot open as an HDF5 file";
+  if (!reason.empty()) message += " (HDF5: " + reason + ")";
+  if (reason.find("lock") != std::string::npos)
+    message += "; another process holds a lock on it, or the file system does not support HDF5's locks: on a shared "
+               "file system set HDF5_USE_FILE_LOCKING=FALSE";
+  throw IoError(message);
+}
+
 bool has_attribute(hid_t obj, const char* name) { return H5Aexists(obj, name) > 0; }
 
 std::string read_text_attribute(hid_t obj, const char* name, const std::string& path) {

@@ -220,6 +220,11 @@ std::vector<T> read_all(hid_t file, const std::string& name, hid_t memory_type, 
 std::vector<double> read_block(hid_t ds, hsize_t first, hsize_t count, hsize_t first2, hsize_t count2, const std::string& what);
 
 std::vector<std::string> read_strings(hid_t file, const std::string& name, const std::string& path);
+
+// Opens an HDF5 file read-only. Throws IoError naming the path and HDF5's own reason (a missing
+// file, not an HDF5 file, a file lock held by another process — with the hint for shared file
+// systems: HDF5_USE_FILE_LOCKING=FALSE).
+Handle open_for_reading(const std::string& path);
 std::string read_text_attribute(hid_t obj, const char* name, const std::string& path);
 bool has_attribute(hid_t obj, const char* name);
 

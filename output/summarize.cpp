@@ -61,7 +61,7 @@ void summarize_batch_file(const std::string& path, const SummarizeOptions& o, st
   if (!r.complete())
     throw IoError(path + ": holds " + std::to_string(r.runs.size()) + " of " + std::to_string(r.design.n_runs()) +
                   " runs (a shard?): merge the shards first");
-  h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  h5::Handle file = h5::open_for_reading(path);
   const auto groups = h5::read_strings(file, "group", path);
   const auto firms = r.layout.dimension("firm").labels;
   const auto countries = r.layout.dimension("country").labels;

@@ -173,6 +173,18 @@ r = run("batch", small_exp, "-o", journal_out, "--no-progress", "--resume")
 expect(r.returncode == 1 and "another build of chipsim" in r.stderr, f"journal of another build: {r.returncode} {r.stderr.strip()!r}")
 shutil.rmtree(journal_out + ".journal", ignore_errors=True)
 
+# A results file locked by another process: HDF5's reason and the hint for shared file systems,
+# not "not an HDF5 file".
+import h5py
+locked = os.path.join(work, "small.h5")
+if os.path.exists(locked):
+    with h5py.File(locked, "r+"):
+        r = run("summarize", locked)
+    expect(r.returncode == 1 and "unable to lock file" in r.stderr and "HDF5_USE_FILE_LOCKING=FALSE" in r.stderr,
+           f"locked file: {r.returncode} {r.stderr.strip()!r}")
+r = run("summarize", os.path.join(source, "README.md"))
+expect(r.returncode == 1 and "file signature not found" in r.stderr, f"not an HDF5 file: {r.stderr.strip()!r}")
+
 # Documented exit codes: command-line errors are user errors (1), --help and --version are 0.
 for args in (["run", "--no-such-option"], ["run"], ["run", "/no/such/file.toml"], ["run", history, "--threads", "0"],
              ["bogus-command"], ["batch", "x.toml", "extra", "args"]):
