@@ -68,8 +68,9 @@ struct Writer5 {
   void labels(const std::string& name, const std::string& long_name, const std::vector<std::string>& l) {
     scales.insert_or_assign(name, w.label_variable(file, name, long_name, l, false, true));
   }
-  void index_scale(const std::string& name, const std::string& long_name, const std::vector<double>& values) {
-    Handle ds = w.numeric_dataset(file, name, {values.size()}, values.data(), false);
+  // An integer coordinate (run, point): int64, so that xarray and pandas index by integers.
+  void index_scale(const std::string& name, const std::string& long_name, const std::vector<std::int64_t>& values) {
+    Handle ds = w.typed_dataset(file, name, {values.size()}, values.data(), H5T_STD_I64LE, H5T_NATIVE_INT64, false);
     w.check(H5DSset_scale(ds, name.c_str()), "making " + name + " a dimension scale");
     w.text_attribute(ds, "long_name", long_name);
     scales.insert_or_assign(name, std::move(ds));
@@ -224,7 +225,7 @@ void write_batch_file(const std::string& path, const BatchDesign& d, const Batch
           w.text_attribute(file, ("demand_model_" + d.variant_names[v]).c_str(), d.variant_demand_model[v]);
       }
 
-      std::vector<double> run_index(order.begin(), order.end());
+      std::vector<std::int64_t> run_index(order.begin(), order.end());
       const std::size_t R = order.size(), T = L.time_labels.size();
       out.index_scale("run", "run index in the batch", run_index);
       {
@@ -240,8 +241,8 @@ void write_batch_file(const std::string& path, const BatchDesign& d, const Batch
       std::vector<std::string> params = d.parameter_paths;
       if (params.empty()) params.push_back("none");
       out.labels("parameter", "swept scenario parameter", params);
-      std::vector<double> points(d.point_values.size());
-      for (std::size_t p = 0; p < points.size(); ++p) points[p] = static_cast<double>(p);
+      std::vector<std::int64_t> points(d.point_values.size());
+      for (std::size_t p = 0; p < points.size(); ++p) points[p] = static_cast<std::int64_t>(p);
       out.index_scale("point", "sweep point", points);
 
       std::vector<int> rv, rp, rr;

@@ -116,6 +116,19 @@ else:
         else:
             failures.append("Rscript not found (r-base-core): the CSV is not checked in R")
 
+        # The documented helper gives one row per run (output/chipsim_runs.py), with exact seeds.
+        if per:
+            sys.path.insert(0, os.path.join(source, "output"))
+            from chipsim_runs import runs_frame
+            frame = runs_frame(tidy_h5)
+            seeds = pd.read_csv(out_csv, dtype={"seed": str})
+            if len(frame) != 8 or frame["run"].dtype.kind != "i" or set(frame["variant"]) != {"base", 'deal, "15%" share'}:
+                failures.append(f"runs_frame: {frame.shape} {frame.dtypes.to_dict()}")
+            elif {str(s) for s in frame["seed"]} != set(seeds["seed"]):
+                failures.append("runs_frame: its exact seeds differ from summarize --per-run's")
+            elif frame["cumulative_revenue_loss_Nvidia"][frame.variant == "base"].notna().any():
+                failures.append("runs_frame: a baseline run must have no (NaN) loss against itself")
+
 r = subprocess.run([chipsim, "summarize", batch, "--dates", "1999-01"], capture_output=True, text=True)
 if r.returncode == 0 or "1999-01" not in r.stderr:
     failures.append("summarize with a date outside the batch must fail and name it")
