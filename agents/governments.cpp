@@ -61,7 +61,10 @@ void score_governments(const Model& model, State& state) {
   for (int f = 0; f < model.n_firms(); ++f) firm_profit[static_cast<std::size_t>(f)] = state.revenue_usd.row(f).sum() - state.fee_paid_usd(f);
   for (int j = 0; j < model.n_products(); ++j) {
     const Product& p = model.products[j];
-    firm_profit[static_cast<std::size_t>(p.owner)] -= state.unit_cost_usd(j) * state.units_sold(j) + state.hbm_spend_usd(j);
+    // HBM at the cost of the stacks built into this period's output (hbm_used x the contract
+    // price paid), not the stacks bought: stockpiling ahead of a ban is inventory, not cost.
+    firm_profit[static_cast<std::size_t>(p.owner)] -=
+        state.unit_cost_usd(j) * state.units_sold(j) + state.hbm_used(j) * state.hbm_unit_cost_usd(j);
   }
   for (const Government& g : model.governments) {
     const int c = g.country;

@@ -222,6 +222,8 @@ void BatchSession::record(int index, const std::vector<double>& data) {
   ++journalled_;
 }
 
+BatchSession::~BatchSession() { set_interrupt_note("", nullptr); }
+
 void BatchSession::announce_resume_note() const {
   std::string command = options_.command_line;
   if (command.find("--resume") == std::string::npos) command += " --resume";
@@ -234,6 +236,7 @@ void BatchSession::finish(int threads) {
     if (done_[k]) held.push_back(static_cast<int>(k));
   write_batch_file(options_.output_path, design_, layout_, shard_, JournalRuns(journal_, held, layout_.run_size()), threads,
                    options_.command_line);
+  set_interrupt_note("", nullptr);  // the journal is about to go: nothing left to resume
   journal_.remove();
 }
 

@@ -67,6 +67,7 @@ class BatchSession {
   // Opens (locked) or resumes the journal; damaged records are reported and re-run. Throws
   // IoError (journal locked by another process, belongs to another experiment, unwritable).
   BatchSession(const ExperimentSpec& spec, const BatchOptions& options);
+  ~BatchSession();  // clears the interrupt handler's note (it points into this session)
   const std::vector<int>& pending() const { return pending_; }
   const BatchLayout& layout() const { return layout_; }
   void record(int index, const std::vector<double>& data);  // journal it (atomically); thread-safe

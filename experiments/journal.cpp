@@ -73,9 +73,16 @@ Journal::Journal(std::string dir, const std::string& identity, bool resume) : di
     throw IoError(message);
   };
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK)
+    const int err = errno;
+    if (err == EWOULDBLOCK)
       fail(dir_ + ": another chipsim process is running this batch now (its journal is locked); wait for it, or stop it first");
-    fail(lock + ": cannot lock the journal: " + std::strerror(errno));
+    if (err == ENOSYS || err == ENOLCK || err == EOPNOTSUPP || err == EINVAL)
+      // A file system without flock (Lustre mounted noflock, NFS without a lock daemon): run
+      // unlocked rather than not at all, and say so.
+      std::cerr << "chipsim: warning: " << lock << ": the file system does not support locks (" << std::strerror(err)
+                << "); two --resume on this journal at once would not be refused\n";
+    else
+      fail(lock + ": cannot lock the journal: " + std::strerror(err));
   }
   if (existed && !resume)
     fail(dir_ + ": a journal of an interrupted batch exists; add --resume to finish it, or delete it");

@@ -158,8 +158,16 @@ int run_batch_mpi(const ExperimentSpec& spec, const BatchOptions& options) {
     if (status.MPI_TAG == kTagResult) {
       MPI_Recv(message.data(), static_cast<int>(message.size()), MPI_DOUBLE, status.MPI_SOURCE, kTagResult, MPI_COMM_WORLD,
                MPI_STATUS_IGNORE);
-      session.record(static_cast<int>(message[0]), std::vector<double>(message.begin() + 1, message.end()));
-      finished();
+      try {
+        session.record(static_cast<int>(message[0]), std::vector<double>(message.begin() + 1, message.end()));
+        finished();
+      } catch (...) {
+        // A journal write failed (full disk): stop handing out work, let rank 0's threads finish,
+        // then report it (the command line aborts the other ranks).
+        std::lock_guard lock(error_mutex);
+        if (!local_error) local_error = std::current_exception();
+        stopped = true;
+      }
       continue;
     }
     int wanted = 0;

@@ -474,7 +474,11 @@ BatchResults read_batch_file(const std::string& path) {
   d.run_replicate.assign(static_cast<std::size_t>(n_runs), -1);
   d.run_seed.assign(static_cast<std::size_t>(n_runs), 0);
   d.run_build.assign(static_cast<std::size_t>(n_runs), std::string());
+  std::vector<char> seen(static_cast<std::size_t>(std::max(n_runs, 0)), 0);
   for (std::size_t i = 0; i < index.size(); ++i) {
+    if (!(index[i] >= 0 && index[i] < n_runs) || seen[static_cast<std::size_t>(index[i])]++)
+      throw IoError(path + ": run " + std::to_string(index[i]) + " is outside the batch's " + std::to_string(n_runs) +
+                    " runs or held twice (a damaged file?)");
     const auto k = static_cast<std::size_t>(index[i]);
     d.run_variant[k] = rv[i];
     d.run_point[k] = rp[i];

@@ -24,6 +24,7 @@ State initial_state(const Model& model, RandomKey random) {
   s.quota_units.setConstant(P, C, std::numeric_limits<double>::infinity());
   s.quota_rationing.setZero(P, C);
   s.quota_slope.setZero(P, C);
+  s.licence_status.setZero(P, C);
 
   s.expected_demand.resize(P);
   for (int j = 0; j < P; ++j) s.expected_demand(j) = model.products[j].capacity_units;

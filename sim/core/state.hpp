@@ -31,6 +31,7 @@ struct State {
   Eigen::ArrayXXi licence_decision, licence_until, licence_epoch;
   std::vector<std::string> licence_rule;  // P x C, row-major: id of the rule the decision was made under
   int rule_epochs = 0;                    // counter for ControlRule::epoch
+  Eigen::ArrayXXd licence_status;         // this period (P x C): +1 granted, -1 refused, 0 no licence decides the flow
   Eigen::ArrayXXd quota_units;            // licence volume quota this period (P x C), +inf = none
   Eigen::ArrayXXd quota_rationing;        // virtual-price wedge (utils) that holds a binding quota (P x C)
   Eigen::ArrayXXd quota_slope;            // last d ln(units)/d wedge seen on the flow (P x C), 0 = none yet

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "sim/core/self_sufficiency.hpp"
 #include "sim/markets/bertrand_nash.hpp"
@@ -310,6 +311,8 @@ void clear_accelerator_market(const Model& model, State& state) {
     };
     std::vector<double> last_tau(flows.size(), 0.0), last_log(flows.size(), 0.0);
     std::vector<char> stepped(flows.size(), 0);
+    // A bracket per flow: below `low` the flow is over its quota, above `high` the wedge is slack.
+    std::vector<double> low(flows.size(), 0.0), high(flows.size(), std::numeric_limits<double>::infinity());
     bool trial_moved = false;
     for (int round = 0; round < kQuotaSolves && !flows.empty(); ++round) {
       bool moved = false;
@@ -322,16 +325,24 @@ void clear_accelerator_market(const Model& model, State& state) {
         const bool slack_wedge = tau > 0 && units < cap * (1.0 - kQuotaTolerance);
         if (!over && !slack_wedge) continue;
         const double log_gap = std::log(std::max(units, 1e-300) / cap);
+        if (over) low[n] = std::max(low[n], tau);
+        else high[n] = std::min(high[n], tau);
         // d ln(units) / d tau: the secant of this period's steps, else the flow's last one
-        // (the response moves little from month to month), else -1 (the logit bound).
+        // (the response moves little from month to month), else -1 (the plain logit's bound;
+        // a nested logit responds up to 1/lambda times more steeply: secants may be steeper).
         double& remembered = state.quota_slope(j, c);
         double slope = remembered < -1e-3 ? remembered : -1.0;
         if (stepped[n] && tau != last_tau[n]) {
           const double s = (std::log(std::max(units, 1e-300)) - last_log[n]) / (tau - last_tau[n]);
-          if (s < -1e-3) slope = remembered = std::max(s, -1.0);  // steeper than the logit bound: keep -1
+          if (s < -1e-3) slope = remembered = std::max(s, -100.0);
         }
         last_tau[n] = tau, last_log[n] = std::log(std::max(units, 1e-300)), stepped[n] = 1;
-        tau = std::max(0.0, tau - log_gap / slope);
+        double next = std::max(0.0, tau - log_gap / slope);
+        // Stay inside the bracket: a step that leaves it bisects instead (or doubles up from a
+        // lower end with no upper end yet).
+        if (!(next > low[n] && next < high[n]))
+          next = std::isfinite(high[n]) ? 0.5 * (low[n] + high[n]) : std::max(2.0 * low[n], low[n] + 1.0);
+        tau = next;
         moved = true;
       }
       if (!moved) {
@@ -346,6 +357,16 @@ void clear_accelerator_market(const Model& model, State& state) {
       trial_moved = trial_moved || !tight;
       resolve();
     }
+    // Out of solves while still moving: the equilibrium is at least solved to the run's tolerance.
+    if (!tight && trial_moved) {
+      tight = true;
+      resolve();
+    }
+    // The wedges moved prices after the mandates' taxes were found: the floors are checked again.
+    for (int c = 0; c < C; ++c)
+      if (state.procurement_mandate(c) > 0 && domestic_on_offer(market, c))
+        state.mandate_shortfall(c) =
+            std::max(0.0, state.procurement_mandate(c) - domestic_share(model, market, eq, c, mandate_measure(model, c)));
   }
 
   if (eq.price.size() > 0 && (!eq.price.allFinite() || eq.price.maxCoeff() > kDivergedPrice))

@@ -143,11 +143,7 @@ void record_period(const Model& model, State& state) {
       if (!std::isfinite(quota(k))) quota(k) = std::numeric_limits<double>::quiet_NaN();
     put(s, "licence_quota", row_major(quota));
     put(s, "quota_rationing", row_major(state.quota_rationing));
-    Eigen::ArrayXXd status = Eigen::ArrayXXd::Zero(state.licence_decision.rows(), state.licence_decision.cols());
-    for (Eigen::Index j = 0; j < status.rows(); ++j)
-      for (Eigen::Index c = 0; c < status.cols(); ++c)
-        if (state.period < state.licence_until(j, c) && state.licence_epoch(j, c) >= 0) status(j, c) = state.licence_decision(j, c);
-    put(s, "licence_status", row_major(status));
+    put(s, "licence_status", row_major(state.licence_status));
   }
   put(s, "grey_markup", row_major(state.grey_markup));
   put(s, "revenue", row_major(state.revenue_usd));

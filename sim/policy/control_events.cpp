@@ -118,7 +118,11 @@ int term_periods(double months, int months_per_period) {
 
 void read_licence_terms(TableReader& t, ControlRule& r, int months) {
   const bool licence = r.treatment == Treatment::licence;
+  r.licence_term_periods = term_periods(12.0, months);  // the default term, should a modify make it a licence
   if (const char* k = first_licence_key(t); !licence && k) t.fail(k, "only allowed with treatment = \"licence\"");
+  if (r.kind == static_cast<int>(ProductKind::hbm))
+    for (const char* k : {"quota_units_per_month", "quota_share_of_home_shipments"})
+      if (t.has(k)) t.fail(k, "volume quotas apply to accelerator licences only (the HBM market has no quota rationing)");
   if (!licence) return;
   r.licence_fee = t.number_or("licence_fee", 0.0, 0.0, 0.99);
   // A decision per application, standing for the licence's term (not a draw every period).

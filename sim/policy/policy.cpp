@@ -50,6 +50,7 @@ void resolve_market_access(const Model& model, State& state) {
   state.grey_markup.setZero(P, C);
   state.leak_shift.setZero(P, C);
   state.quota_units.setConstant(P, C, std::numeric_limits<double>::infinity());
+  state.licence_status.setZero(P, C);
   for (int j = 0; j < P; ++j) {
     const Product& prod = model.products[j];
     auto& launched = state.launched[static_cast<std::size_t>(j)];
@@ -93,6 +94,7 @@ void resolve_market_access(const Model& model, State& state) {
           state.licence_rule[slot] = decisive->id;
           state.licence_epoch(j, c) = decisive->epoch;
         }
+        state.licence_status(j, c) = state.licence_decision(j, c);
         if (state.licence_decision(j, c) > 0) {
           state.available(j, c) = 1;
           state.licence_fee(j, c) = decisive->licence_fee;
@@ -101,8 +103,15 @@ void resolve_market_access(const Model& model, State& state) {
           // the maker's home market.
           double quota = std::numeric_limits<double>::infinity();
           if (decisive->quota_units > 0) quota = decisive->quota_units;
-          if (decisive->quota_share_of_home > 0)
-            quota = std::min(quota, decisive->quota_share_of_home * state.units_to(j, prod.origin));
+          if (decisive->quota_share_of_home > 0) {
+            // The product's own shipments home; a product not sold at home (a China-only SKU) or
+            // not yet on sale there refers to all its maker's shipments home instead.
+            double home = state.units_to(j, prod.origin);
+            if (!(home > 0))
+              for (int k = 0; k < P; ++k)
+                if (model.products[k].owner == prod.owner && model.products[k].kind == prod.kind) home += state.units_to(k, prod.origin);
+            quota = std::min(quota, decisive->quota_share_of_home * home);
+          }
           state.quota_units(j, c) = quota;
           continue;
         }
