@@ -145,6 +145,13 @@ DealPlan plan_deals(const std::string& spec_path) {
     d->fail("status_quo", why + ": " + status_quo);
   const Month start = d->month("start");
   plan.replicates = static_cast<int>(d->integer("replicates", 1, 100000));
+  std::string threat_path;
+  if (d->has("threat_point")) {
+    std::error_code tec;
+    threat_path = fs::absolute(fs::path(spec_path).parent_path() / d->string("threat_point"), tec).lexically_normal().string();
+    if (const std::string why = tec ? tec.message() : input_file_problem(threat_path); !why.empty())
+      d->fail("threat_point", why + ": " + threat_path);
+  }
   const auto master_seed = static_cast<std::uint64_t>(d->integer("master_seed", 0, INT64_MAX));
   const std::vector<std::string> govs = d->has("governments") ? d->strings("governments") : std::vector<std::string>{"US", "CN"};
   if (govs.size() != 2 || govs[0] == govs[1])
@@ -191,6 +198,15 @@ DealPlan plan_deals(const std::string& spec_path) {
 
   plan.status_quo = load_scenario(status_quo);
   const Model& sq = plan.status_quo;
+  if (!threat_path.empty()) {
+    plan.threat = load_scenario(threat_path);
+    const Model& th = *plan.threat;
+    if (th.calendar.start != sq.calendar.start || th.calendar.horizon != sq.calendar.horizon ||
+        th.calendar.months_per_period != sq.calendar.months_per_period || th.n_countries() != sq.n_countries())
+      d->fail("threat_point", "the threat point's calendar or countries differ from the status quo's: " + threat_path);
+    r.threat_file = threat_path;
+    r.threat_text = th.scenario_text;
+  }
   r.status_quo_text = sq.scenario_text;
   r.governments = govs;
   for (const auto& g : govs) {
@@ -255,11 +271,13 @@ DealResults find_deals(const DealOptions& o) {
   for (std::size_t g = 0; g < G; ++g)
     for (const Government& gov : sq.governments)
       if (gov.country == gov_index[g]) discount_of[g] = gov.discount_rate;
-  std::vector<double> sums((D + 1) * R * G, 0.0);
-  Progress progress(static_cast<int>((D + 1) * R), o.progress);
-  tbb::parallel_for(std::size_t(0), (D + 1) * R, [&](std::size_t job) {
+  // Models: the deals, then the status quo (D), then the threat point (D + 1) if any.
+  const std::size_t M = D + 1 + (plan.threat ? 1 : 0);
+  std::vector<double> sums(M * R * G, 0.0);
+  Progress progress(static_cast<int>(M * R), o.progress);
+  tbb::parallel_for(std::size_t(0), M * R, [&](std::size_t job) {
     const std::size_t k = job / R, rep = job % R;
-    const Model& m = k < D ? models[k] : sq;
+    const Model& m = k < D ? models[k] : (k == D ? sq : *plan.threat);
     RunOptions ro;
     ro.seed = r.seeds[rep];
     const State s = run_model(m, ro);
@@ -303,6 +321,35 @@ DealResults find_deals(const DealOptions& o) {
       r.nash = static_cast<int>(k);
     }
   }
+  // Against the threat point: gains over the disagreement outcome; the bargaining set and the
+  // Nash solution with the threat point as the disagreement point.
+  if (plan.threat) {
+    r.gain_vs_threat.assign(D * R * G, 0.0);
+    r.mean_vs_threat.assign(D * G, 0.0);
+    r.ci_low_vs_threat.assign(D * G, 0.0);
+    r.ci_high_vs_threat.assign(D * G, 0.0);
+    double best_vs_threat = -1;
+    for (std::size_t k = 0; k < D; ++k) {
+      for (std::size_t g = 0; g < G; ++g) {
+        std::vector<double> sample;
+        for (std::size_t rep = 0; rep < R; ++rep) {
+          const double gain = sums[(k * R + rep) * G + g] - sums[((D + 1) * R + rep) * G + g];
+          r.gain_vs_threat[(k * R + rep) * G + g] = gain;
+          sample.push_back(gain);
+        }
+        const auto st = summarise(sample);
+        r.mean_vs_threat[k * G + g] = st[0];
+        r.ci_low_vs_threat[k * G + g] = st[1];
+        r.ci_high_vs_threat[k * G + g] = st[2];
+      }
+      const bool both = r.mean_vs_threat[k * G] > 0 && r.mean_vs_threat[k * G + 1] > 0;
+      r.in_bargaining_set_vs_threat.push_back(both);
+      if (both && r.mean_vs_threat[k * G] * r.mean_vs_threat[k * G + 1] > best_vs_threat) {
+        best_vs_threat = r.mean_vs_threat[k * G] * r.mean_vs_threat[k * G + 1];
+        r.nash_vs_threat = static_cast<int>(k);
+      }
+    }
+  }
   if (!o.output_path.empty()) write_deals_file(o.output_path, r, o.command_line);
   return std::move(r);
 }
@@ -341,6 +388,19 @@ void print_deals(const DealResults& r, std::ostream& out, int top) {
     out << buf;
   }
   if (r.nash < 0) out << "\nno deal in the sweep makes both governments better off than the status quo\n";
+  if (!r.threat_file.empty()) {
+    int n = 0;
+    for (int b : r.in_bargaining_set_vs_threat) n += b;
+    out << "\nagainst the threat point " << r.threat_file << " (the disagreement outcome): " << n
+        << " deals make both governments better off";
+    if (r.nash_vs_threat >= 0) {
+      const auto k = static_cast<std::size_t>(r.nash_vs_threat);
+      char c[96];
+      std::snprintf(c, sizeof c, " (gains %.1f and %.1f)", r.mean_vs_threat[k * 2], r.mean_vs_threat[k * 2 + 1]);
+      out << "; Nash bargaining solution: " << r.deal_labels[k] << c;
+    }
+    out << "\n";
+  }
 }
 
 }  // namespace chipsim

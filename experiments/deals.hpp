@@ -8,6 +8,7 @@
 // start of (score under the deal - score under the status quo). The bargaining set is the set
 // of deals both prefer on average (robust: both 95 % intervals above 0); the Nash bargaining
 // solution maximises the product of the two mean gains over it (disagreement = status quo).
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -29,6 +30,7 @@ struct DealOptions {
 struct DealPlan {
   DealResults results;           // name, texts, governments, labels, terms and seeds filled
   Model status_quo;
+  std::optional<Model> threat;   // the threat point (disagreement outcome), if the file names one
   std::vector<Model> models;     // per deal
   std::vector<int> gov_index;    // exporter, importer
   int first = 0;                 // first period scored

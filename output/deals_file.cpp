@@ -50,10 +50,20 @@ void write_deals_file(const std::string& path, const DealResults& r, const std::
       std::vector<double> terms;
       for (const auto& row : r.deal_terms) terms.insert(terms.end(), row.begin(), row.end());
       var("deal_terms", {deal, term}, {D, K}, terms.data(), "1", "value of each term (HBM generation as an index, -1 = none)");
-      var("score_gain", {deal, rep, gov}, {D, R, G}, r.gain.data(), "1", "government score gain against the status quo, summed from the deal's start");
+      var("score_gain", {deal, rep, gov}, {D, R, G}, r.gain.data(), "score-years", "present value of the government score gain against the status quo, from the deal's start");
       var("score_gain_mean", {deal, gov}, {D, G}, r.mean.data(), "1", "mean score gain across replicates");
       var("score_gain_ci95_low", {deal, gov}, {D, G}, r.ci_low.data(), "1", "lower end of the 95 % confidence interval of the mean");
       var("score_gain_ci95_high", {deal, gov}, {D, G}, r.ci_high.data(), "1", "upper end of the 95 % confidence interval of the mean");
+      if (!r.threat_file.empty()) {
+        w.text_attribute(file, "threat_point_file", r.threat_file);
+        w.text_attribute(file, "threat_point_scenario_text", r.threat_text);
+        w.number_attribute<int>(file, "nash_solution_vs_threat_index", r.nash_vs_threat, H5T_NATIVE_INT);
+        var("score_gain_vs_threat", {deal, rep, gov}, {D, R, G}, r.gain_vs_threat.data(), "score-years",
+            "present value of the score gain against the threat point (the disagreement outcome), from the deal's start");
+        var("score_gain_vs_threat_mean", {deal, gov}, {D, G}, r.mean_vs_threat.data(), "score-years", "mean across replicates");
+        std::vector<double> in_set(r.in_bargaining_set_vs_threat.begin(), r.in_bargaining_set_vs_threat.end());
+        var("in_bargaining_set_vs_threat", {deal}, {D}, in_set.data(), "1", "1 if both governments gain on average against the threat point");
+      }
       std::vector<double> in_set(r.in_bargaining_set.begin(), r.in_bargaining_set.end()), rob(r.robust.begin(), r.robust.end());
       var("in_bargaining_set", {deal}, {D}, in_set.data(), "1", "1 if both governments gain on average");
       var("robust", {deal}, {D}, rob.data(), "1", "1 if both gains are positive at the 95 % confidence level");

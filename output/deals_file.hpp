@@ -19,6 +19,12 @@ struct DealResults {
   std::vector<double> mean, ci_low, ci_high;        // (deal x government)
   std::vector<int> in_bargaining_set, robust;       // per deal: both gain on average / both CIs above 0
   int nash = -1;                                    // index of the Nash bargaining solution, -1 if none
+  // Against a threat point (the disagreement outcome, e.g. an escalation scenario), when the
+  // deals file names one: the same quantities with the threat point in place of the status quo.
+  std::string threat_file, threat_text;
+  std::vector<double> gain_vs_threat, mean_vs_threat, ci_low_vs_threat, ci_high_vs_threat;
+  std::vector<int> in_bargaining_set_vs_threat;
+  int nash_vs_threat = -1;
 };
 
 void write_deals_file(const std::string& path, const DealResults& r, const std::string& command_line);

@@ -77,3 +77,30 @@ TEST_CASE("deal finder trades the licence's volume quota", "[deals][quota]") {
   CHECK(plan.results.deal_terms[2].back() == 0.5);
   CHECK(plan.results.deal_terms[0].back() == 0.0);
 }
+
+TEST_CASE("deal finder: gains against a threat point", "[deals][threat]") {
+  DealOptions o;
+  o.spec_path = std::string(CHIPSIM_SOURCE_DIR) + "/tests/experiments/threat_deals.toml";
+  o.threads = 2;
+  o.progress = false;
+  const DealResults r = find_deals(o);
+  const std::size_t D = r.deal_labels.size(), R = r.seeds.size(), G = 2;
+  REQUIRE(r.gain_vs_threat.size() == D * R * G);
+  // gain vs threat - gain vs status quo = PV(status quo) - PV(threat): the same for every deal.
+  for (std::size_t rep = 0; rep < R; ++rep)
+    for (std::size_t g = 0; g < G; ++g) {
+      const double shift = r.gain_vs_threat[rep * G + g] - r.gain[rep * G + g];
+      for (std::size_t k = 1; k < D; ++k)
+        CHECK(r.gain_vs_threat[(k * R + rep) * G + g] - r.gain[(k * R + rep) * G + g] ==
+              Approx(shift).margin(1e-9 * (1.0 + std::abs(shift))));
+    }
+  // The bargaining set and the Nash solution use the threat point as the disagreement point.
+  for (std::size_t k = 0; k < D; ++k)
+    CHECK(static_cast<bool>(r.in_bargaining_set_vs_threat[k]) == (r.mean_vs_threat[k * G] > 0 && r.mean_vs_threat[k * G + 1] > 0));
+  if (r.nash_vs_threat >= 0) {
+    const auto n = static_cast<std::size_t>(r.nash_vs_threat);
+    for (std::size_t k = 0; k < D; ++k)
+      if (r.in_bargaining_set_vs_threat[k])
+        CHECK(r.mean_vs_threat[n * G] * r.mean_vs_threat[n * G + 1] >= r.mean_vs_threat[k * G] * r.mean_vs_threat[k * G + 1]);
+  }
+}
