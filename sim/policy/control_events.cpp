@@ -132,20 +132,61 @@ void read_licence_terms(TableReader& t, ControlRule& r, int months) {
   r.quota_share_of_home = t.number_or("quota_share_of_home_shipments", 0.0, 0.0, 100.0);
 }
 
+// A rule in words, for `chipsim validate`: issuer, treatment, kind, destinations, prongs and the
+// licence's terms.
+std::string describe_rule(const ControlRule& r, const Model& world) {
+  static const char* const treatments[] = {"deny", "licence", "allow"};
+  std::ostringstream s;
+  s << world.countries[static_cast<std::size_t>(r.issuer)].code << " " << treatments[static_cast<int>(r.treatment)] << " "
+    << (r.kind == static_cast<int>(ProductKind::hbm) ? "HBM" : "accelerators");
+  if (r.jurisdictions.size() != 1 || r.jurisdictions[0] != r.issuer) {
+    s << " of";
+    for (int c : r.jurisdictions) s << " " << world.countries[static_cast<std::size_t>(c)].code;
+  }
+  s << " to";
+  for (int c : r.destinations) s << " " << world.countries[static_cast<std::size_t>(c)].code;
+  static const char* const ops[] = {">=", ">", "<=", "<"};
+  for (std::size_t k = 0; k < r.prongs.size(); ++k) {
+    s << (k == 0 ? " where " : " or ") << "(";
+    const Prong& p = r.prongs[k];
+    bool first = true;
+    if (!p.products.empty()) {
+      s << "product in {";
+      for (std::size_t i = 0; i < p.products.size(); ++i)
+        s << (i ? ", " : "") << world.products[static_cast<std::size_t>(p.products[i])].name;
+      s << "}";
+      first = false;
+    }
+    for (const Condition& c : p.conditions) {
+      s << (first ? "" : " and ") << attribute_name(c.attribute) << " " << ops[static_cast<int>(c.comparison)] << " " << c.threshold;
+      first = false;
+    }
+    s << ")";
+  }
+  if (r.treatment == Treatment::licence) {
+    s << "; licence fee " << r.licence_fee << ", approval " << r.approval_probability << " per decision for "
+      << r.licence_term_periods * world.calendar.months_per_period << " months";
+    if (r.quota_units > 0) s << ", quota " << r.quota_units / world.calendar.months_per_period << " units a month";
+    if (r.quota_share_of_home > 0) s << ", quota " << r.quota_share_of_home << " x shipments home";
+  }
+  return s.str();
+}
+
 class AddControl final : public EventAction {
  public:
-  explicit AddControl(ControlRule rule) : rule_(std::move(rule)) {}
+  AddControl(ControlRule rule, std::string summary) : rule_(std::move(rule)), summary_(std::move(summary)) {}
   void apply(const Model&, State& s) const override {
     s.rules.erase(std::remove_if(s.rules.begin(), s.rules.end(), [&](const ControlRule& r) { return r.id == rule_.id; }),
                   s.rules.end());
     s.rules.push_back(rule_);
     s.rules.back().epoch = ++s.rule_epochs;  // licence decisions under an earlier version lapse
   }
-  std::string describe() const override { return "add control rule " + rule_.id; }
+  std::string describe() const override { return "add control rule " + rule_.id + ": " + summary_; }
   const ControlRule* added_rule() const override { return &rule_; }
 
  private:
   ControlRule rule_;
+  std::string summary_;
 };
 
 class ModifyControl final : public EventAction {
@@ -176,7 +217,19 @@ class ModifyControl final : public EventAction {
         return;
       }
   }
-  std::string describe() const override { return "modify control rule " + id_; }
+  std::string describe() const override {
+    static const char* const treatments[] = {"deny", "licence", "allow"};
+    std::ostringstream s;
+    s << "modify control rule " << id_ << ":";
+    if (treatment_) s << " treatment " << treatments[static_cast<int>(*treatment_)];
+    if (licence_.fee) s << " licence_fee " << *licence_.fee;
+    if (licence_.approval) s << " approval_probability " << *licence_.approval;
+    if (licence_.term) s << " licence term " << *licence_.term << " periods";
+    if (licence_.quota_units) s << " quota " << *licence_.quota_units << " units a period";
+    if (licence_.quota_share) s << " quota " << *licence_.quota_share << " x shipments home";
+    if (destinations_) s << " destinations changed (" << destinations_->size() << ")";
+    return s.str();
+  }
 
  private:
   std::string id_;
@@ -257,7 +310,8 @@ std::shared_ptr<const EventAction> parse_add(TableReader& t, const Model& world)
     a.finish();
     r.allies.push_back(ally);
   }
-  return std::make_shared<AddControl>(std::move(r));
+  std::string summary = describe_rule(r, world);
+  return std::make_shared<AddControl>(std::move(r), std::move(summary));
 }
 
 std::shared_ptr<const EventAction> parse_modify(TableReader& t, const Model& world) {

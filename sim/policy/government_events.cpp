@@ -12,6 +12,7 @@
 //   capex_subsidy_rate = 0.3             # share of domestic firms' capex paid
 //   enforcement = 0.9                    # share of flows its rules deny that is stopped
 //   grey_market_markup = 0.5             # markup of flows leaking past its rules
+#include <sstream>
 #include "sim/scenario/event_registry.hpp"
 #include "sim/core/state.hpp"
 
@@ -35,7 +36,20 @@ class SetGovernment final : public EventAction {
     if (change_.enforcement) s.enforcement(c) = *change_.enforcement;
     if (change_.markup) s.grey_market_markup(c) = *change_.markup;
   }
-  std::string describe() const override { return "change instruments of the government of " + code_; }
+  std::string describe() const override {
+    std::ostringstream s;
+    s << "set instruments of the government of " << code_ << ":";
+    auto item = [&](const char* name, const std::optional<double>& v, double scale = 1.0) {
+      if (v) s << " " << name << " = " << *v * scale;
+    };
+    item("subsidy_budget_usd_per_period", change_.subsidy_budget);
+    item("rd_subsidy_rate", change_.rd_subsidy_rate);
+    item("capex_subsidy_rate", change_.capex_subsidy_rate);
+    item("procurement_mandate", change_.mandate);
+    item("enforcement", change_.enforcement);
+    item("grey_market_markup", change_.markup);
+    return s.str();
+  }
 
  private:
   int country_;

@@ -54,6 +54,10 @@ expect(r.returncode == 1 and "x.h5" in r.stderr, f"unwritable output: {r.returnc
 # validate on the shipped scenario succeeds and lists its events.
 r = run("validate", history)
 expect(r.returncode == 0 and "us_2023_10_3a090" in r.stdout, "validate history lists its rules")
+# ... with their values: thresholds, licence terms and quotas, instruments.
+for shown in ("tpp >= 4800", "approval 0.5 per decision for 12 months", "quota 0.5 x shipments home", "procurement_mandate = 0.4",
+              "licence_fee 0.15"):
+    expect(shown in r.stdout, f"validate history does not show {shown!r}")
 
 # A solver that stops at its iteration cap is reported, run by run, without failing the batch:
 # the sweep's point 0 caps pricing at 2 iterations, point 1 uses the default.

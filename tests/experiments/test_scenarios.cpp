@@ -177,7 +177,7 @@ rate = 0.1
   CHECK(big.attributes[static_cast<int>(Attribute::tpp)] == 15832);  // inherited
   CHECK(m.product_index("Newcomer"));
   REQUIRE(m.events.size() == 2);
-  CHECK(m.events[0].effect->describe() == "add control rule keep");
+  CHECK_THAT(m.events[0].effect->describe(), Catch::StartsWith("add control rule keep: "));
   CHECK(m.events[1].action == "set_tariff");
   CHECK_THAT(m.scenario_text, Catch::Contains("extends"));
   CHECK_THAT(m.scenario_text, Catch::Contains("Newcomer"));
