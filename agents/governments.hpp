@@ -12,10 +12,12 @@
 //  - once the rival's compute stock exceeds compute_gap_trigger x its own, multiply the
 //    lower thresholds (_ge/_gt, not HBM generations) of its own deny rules by tighten_factor
 //    (< 1: stricter), once.
-// Stage 8, score_governments: the objective score of every government for the period,
-//   w_revenue x domestic firms' revenue (USD bn) + w_self_sufficiency x self-sufficiency (its measure)
-//   + w_compute x ln(own compute / rival compute) + w_income x fees and tariffs (USD bn)
-//   - w_subsidy x subsidies paid (USD bn).
+// Stage 8, score_governments: the objective of every government, a rate per year at this period
+// (flows annualised: x 12 / months per period), its terms in state.government_objective:
+//   w_profit x domestic firms' operating profit (USD bn a year: revenue - licence fees - marginal
+//   cost x units - HBM built in) + w_self_sufficiency x self-sufficiency (a level, its measure)
+//   + w_compute x ln(own compute / rival compute) (a level) + w_income x fees and tariffs (USD bn
+//   a year) - w_subsidy x subsidies paid (USD bn a year). docs/MODEL_NOTES.md, stage 8.
 #include "sim/core/model.hpp"
 #include "sim/core/state.hpp"
 
