@@ -115,6 +115,46 @@ std::vector<double> numbers(TableReader& t, const char* key) {
   return out;
 }
 
+// Every deal's gains over a disagreement outcome (model `against` in `sums`, laid out as
+// (model x replicate x government)): per replicate (deal x replicate x government), their mean
+// and 95 % interval (deal x government), the bargaining set (both gain on average), its robust
+// part (both intervals above 0) and the Nash solution (largest product of the mean gains).
+struct Gains {
+  std::vector<double> gain, mean, ci_low, ci_high;
+  std::vector<int> in_set, robust;
+  int nash = -1;
+};
+Gains gains_against(const std::vector<double>& sums, std::size_t D, std::size_t R, std::size_t G, std::size_t against) {
+  Gains out;
+  out.gain.assign(D * R * G, 0.0);
+  out.mean.assign(D * G, 0.0);
+  out.ci_low.assign(D * G, 0.0);
+  out.ci_high.assign(D * G, 0.0);
+  double best = -1;
+  for (std::size_t k = 0; k < D; ++k) {
+    for (std::size_t g = 0; g < G; ++g) {
+      std::vector<double> sample;
+      for (std::size_t rep = 0; rep < R; ++rep) {
+        const double gain = sums[(k * R + rep) * G + g] - sums[(against * R + rep) * G + g];
+        out.gain[(k * R + rep) * G + g] = gain;
+        sample.push_back(gain);
+      }
+      const auto st = summarise(sample);
+      out.mean[k * G + g] = st[0];
+      out.ci_low[k * G + g] = st[1];
+      out.ci_high[k * G + g] = st[2];
+    }
+    const bool both = out.mean[k * G] > 0 && out.mean[k * G + 1] > 0;
+    out.in_set.push_back(both);
+    out.robust.push_back(out.ci_low[k * G] > 0 && out.ci_low[k * G + 1] > 0);
+    if (both && out.mean[k * G] * out.mean[k * G + 1] > best) {
+      best = out.mean[k * G] * out.mean[k * G + 1];
+      out.nash = static_cast<int>(k);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 DealPlan plan_deals(const std::string& spec_path) {
@@ -295,60 +335,24 @@ DealResults find_deals(const DealOptions& o) {
     progress.tick();
   });
 
-  r.gain.assign(D * R * G, 0.0);
-  r.mean.assign(D * G, 0.0);
-  r.ci_low.assign(D * G, 0.0);
-  r.ci_high.assign(D * G, 0.0);
-  double best = -1;
-  for (std::size_t k = 0; k < D; ++k) {
-    for (std::size_t g = 0; g < G; ++g) {
-      std::vector<double> sample;
-      for (std::size_t rep = 0; rep < R; ++rep) {
-        const double gain = sums[(k * R + rep) * G + g] - sums[(D * R + rep) * G + g];
-        r.gain[(k * R + rep) * G + g] = gain;
-        sample.push_back(gain);
-      }
-      const auto st = summarise(sample);
-      r.mean[k * G + g] = st[0];
-      r.ci_low[k * G + g] = st[1];
-      r.ci_high[k * G + g] = st[2];
-    }
-    const bool both = r.mean[k * G] > 0 && r.mean[k * G + 1] > 0;
-    r.in_bargaining_set.push_back(both);
-    r.robust.push_back(r.ci_low[k * G] > 0 && r.ci_low[k * G + 1] > 0);
-    if (both && r.mean[k * G] * r.mean[k * G + 1] > best) {
-      best = r.mean[k * G] * r.mean[k * G + 1];
-      r.nash = static_cast<int>(k);
-    }
-  }
+  Gains sq_gains = gains_against(sums, D, R, G, D);
+  r.gain = std::move(sq_gains.gain);
+  r.mean = std::move(sq_gains.mean);
+  r.ci_low = std::move(sq_gains.ci_low);
+  r.ci_high = std::move(sq_gains.ci_high);
+  r.in_bargaining_set = std::move(sq_gains.in_set);
+  r.robust = std::move(sq_gains.robust);
+  r.nash = sq_gains.nash;
   // Against the threat point: gains over the disagreement outcome; the bargaining set and the
   // Nash solution with the threat point as the disagreement point.
   if (plan.threat) {
-    r.gain_vs_threat.assign(D * R * G, 0.0);
-    r.mean_vs_threat.assign(D * G, 0.0);
-    r.ci_low_vs_threat.assign(D * G, 0.0);
-    r.ci_high_vs_threat.assign(D * G, 0.0);
-    double best_vs_threat = -1;
-    for (std::size_t k = 0; k < D; ++k) {
-      for (std::size_t g = 0; g < G; ++g) {
-        std::vector<double> sample;
-        for (std::size_t rep = 0; rep < R; ++rep) {
-          const double gain = sums[(k * R + rep) * G + g] - sums[((D + 1) * R + rep) * G + g];
-          r.gain_vs_threat[(k * R + rep) * G + g] = gain;
-          sample.push_back(gain);
-        }
-        const auto st = summarise(sample);
-        r.mean_vs_threat[k * G + g] = st[0];
-        r.ci_low_vs_threat[k * G + g] = st[1];
-        r.ci_high_vs_threat[k * G + g] = st[2];
-      }
-      const bool both = r.mean_vs_threat[k * G] > 0 && r.mean_vs_threat[k * G + 1] > 0;
-      r.in_bargaining_set_vs_threat.push_back(both);
-      if (both && r.mean_vs_threat[k * G] * r.mean_vs_threat[k * G + 1] > best_vs_threat) {
-        best_vs_threat = r.mean_vs_threat[k * G] * r.mean_vs_threat[k * G + 1];
-        r.nash_vs_threat = static_cast<int>(k);
-      }
-    }
+    Gains th = gains_against(sums, D, R, G, D + 1);
+    r.gain_vs_threat = std::move(th.gain);
+    r.mean_vs_threat = std::move(th.mean);
+    r.ci_low_vs_threat = std::move(th.ci_low);
+    r.ci_high_vs_threat = std::move(th.ci_high);
+    r.in_bargaining_set_vs_threat = std::move(th.in_set);
+    r.nash_vs_threat = th.nash;
   }
   if (!o.output_path.empty()) write_deals_file(o.output_path, r, o.command_line);
   return std::move(r);
