@@ -27,6 +27,10 @@ chipsim, source, work = sys.argv[1:4]
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 experiment = os.path.join(source, "experiments", "examples", "policy_paths.toml")
+if os.environ.get("CHIPSIM_TEST_LIGHT"):
+    # Sanitizer builds run ~20x slower: the 24-run shortened experiment instead of the 100 runs of
+    # policy_paths (same code paths; the final write is shorter, so it may not be caught below).
+    experiment = os.path.join(source, "tests", "experiments", "small_experiment.toml")
 small = os.path.join(source, "tests", "experiments", "small_history.toml")
 failures = []
 
@@ -112,7 +116,9 @@ for attempt in range(3):
         break
     if os.path.exists(path):
         os.remove(path)
-if caught:
+if not caught:
+    print("note: the final write finished before SIGTERM could be sent (3 attempts); that case is not checked")
+else:
     expect(p.returncode == 143, f"SIGTERM during the final write: exit {p.returncode}")
     expect(not glob.glob(path + ".tmp-*"), "SIGTERM during the final write left the temporary file")
     r = batch(path, "--resume")
