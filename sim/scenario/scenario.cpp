@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "sim/core/self_sufficiency.hpp"
+#include "sim/scenario/assumptions.hpp"
 #include "sim/scenario/demand_registry.hpp"
 #include "sim/scenario/event_registry.hpp"
 #include "sim/scenario/input_file.hpp"
@@ -657,9 +658,11 @@ void merge_into(toml::table& base, toml::table& child) {
 }
 
 // Parses a scenario and, if it has an [extend] table, the chain of scenarios it extends.
-toml::table resolve_scenario(const std::string& text, const std::string& file, int depth, std::vector<std::string>& chain) {
+toml::table resolve_scenario(const std::string& text, const std::string& file, int depth, std::vector<std::string>& chain,
+                             std::vector<std::vector<Assumption>>& marks) {
   toml::table doc = parse_toml(text, file);
   chain.push_back(file);
+  marks.push_back(find_assumptions(text));
   toml::node* ext = doc.get("extend");
   if (!ext) return doc;
   if (!ext->is_table()) fail_at(location_of(ext->source(), file), "extend: must be a table with base = \"file.toml\"");
@@ -678,7 +681,7 @@ toml::table resolve_scenario(const std::string& text, const std::string& file, i
   } catch (const IoError&) {
     x.fail("base", "cannot read the extended scenario " + base_path);
   }
-  toml::table base = resolve_scenario(base_text, base_path, depth + 1, chain);
+  toml::table base = resolve_scenario(base_text, base_path, depth + 1, chain, marks);
 
   // Events of the base: all, none, or all but those whose id is dropped.
   if (toml::array* events = base["event"].as_array()) {
@@ -732,16 +735,23 @@ void apply_override(toml::table& doc, const ScenarioOverride& o, const std::stri
 
 Model load_scenario_text(const std::string& text, const std::string& file, const std::vector<ScenarioOverride>& overrides) {
   std::vector<std::string> chain;
-  toml::table doc = resolve_scenario(text, file, 0, chain);
+  std::vector<std::vector<Assumption>> marks;  // one list per file of the chain, this file first
+  toml::table doc = resolve_scenario(text, file, 0, chain, marks);
   for (const ScenarioOverride& o : overrides) apply_override(doc, o, file);
+  std::reverse(marks.begin(), marks.end());  // base first: the extending file's marks win
+  const std::vector<Assumption> assumptions = merge_assumptions(marks);
+  // The text stored in output files: the file verbatim, or the resolved document (comments do
+  // not survive it), with the ASSUMPTION-marked keys appended as comments either way.
   std::string resolved = text;
   if (chain.size() > 1 || !overrides.empty()) {
     std::ostringstream os;
     os << "# resolved scenario: " << chain.front();
     for (std::size_t k = 1; k < chain.size(); ++k) os << " extends " << chain[k];
     for (const ScenarioOverride& o : overrides) os << "\n# override " << o.path << " = " << o.value;
-    os << "\n" << doc << "\n";
+    os << "\n" << assumptions_block(assumptions) << doc << "\n";
     resolved = os.str();
+  } else if (text.find(kAssumptionsMarker) == std::string::npos && !assumptions.empty()) {
+    resolved = text + (text.empty() || text.back() == '\n' ? "" : "\n") + "\n" + assumptions_block(assumptions);
   }
   Model m;
   m.scenario_file = file;
