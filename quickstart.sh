@@ -13,7 +13,7 @@ packages=(build-essential cmake git pkg-config
           libeigen3-dev libtbb-dev libhdf5-dev hdf5-tools libtomlplusplus-dev libcli11-dev
           catch2 librandom123-dev libboost-dev liblemon-dev openmpi-bin libopenmpi-dev
           python3 python3-numpy python3-h5py python3-xarray python3-netcdf4 python3-matplotlib python3-pandas netcdf-bin
-          r-base-core)
+          r-base-core chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

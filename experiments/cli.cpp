@@ -20,6 +20,7 @@
 #include "experiments/compare.hpp"
 #include "experiments/deals.hpp"
 #include "experiments/interrupt.hpp"
+#include "experiments/report_command.hpp"
 #include "output/hdf5_writer.hpp"
 #include "experiments/run_scenario.hpp"
 #include "output/run_summary.hpp"
@@ -226,6 +227,15 @@ int main(int argc, char** argv) {
   deals->add_option("--threads", deal_opts.threads, "Worker threads (results do not depend on it)")->check(CLI::Range(1, 1024));
   deals->add_flag("--no-progress", deal_quiet, "No progress line");
 
+  chipsim::ReportOptions report_opts;
+  report_opts.script = shipped_data("output/report.py", CHIPSIM_REPORT_SCRIPT);
+  CLI::App* report = app.add_subcommand(
+      "report", "One self-contained HTML page of a run, compare, batch or deals file: summary with intervals, scenario "
+                "differences, assumptions, figures, provenance");
+  report->add_option("results", report_opts.results, "Results file (HDF5)")->required()->check(CLI::ExistingFile);
+  report->add_option("-o,--output", report_opts.output, "HTML file (default: RESULTS with .html)");
+  report->add_option("--country", report_opts.country, "Focus country (default: the file's focus_country, else CN)");
+
   chipsim::RunRequest fit_req;
   std::string targets_path = shipped_data("calibration/data/public_figures.csv", CHIPSIM_DEFAULT_TARGETS);
   int fit_first = 2022, fit_last = 2024;
@@ -328,6 +338,7 @@ int main(int argc, char** argv) {
       if (!deal_opts.output_path.empty()) std::cout << "\nwrote " << deal_opts.output_path << "\n";
       return 0;
     }
+    if (*report) chipsim::exec_report(report_opts);
     if (*summarize) {
       chipsim::summarize_batch_file(summarize_path, summarize_opts, std::cout);
       return 0;

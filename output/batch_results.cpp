@@ -287,6 +287,21 @@ void write_batch_file(const std::string& path, const BatchDesign& d, const Batch
                                      seed_text, true, false);
         out.attach(ds, {"run"});
       }
+      {
+        // Variant and baseline names per run: with the global `coordinates` attribute below,
+        // xarray shows them as labelled coordinates of the run dimension.
+        std::vector<std::string> names, bases;
+        for (int k : order) {
+          const auto v = static_cast<std::size_t>(d.run_variant[static_cast<std::size_t>(k)]);
+          names.push_back(d.variant_names[v]);
+          const int bv = d.variant_baseline[v];
+          bases.push_back(bv >= 0 ? d.variant_names[static_cast<std::size_t>(bv)] : "");
+        }
+        Handle vn = w.label_variable(file, "run_variant_name", "policy variant of the run", names, true, false);
+        out.attach(vn, {"run"});
+        Handle bn = w.label_variable(file, "run_baseline_name", "variant the run is paired with (empty: none)", bases, true, false);
+        out.attach(bn, {"run"});
+      }
       out.integers("variant_baseline", {"variant"}, d.variant_baseline, H5T_STD_I32LE, H5T_NATIVE_INT,
                    "index of the variant each variant is paired with (-1: none)");
       out.variable("run_parameters", {"run", "parameter"}, {R, params.size()}, rparams.data(), "1", "swept parameter values of the run");
@@ -297,6 +312,18 @@ void write_batch_file(const std::string& path, const BatchDesign& d, const Batch
       }
       out.variable("point_parameters", {"point", "parameter"}, {d.point_values.size(), params.size()}, pv_flat.data(), "1",
                    "swept parameter values of each sweep point");
+      // Each swept key's values again as a coordinate of the point dimension, named by its key
+      // path (xarray: ds["firm.Huawei.arrival_hazard_per_month"] is indexed by point).
+      std::string coordinates = "run_variant_name run_baseline_name run_point run_replicate run_seed_text";
+      for (std::size_t k = 0; k < d.parameter_paths.size(); ++k) {
+        std::vector<double> column;
+        for (const auto& row : d.point_values) column.push_back(row.at(k));
+        out.variable(d.parameter_paths[k], {"point"}, {column.size()}, column.data(), "1",
+                     "value of the swept key " + d.parameter_paths[k] + " at each sweep point");
+        coordinates += " " + d.parameter_paths[k];
+      }
+      // CF auxiliary coordinates (read by xarray's decode_coords).
+      w.text_attribute(file, "coordinates", coordinates);
 
       // The kept series of every run, and (complete batches) the paired effects, created empty
       // and filled a block of runs at a time.

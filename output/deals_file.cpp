@@ -51,9 +51,9 @@ void write_deals_file(const std::string& path, const DealResults& r, const std::
       for (const auto& row : r.deal_terms) terms.insert(terms.end(), row.begin(), row.end());
       var("deal_terms", {deal, term}, {D, K}, terms.data(), "1", "value of each term (HBM generation as an index, -1 = none)");
       var("score_gain", {deal, rep, gov}, {D, R, G}, r.gain.data(), "score-years", "present value of the government score gain against the status quo, from the deal's start");
-      var("score_gain_mean", {deal, gov}, {D, G}, r.mean.data(), "1", "mean score gain across replicates");
-      var("score_gain_ci95_low", {deal, gov}, {D, G}, r.ci_low.data(), "1", "lower end of the 95 % confidence interval of the mean");
-      var("score_gain_ci95_high", {deal, gov}, {D, G}, r.ci_high.data(), "1", "upper end of the 95 % confidence interval of the mean");
+      var("score_gain_mean", {deal, gov}, {D, G}, r.mean.data(), "score-years", "mean score gain across replicates");
+      var("score_gain_ci95_low", {deal, gov}, {D, G}, r.ci_low.data(), "score-years", "lower end of the 95 % confidence interval of the mean");
+      var("score_gain_ci95_high", {deal, gov}, {D, G}, r.ci_high.data(), "score-years", "upper end of the 95 % confidence interval of the mean");
       if (!r.threat_file.empty()) {
         w.text_attribute(file, "threat_point_file", r.threat_file);
         w.text_attribute(file, "threat_point_scenario_text", r.threat_text);

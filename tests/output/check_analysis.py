@@ -129,12 +129,34 @@ else:
             elif frame["cumulative_revenue_loss_Nvidia"][frame.variant == "base"].notna().any():
                 failures.append("runs_frame: a baseline run must have no (NaN) loss against itself")
 
+# xarray: variant names, baselines, replicates and seeds are labelled coordinates of the run
+# dimension, the swept keys' values coordinates of the point dimension; one line gives a frame
+# with one row per run.
+ds = xr.open_dataset(batch)
+for c in ("run_variant_name", "run_baseline_name", "run_point", "run_replicate", "run_seed_text"):
+    if c not in ds.coords or ds[c].dims != ("run",):
+        failures.append(f"xarray: {c} is not a coordinate of the run dimension")
+variants = [str(x) for x in ds["variant"].values]
+if "run_variant_name" in ds.coords and [str(x) for x in ds.run_variant_name.values] != [variants[k] for k in ds.run_variant.values]:
+    failures.append("xarray: run_variant_name does not match run_variant")
+swept = [str(x) for x in ds["parameter"].values]
+for key in swept:
+    if key not in ds.coords or ds[key].dims != ("point",):
+        failures.append(f"xarray: the swept key {key} is not a coordinate of the point dimension")
+    elif list(ds[key].values) != list(ds.point_parameters.values[:, swept.index(key)]):
+        failures.append(f"xarray: the values of {key} differ from point_parameters")
+frame = ds.revenue_loss.sum("time").sel(firm="Nvidia").to_dataframe()
+if len(frame) != ds.sizes["run"] or not {"run_variant_name", "run_replicate", "run_point"} <= set(frame.columns):
+    failures.append(f"xarray: one row per run with its labels expected, got {len(frame)} rows, columns {list(frame.columns)}")
+
 r = subprocess.run([chipsim, "summarize", batch, "--dates", "1999-01"], capture_output=True, text=True)
 if r.returncode == 0 or "1999-01" not in r.stderr:
     failures.append("summarize with a date outside the batch must fail and name it")
 
 script = os.path.join(source, "output", "plot_results.py")
-for f, expected in ((batch, ("self_sufficiency.png", "revenue_loss.png")), (deals, ("deals.png",))):
+for f, expected in ((batch, ("self_sufficiency.png", "revenue_loss.png", "sweep_0.png")), (deals, ("deals.png",)),
+                    (compare, ("self_sufficiency.png", "revenue_loss.png"))):
+    shutil.rmtree(figures, ignore_errors=True)
     r = subprocess.run(["/usr/bin/python3", script, f, "-o", figures], capture_output=True, text=True)
     for name in expected:
         p = os.path.join(figures, name)
