@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "sim/core/monthly_path.hpp"
+
 namespace chipsim {
 
 void update_ai_firms(const Model& model, State& state) {
@@ -24,9 +26,10 @@ void update_ai_firms(const Model& model, State& state) {
       state.ai_revenue_usd(i) = a.revenue_per_capability_usd * state.capability(i);
       const double offered = state.budget_usd(i) * state.budget_factor(i) + state.deferred_budget_usd(i);
       state.deferred_budget_usd(i) = keep * std::max(0.0, offered - state.buyer_spend_usd(i));
-      state.base_budget_usd(i) *= 1.0 + state.budget_growth(i);
-      state.budget_growth(i) *= 1.0 - a.budget_growth_decay;
-      state.budget_usd(i) = state.base_budget_usd(i) + a.reinvestment_share * state.ai_revenue_usd(i);
+      // Next period's exogenous budget: its months' budgets, stepped month by month.
+      const double base = advance_monthly_path(state.base_budget_usd(i), state.budget_growth(i),
+                                               a.budget_growth_decay_per_month, model.calendar.months_per_period);
+      state.budget_usd(i) = base + a.reinvestment_share * state.ai_revenue_usd(i);
     }
   });
 }

@@ -43,18 +43,38 @@ void learn(const Model& model, State& state) {
 // Capacity at the start of the period: exogenous growth of products launched in an earlier
 // period, and investments whose build lag has passed.
 void grow_capacity(const Model& model, State& state) {
+  const int months = model.calendar.months_per_period;
+  const int first = model.calendar.month_of(state.period).serial();  // this period's first month
   for (int j = 0; j < model.n_products(); ++j) {
     const Product& p = model.products[j];
-    if (state.period == 0 || !state.launched[static_cast<std::size_t>(j)] || state.launch_period(j) >= state.period) continue;
-    // The exogenous path grows up to its ceiling; capacity above it (invested) is kept.
-    const double now = state.capacity_units(j);
-    double next = now * (1.0 + p.capacity_growth);
-    if (p.capacity_max > 0) next = std::max(now, std::min(next, p.capacity_max));
-    state.capacity_units(j) = next;
+    if (!state.launched[static_cast<std::size_t>(j)] || state.launch_period(j) > state.period) continue;
+    // The exogenous path, month by month: the capacity at launch (per month) in the first month on
+    // sale (the launch month, or the start), then growth each month up to the ceiling; capacity
+    // above the ceiling (invested) is kept. The period's capacity is the sum of its months on
+    // sale: a quarterly run counts a mid-quarter launch or end of sale for its months only, so that
+    // it sees the capacity of three monthly periods. Monthly runs: one month, as written.
+    const bool launch_period = state.launch_period(j) == state.period || (state.period == 0 && state.launch_period(j) < 0);
+    const int on_from = launch_period && !p.launch_on_arrival && p.launch.serial() > first ? p.launch.serial() - first : 0;
+    const int on_to = p.end ? std::min(months, p.end->serial() - first + 1) : months;  // months [on_from, on_to) on sale
+    if (months == 1 && launch_period) continue;  // monthly: the launch level, no growth yet
+    const double ceiling = p.capacity_max / months;  // per month
+    double& level = state.capacity_month_units(j);
+    double sum = 0;
+    for (int k = on_from; k < months; ++k) {
+      if (!(launch_period && k == on_from)) {
+        const double next = level * (1.0 + p.capacity_growth_per_month);
+        level = p.capacity_max > 0 ? std::max(level, std::min(next, ceiling)) : next;
+      }
+      if (k < on_to) sum += level;
+    }
+    state.capacity_units(j) = months == 1 ? level : sum;
   }
   auto due = [&](const State::PendingCapacity& x) { return x.arrival_period < state.period; };
   for (const auto& x : state.pending_capacity)
-    if (due(x)) state.capacity_units(x.product) += x.units;
+    if (due(x)) {
+      state.capacity_units(x.product) += x.units;
+      state.capacity_month_units(x.product) += x.units / model.calendar.months_per_period;
+    }
   state.pending_capacity.erase(std::remove_if(state.pending_capacity.begin(), state.pending_capacity.end(), due),
                                state.pending_capacity.end());
 }

@@ -5,7 +5,7 @@
 // Stage 3, plan_production: first learning by doing (Wright's law) from the cumulative output Q
 // of all past periods, which sets this period's unit cost of every product,
 //      c = c0 max(1, Q / Q0)^(-b),   b = -log2(1 - learning_rate);
-// then this period's capacity: exogenous growth (capacity_growth per period after the launch
+// then this period's capacity: exogenous growth (capacity_growth_per_month, stepped month by month and summed over the period, after the launch
 // period, up to capacity_max) and investments whose build lag has passed;
 // then, for accelerator makers, adaptive expectations of demand,
 //     e <- e + w (observed - e),     planned = min(capacity, e (1 + buffer)),

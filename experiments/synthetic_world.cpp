@@ -54,8 +54,8 @@ Model synthetic_world(int n_ai_firms, int n_products, int n_firms, int n_countri
     AiFirm a;
     a.name = "ai" + std::to_string(i);
     a.country = static_cast<int>(u(i, 0) * n_countries);
-    a.budget_usd = 1e6 + 5e7 * u(i, 1);
-    a.budget_growth = 0.01;
+    a.budget_usd_per_month = 1e6 + 5e7 * u(i, 1);
+    a.budget_growth_per_month = 0.01;
     a.price_sensitivity_per_usd = (0.05 + 0.1 * u(i, 2)) / 1000.0;
     a.home_bias = u(i, 3);
     a.compute_depreciation = 0.02;

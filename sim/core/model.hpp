@@ -83,7 +83,7 @@ struct Product {
   double appeal = 0;             // product-specific mean utility (ecosystem, software), utils
   double marginal_cost_usd = 0;  // USD per unit
   double capacity_units = 0;     // units per period at launch
-  double capacity_growth = 0;    // capacity growth per period (share), exogenous capacity path
+  double capacity_growth_per_month = 0;  // growth of the exogenous capacity path per month (share), stepped monthly
   double capacity_max = 0;       // ceiling of the exogenous capacity path, units per period (0: none)
 
   // HBM: for an HBM product, `hbm_generation` is its generation (index into
@@ -146,9 +146,11 @@ struct HbmBuyer {
 struct AiFirm {
   std::string name;
   int country = -1;                       // index into Model::countries
-  double budget_usd = 0;                  // compute budget per period at the start, USD
-  double budget_growth = 0;               // growth of the budget per period at the start (share)
-  double budget_growth_decay = 0;         // the growth rate shrinks by this share each period
+  // The exogenous budget path is stated per month and stepped month by month (monthly_path.hpp):
+  // a period's budget is the sum of its months.
+  double budget_usd_per_month = 0;            // compute budget in the first month, USD per month
+  double budget_growth_per_month = 0;         // growth of the budget per month at the start (share)
+  double budget_growth_decay_per_month = 0;   // the growth rate shrinks by this share each month
   double price_sensitivity_per_usd = 0;   // logit price coefficient alpha, utils per USD
   double home_bias = 0;                   // extra utility of domestically-made products, utils
   double compute_depreciation = 0;        // share of compute stock retired per period

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "sim/core/model.hpp"
+#include "sim/core/monthly_path.hpp"
 
 namespace chipsim {
 
@@ -62,9 +63,11 @@ State initial_state(const Model& model, RandomKey random) {
   s.trade_usd.setZero(C, C);
 
   s.capacity_units.resize(P);
+  s.capacity_month_units.resize(P);
   s.unit_cost_usd.resize(P);
   for (int j = 0; j < P; ++j) {
     s.capacity_units(j) = model.products[j].capacity_units;
+    s.capacity_month_units(j) = model.products[j].capacity_units / model.calendar.months_per_period;
     s.unit_cost_usd(j) = model.products[j].marginal_cost_usd;
   }
   s.cumulative_output.setZero(P);
@@ -117,8 +120,11 @@ State initial_state(const Model& model, RandomKey random) {
   s.capability.setZero(A);
   s.ai_revenue_usd.setZero(A);
   for (int i = 0; i < A; ++i) {
-    s.budget_usd(i) = s.base_budget_usd(i) = model.ai_firms[i].budget_usd;
-    s.budget_growth(i) = model.ai_firms[i].budget_growth;
+    // The first period's budget: its months' budgets; base and growth then stand at the next month.
+    s.base_budget_usd(i) = model.ai_firms[i].budget_usd_per_month;
+    s.budget_growth(i) = model.ai_firms[i].budget_growth_per_month;
+    s.budget_usd(i) = advance_monthly_path(s.base_budget_usd(i), s.budget_growth(i),
+                                           model.ai_firms[i].budget_growth_decay_per_month, model.calendar.months_per_period);
     s.compute_stock_h100e(i) = model.ai_firms[i].initial_compute_h100e;
     s.efficiency(i) = model.ai_firms[i].algorithmic_efficiency;
   }

@@ -104,6 +104,7 @@ struct State {
 
   // --- stage innovate_and_invest (P, F) ---
   Eigen::VectorXd capacity_units;      // production capacity, units per period (P)
+  Eigen::VectorXd capacity_month_units;  // capacity in the period's last month, units per month: the exogenous path steps monthly (P)
   Eigen::VectorXd unit_cost_usd;       // marginal cost after learning, USD per unit (P)
   Eigen::VectorXd cumulative_output;   // units produced since the start (P)
   Eigen::VectorXd knowledge_usd;       // R&D knowledge stock (F)
@@ -125,11 +126,11 @@ struct State {
   // --- stage update_ai_firms (A) ---
   Eigen::VectorXd budget_usd;          // compute budget per period, USD (A)
   Eigen::VectorXd deferred_budget_usd; // unspent budget carried into this period, USD (A)
-  Eigen::VectorXd budget_growth;       // current growth rate of the budget per period (A)
+  Eigen::VectorXd budget_growth;       // current growth rate of the exogenous budget per month (A)
   Eigen::VectorXd compute_stock_h100e; // installed compute, H100-equivalents (A)
   Eigen::VectorXd efficiency;          // algorithmic efficiency multiplier (A)
   Eigen::VectorXd capability;          // (compute stock x efficiency)^gamma (A)
-  Eigen::VectorXd base_budget_usd;     // exogenous part of the budget (A)
+  Eigen::VectorXd base_budget_usd;     // exogenous budget of the next month not yet in a period, USD per month (A)
   Eigen::VectorXd ai_revenue_usd;      // AI revenue this period (A)
   Eigen::VectorXd government_score;    // objective of each government, a rate per year at this period (C)
   // Its weighted terms (C x kObjectiveTerms): profit, self-sufficiency, compute lead, income, -subsidies.

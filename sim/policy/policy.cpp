@@ -57,10 +57,12 @@ void resolve_market_access(const Model& model, State& state) {
     // A variant of a stochastic rule waits until launch_lag periods after the rule happened.
     const int rule_period = prod.launch_follows_event < 0 ? -1 : state.event_period[static_cast<std::size_t>(prod.launch_follows_event)];
     const bool cleared = prod.launch_follows_event < 0 || (rule_period >= 0 && state.period >= rule_period + prod.launch_lag);
-    if (!launched && !prod.launch_on_arrival && !(now < prod.launch) && cleared) {
+    // The period that contains the launch month (quarterly runs: its capacity counts only the
+    // months from the launch on; agents/chipmakers.cpp).
+    const Month last_month = Month::from_serial(now.serial() + model.calendar.months_per_period - 1);
+    if (!launched && !prod.launch_on_arrival && !(last_month < prod.launch) && cleared) {
       launched = 1;
-      // Launched before the start: on sale since "before period 0"; otherwise from this period
-      // (a launch in the middle of a quarter counts from the quarter it is first on sale).
+      // Launched before the start: on sale since "before period 0"; otherwise from this period.
       state.launch_period(j) = prod.launch < model.calendar.start && prod.launch_follows_event < 0 ? -1 : state.period;
     }
     const bool on_sale = launched && state.launch_period(j) <= state.period && !(prod.end && *prod.end < now);

@@ -39,10 +39,11 @@ double peak_growth_factor(double growth, double decay, int periods, double stop)
 }
 
 // Fails at `growth_key` if `start` x the path's peak exceeds `limit` within the horizon.
+// `steps_per_period` > 1: the path is stepped per month (growth and decay per month).
 void check_projected(TableReader& t, const Model& m, std::string_view growth_key, const std::string& what, double start,
-                     double growth, double decay, double limit, const std::string& unit) {
+                     double growth, double decay, double limit, const std::string& unit, int steps_per_period = 1) {
   if (start <= 0 || growth <= 0) return;
-  const double peak = start * peak_growth_factor(growth, decay, m.n_periods(), limit / start);
+  const double peak = start * peak_growth_factor(growth, decay, m.n_periods() * steps_per_period, limit / start);
   if (peak > limit) {
     std::ostringstream os;
     os << "at this growth " << what << " would pass " << limit << " " << unit << " (the largest value its key accepts) before "
@@ -54,9 +55,10 @@ void check_projected(TableReader& t, const Model& m, std::string_view growth_key
 // Monthly figures in the scenario become per-period figures (quarterly runs: 3 months).
 struct PeriodConversion {
   int months = 1;
+  // Monthly runs take the value as written (bit for bit: 1 - (1 - x) is not always x).
   double flow(double per_month) const { return per_month * months; }
-  double growth(double per_month) const { return std::pow(1.0 + per_month, months) - 1.0; }
-  double decay(double per_month) const { return 1.0 - std::pow(1.0 - per_month, months); }
+  double growth(double per_month) const { return months == 1 ? per_month : std::pow(1.0 + per_month, months) - 1.0; }
+  double decay(double per_month) const { return months == 1 ? per_month : 1.0 - std::pow(1.0 - per_month, months); }
 };
 
 void read_header(TableReader& root, Model& m) {
@@ -149,7 +151,8 @@ void read_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
     f.kind = read_product_kind(t, "kind");
     f.initial_cash_usd = t.number_or("initial_cash_usd", 0.0, -kHuge, kHuge);
     if (f.kind == ProductKind::accelerator) {
-      f.expectation_weight = t.number_or("expectation_weight", f.expectation_weight, 0.0, 1.0);
+      // Stated per month: the weight of one period is that of its months compounded.
+      f.expectation_weight = conv.decay(t.number_or("expectation_weight", f.expectation_weight, 0.0, 1.0));
       f.planning_buffer = t.number_or("planning_buffer", f.planning_buffer, 0.0, 10.0);
       // Scenario: utils per 1,000 USD per stack; model: utils per USD.
       if (t.has("hbm_price_sensitivity_per_kusd"))
@@ -178,7 +181,7 @@ void read_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
     f.build_lag_periods = static_cast<int>(std::ceil(t.number_or("build_lag_months", 0, 0, 240) / conv.months));
     f.invest_utilisation = t.number_or("invest_utilisation", f.invest_utilisation, 0.0, 10.0);
     f.invest_margin = t.number_or("invest_margin", f.invest_margin, -1.0, 1.0);
-    f.invest_step = t.number_or("invest_step", f.invest_step, 0.0, 10.0);
+    f.invest_step = conv.growth(t.number_or("invest_step", f.invest_step, 0.0, 10.0));  // per month
     t.optional_string("source");
     t.finish();
     m.firms.push_back(std::move(f));
@@ -269,14 +272,14 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
     p.appeal = t.number_or("appeal", 0.0, -100.0, 100.0);
     p.marginal_cost_usd = t.number("marginal_cost_usd", 0.0, kHuge);
     p.capacity_units = conv.flow(t.number("capacity_units_per_month", 0.0, kHuge));
-    p.capacity_growth = conv.growth(t.number_or("capacity_growth_per_month", 0.0, -0.99, 10.0));
+    p.capacity_growth_per_month = t.number_or("capacity_growth_per_month", 0.0, -0.99, 10.0);
     p.capacity_max = conv.flow(t.number_or("capacity_max_units_per_month", 0.0, 0.0, kHuge));
     if (p.capacity_max > 0 && p.capacity_max < p.capacity_units)
       t.fail("capacity_max_units_per_month", "must not be below capacity_units_per_month");
     p.learning_reference_units = t.number_or("learning_reference_units", std::max(1.0, p.capacity_units), 1.0, kHuge);
     if (p.capacity_max <= 0)
-      check_projected(t, m, "capacity_growth_per_month", "the capacity of " + p.name, p.capacity_units, p.capacity_growth, 0.0,
-                      conv.flow(kHuge), "units per period");
+      check_projected(t, m, "capacity_growth_per_month", "the capacity of " + p.name, p.capacity_units / conv.months,
+                      p.capacity_growth_per_month, 0.0, kHuge, "units per month", conv.months);
     t.optional_string("source");
     t.optional_string("note");
     t.finish();
@@ -293,9 +296,9 @@ void read_ai_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
     a.name = t.string("name");
     check_unique(t, "name", a.name, seen, "AI firm");
     a.country = read_country(t, "country", m);
-    a.budget_usd = conv.flow(t.number("budget_usd_per_month", 0.0, kHuge));
-    a.budget_growth = conv.growth(t.number_or("budget_growth_per_month", 0.0, -0.99, 10.0));
-    a.budget_growth_decay = conv.decay(t.number_or("budget_growth_decay_per_month", 0.0, 0.0, 1.0));
+    a.budget_usd_per_month = t.number("budget_usd_per_month", 0.0, kHuge);
+    a.budget_growth_per_month = t.number_or("budget_growth_per_month", 0.0, -0.99, 10.0);
+    a.budget_growth_decay_per_month = t.number_or("budget_growth_decay_per_month", 0.0, 0.0, 1.0);
     // Scenario: utils per thousand USD of price (readable magnitudes); model: utils per USD.
     a.price_sensitivity_per_usd = t.number("price_sensitivity_per_kusd", 1e-9, 1e3) / 1000.0;
     a.home_bias = t.number_or("home_bias", 0.0, -100.0, 100.0);
@@ -306,8 +309,8 @@ void read_ai_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
     a.capability_exponent = t.number_or("capability_exponent", a.capability_exponent, 0.0, 2.0);
     a.revenue_per_capability_usd = conv.flow(t.number_or("revenue_per_capability_usd_per_month", 0.0, 0.0, kHuge));
     a.reinvestment_share = t.number_or("reinvestment_share", 0.0, 0.0, 1.0);
-    check_projected(t, m, "budget_growth_per_month", "the budget of " + a.name, a.budget_usd, a.budget_growth,
-                    a.budget_growth_decay, conv.flow(kHuge), "USD per period");
+    check_projected(t, m, "budget_growth_per_month", "the budget of " + a.name, a.budget_usd_per_month,
+                    a.budget_growth_per_month, a.budget_growth_decay_per_month, kHuge, "USD per month", conv.months);
     t.optional_string("source");
     t.optional_string("note");
     t.finish();
@@ -375,7 +378,7 @@ void read_governments(TableReader& root, Model& m, const PeriodConversion& conv)
     }
     if (auto r = t.table("reaction")) {
       g.target_self_sufficiency = r->number_or("target_self_sufficiency", 0.0, 0.0, 1.0);
-      g.subsidy_step = r->number_or("rd_subsidy_step", 0.0, 0.0, 10.0);
+      g.subsidy_step = conv.flow(r->number_or("rd_subsidy_step", 0.0, 0.0, 10.0));  // per month
       g.max_rd_subsidy_rate = r->number_or("max_rd_subsidy_rate", 10.0, 0.0, 10.0);
       g.compute_gap_trigger = r->number_or("compute_gap_trigger", 0.0, 0.0, 1e6);
       g.tighten_factor = r->number_or("tighten_factor", 1.0, 0.01, 1.0);

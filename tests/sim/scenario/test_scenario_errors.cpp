@@ -143,6 +143,6 @@ TEST_CASE("quarterly periods convert monthly figures", "[scenario]") {
   const Model q = load_scenario_text(t, "q.toml");
   const Model m = load_scenario_text(test::tiny_scenario(), "m.toml");
   CHECK(q.n_periods() == 4);
-  CHECK(q.ai_firms[0].budget_usd == Approx(3 * m.ai_firms[0].budget_usd));
+  CHECK(q.ai_firms[0].budget_usd_per_month == m.ai_firms[0].budget_usd_per_month);  // stepped monthly in the run
   CHECK(q.products[0].capacity_units == Approx(3 * m.products[0].capacity_units));
 }
