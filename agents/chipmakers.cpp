@@ -155,14 +155,27 @@ void research(const Model& model, State& state) {
 void innovate(const Model& model, State& state) {
   const int F = model.n_firms();
   // Generations reached: the highest launched product generation of each firm and kind.
+  // Month by month within the period (quarterly runs): a product launched in this period counts
+  // from its launch month, so the hazard of a quarter is the sum of its months' hazards, each with
+  // that month's gap to the frontier (monthly runs: one month, as before).
+  const int months = model.calendar.months_per_period;
+  const int first_month = model.calendar.month_of(state.period).serial();
   state.firm_generation.setConstant(F, -1);
-  std::array<int, kProductKinds> frontier;
-  frontier.fill(-1);
+  // (month within the period, firm or kind) -> generation reached by then
+  std::vector<std::array<int, kProductKinds>> frontier_in(static_cast<std::size_t>(months));
+  std::vector<Eigen::VectorXi> generation_in(static_cast<std::size_t>(months), Eigen::VectorXi::Constant(F, -1));
+  for (auto& x : frontier_in) x.fill(-1);
   for (int j = 0; j < model.n_products(); ++j) {
     const Product& p = model.products[j];
-    if (!state.launched[static_cast<std::size_t>(j)]) continue;
+    if (!state.launched[static_cast<std::size_t>(j)] || state.launch_period(j) > state.period) continue;
     state.firm_generation(p.owner) = std::max(state.firm_generation(p.owner), p.generation);
-    frontier[static_cast<int>(p.kind)] = std::max(frontier[static_cast<int>(p.kind)], p.generation);
+    const int from = state.launch_period(j) == state.period && !p.launch_on_arrival ? std::max(0, p.launch.serial() - first_month) : 0;
+    for (int k = from; k < months; ++k) {
+      auto& fr = frontier_in[static_cast<std::size_t>(k)][static_cast<int>(p.kind)];
+      fr = std::max(fr, p.generation);
+      auto& g = generation_in[static_cast<std::size_t>(k)](p.owner);
+      g = std::max(g, p.generation);
+    }
   }
   state.arrival_hazard.setZero(F);
   tbb::parallel_for(tbb::blocked_range<int>(0, F, kFirmsPerTask), [&](const tbb::blocked_range<int>& r) {
@@ -177,14 +190,26 @@ void innovate(const Model& model, State& state) {
           next = j;
       }
       if (next < 0) continue;
-      const int gap = std::max(0, frontier[static_cast<int>(firm.kind)] - state.firm_generation(f));
       const double access = cut_off(state, firm.home) ? 1.0 - firm.controls_access_penalty : 1.0;
       const double k = std::max(state.knowledge_usd(f), 0.0) / firm.knowledge_reference_usd;
-      const double hazard = firm.arrival_hazard * std::pow(k, firm.knowledge_elasticity) * (1.0 + firm.catch_up * gap) * access;
+      double catch_up = 0;  // mean over the period's months of 1 + catch_up x gap
+      for (int m = 0; m < months; ++m) {
+        const int gap = std::max(0, frontier_in[static_cast<std::size_t>(m)][static_cast<int>(firm.kind)] -
+                                        generation_in[static_cast<std::size_t>(m)](f));
+        catch_up += (1.0 + firm.catch_up * gap) / months;
+      }
+      const double hazard = firm.arrival_hazard * std::pow(k, firm.knowledge_elasticity) * catch_up * access;
       state.arrival_hazard(f) = hazard;
-      const double u = uniform01(state.random, static_cast<std::uint64_t>(f), static_cast<std::uint64_t>(state.period),
-                                 RandomPurpose::generation_arrival);
-      if (u < 1.0 - std::exp(-hazard)) {
+      // The generation arrives once its hazard, summed since it became the firm's next one,
+      // reaches an exponential threshold drawn once for (firm, generation): the same process as a
+      // draw per period with probability 1 - exp(-hazard), with arrivals that line up across
+      // time steps for one seed.
+      const int generation = model.products[next].generation;
+      if (state.hazard_generation(f) != generation) state.hazard_generation(f) = generation, state.integrated_hazard(f) = 0;
+      state.integrated_hazard(f) += hazard;
+      const double threshold = exponential_threshold(state.random, static_cast<std::uint64_t>(f),
+                                                     static_cast<std::uint64_t>(generation), RandomPurpose::generation_arrival);
+      if (state.integrated_hazard(f) >= threshold) {
         state.launched[static_cast<std::size_t>(next)] = 1;  // on sale from the next period
         state.launch_period(next) = state.period + 1;
       }
@@ -198,18 +223,31 @@ void invest(const Model& model, State& state) {
   for (int j : model.products_of(ProductKind::accelerator)) {  // product order: budget first come, first served
     const Product& p = model.products[j];
     const Firm& firm = model.firms[p.owner];
-    if (firm.capex_usd_per_unit <= 0 || !state.offered[static_cast<std::size_t>(j)] || state.capacity_units(j) <= 0 ||
-        !state.demand_observed[static_cast<std::size_t>(j)])
-      continue;  // no investment on the launch guess alone
+    if (firm.capex_usd_per_unit <= 0 || !state.offered[static_cast<std::size_t>(j)] || state.capacity_units(j) <= 0)
+      continue;
+    // The demand the firm expects from now on: its expectation updated with this period's sales
+    // (as read at the output ceiling: notional demand), the forecast it will plan the next period
+    // with. Decisions thus use the period just observed, whatever its length.
+    const double observed = std::max(state.units_sold(j), state.notional_demand(j));
+    const double expected = state.demand_observed[static_cast<std::size_t>(j)]
+                                ? state.expected_demand(j) + firm.expectation_weight * (observed - state.expected_demand(j))
+                                : observed;
     const double price = state.price_usd(j);
     const double cost = state.unit_cost_usd(j) + p.hbm_stacks * state.hbm_unit_cost_usd(j);
     double building = 0;  // capacity already under construction counts as capacity
     for (const auto& x : state.pending_capacity)
       if (x.product == j) building += x.units;
-    const double utilisation = state.expected_demand(j) / (state.capacity_units(j) + building);
     const double margin = price > 0 ? (price - cost) / price : 0.0;
-    if (utilisation <= firm.invest_utilisation || margin <= firm.invest_margin) continue;
-    const double added = firm.invest_step * state.capacity_units(j);
+    // The monthly rule, taken once per month of the period (a quarterly run decides three times,
+    // on the same expectations, as three monthly periods would): while expected demand exceeds
+    // invest_utilisation x (capacity + capacity under construction), add invest_step x capacity.
+    double added = 0;
+    for (int k = 0; k < model.calendar.months_per_period; ++k) {
+      const double utilisation = expected / (state.capacity_units(j) + building + added);
+      if (utilisation <= firm.invest_utilisation || margin <= firm.invest_margin) break;
+      added += firm.invest_step * state.capacity_units(j);
+    }
+    if (!(added > 0)) continue;
     const double capex = firm.capex_usd_per_unit * added;
     const double subsidy = draw_subsidy(state, firm.home, state.capex_subsidy_rate(firm.home) * capex);
     state.capex_usd(p.owner) += capex - subsidy;

@@ -45,6 +45,13 @@ long days_since_epoch(Month m) {
   return era * 146097 + static_cast<long>(doe) - 719468;
 }
 
+int Calendar::period_nearest(Month m) const {
+  const int d = m.serial() - start.serial();
+  if (d < 0) return -1;
+  const int p = (d + (months_per_period - 1) / 2) / months_per_period;
+  return p >= n_periods() ? n_periods() : p;
+}
+
 int Calendar::period_of(Month m) const {
   const int d = m.serial() - start.serial();
   if (d < 0) return -1;

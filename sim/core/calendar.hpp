@@ -33,6 +33,11 @@ struct Calendar {
   Month month_of(int period) const { return Month::from_serial(start.serial() + period * months_per_period); }
   // Period containing a month, or -1 before the start / n_periods() after the horizon.
   int period_of(Month m) const;
+  // Period whose first month is nearest to a month (dated events): monthly runs, that month;
+  // quarterly runs, a date in a quarter's first or second month falls in that quarter and one in
+  // its third month in the next (an event moves by at most a month, either way, on average by
+  // none). -1 before the start, n_periods() after the horizon.
+  int period_nearest(Month m) const;
   std::string label(int period) const { return month_of(period).to_string(); }
 };
 

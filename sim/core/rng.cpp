@@ -26,6 +26,10 @@ double uniform01(RandomKey key, std::uint64_t agent, std::uint64_t period, Rando
   return to_unit(random_block(key, agent, period, purpose, draw).word[0]);
 }
 
+double exponential_threshold(RandomKey key, std::uint64_t agent, std::uint64_t slot, RandomPurpose purpose) {
+  return -std::log(1.0 - uniform01(key, agent, slot, purpose));  // 1 - u in (0, 1]
+}
+
 double standard_normal(RandomKey key, std::uint64_t agent, std::uint64_t period, RandomPurpose purpose,
                        std::uint64_t draw) {
   const RandomBlock b = random_block(key, agent, period, purpose, draw);

@@ -80,6 +80,8 @@ State initial_state(const Model& model, RandomKey random) {
   s.capex_usd.setZero(F);
   s.capex_subsidy_usd.setZero(F);
   s.arrival_hazard.setZero(F);
+  s.integrated_hazard.setZero(F);
+  s.hazard_generation.setConstant(F, -2);
   s.firm_generation.setConstant(F, -1);
   s.fee_paid_usd.setZero(F);
   s.grey_margin_usd.setZero(C);
@@ -89,6 +91,7 @@ State initial_state(const Model& model, RandomKey random) {
   s.capacity_factor.setOnes(P);
   s.budget_factor.setOnes(A);
   s.event_period.assign(model.events.size(), -1);
+  s.event_hazard.assign(model.events.size(), 0.0);
 
   s.subsidy_budget_usd.setZero(C);
   s.rd_subsidy_rate.setZero(C);

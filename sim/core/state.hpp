@@ -47,6 +47,7 @@ struct State {
   Eigen::VectorXd capacity_factor;       // product of active supply shocks (P)
   Eigen::VectorXd budget_factor;         // product of active demand shocks (A)
   std::vector<int> event_period;         // period in which each of Model::events happened, -1 = not (yet)
+  std::vector<double> event_hazard;      // a stochastic event's hazard summed over its window so far
 
   // --- stage govern: instruments in force (C), mutable by events and reaction rules ---
   Eigen::VectorXd subsidy_budget_usd, rd_subsidy_rate, capex_subsidy_rate, procurement_mandate;
@@ -113,6 +114,8 @@ struct State {
   Eigen::VectorXd capex_usd;           // capacity investment paid this period, net of subsidy (F)
   Eigen::VectorXd capex_subsidy_usd;   // capex subsidy received this period (F)
   Eigen::VectorXd arrival_hazard;      // hazard of the next generation this period (F)
+  Eigen::VectorXd integrated_hazard;   // hazard summed since the firm's waiting generation became next (F)
+  Eigen::VectorXi hazard_generation;   // the generation integrated_hazard is for (-2: none yet) (F)
   Eigen::VectorXi firm_generation;     // highest launched generation of the firm's products (F)
   struct PendingCapacity {
     int arrival_period;

@@ -27,8 +27,11 @@ void apply_policy_events(const Model& model, State& state) {
       } else if (e.probability < 0) {
         happens = e.period == state.period;
       } else if (state.event_period[k] < 0 && state.period >= e.period && state.period <= e.until_period) {
-        const double u = uniform01(state.random, k, static_cast<std::uint64_t>(state.period), RandomPurpose::stochastic_event);
-        happens = u < e.probability;
+        // Probability p per period = hazard -ln(1 - p); the event happens once the hazard summed
+        // over its window reaches an exponential threshold drawn once for the event (the same
+        // process as a draw per period; the same seed gives the same date at any time step).
+        state.event_hazard[k] += e.probability < 1.0 ? -std::log1p(-e.probability) : std::numeric_limits<double>::infinity();
+        happens = state.event_hazard[k] >= exponential_threshold(state.random, k, 0, RandomPurpose::stochastic_event);
       }
       if (!happens) continue;
       e.effect->apply(model, state);

@@ -181,7 +181,7 @@ void read_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
     f.build_lag_periods = static_cast<int>(std::ceil(t.number_or("build_lag_months", 0, 0, 240) / conv.months));
     f.invest_utilisation = t.number_or("invest_utilisation", f.invest_utilisation, 0.0, 10.0);
     f.invest_margin = t.number_or("invest_margin", f.invest_margin, -1.0, 1.0);
-    f.invest_step = conv.growth(t.number_or("invest_step", f.invest_step, 0.0, 10.0));  // per month
+    f.invest_step = t.number_or("invest_step", f.invest_step, 0.0, 10.0);  // per month: decided month by month (invest)
     t.optional_string("source");
     t.finish();
     m.firms.push_back(std::move(f));
@@ -276,7 +276,8 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
     p.capacity_max = conv.flow(t.number_or("capacity_max_units_per_month", 0.0, 0.0, kHuge));
     if (p.capacity_max > 0 && p.capacity_max < p.capacity_units)
       t.fail("capacity_max_units_per_month", "must not be below capacity_units_per_month");
-    p.learning_reference_units = t.number_or("learning_reference_units", std::max(1.0, p.capacity_units), 1.0, kHuge);
+    // Default: one month of capacity at launch (cumulative units; the same in monthly and quarterly runs).
+    p.learning_reference_units = t.number_or("learning_reference_units", std::max(1.0, p.capacity_units / conv.months), 1.0, kHuge);
     if (p.capacity_max <= 0)
       check_projected(t, m, "capacity_growth_per_month", "the capacity of " + p.name, p.capacity_units / conv.months,
                       p.capacity_growth_per_month, 0.0, kHuge, "units per month", conv.months);
@@ -440,7 +441,7 @@ void read_events(TableReader& root, Model& m) {
     if (auto prob = t.optional_number("probability_per_month", 0.0, 1.0)) {
       p.event.probability = 1.0 - std::pow(1.0 - *prob, m.calendar.months_per_period);
       const auto until = t.optional_month("until");
-      const int last = until ? m.calendar.period_of(*until) : m.n_periods() - 1;
+      const int last = until ? m.calendar.period_nearest(*until) : m.n_periods() - 1;
       if (until && *until < p.event.date) t.fail("until", "must not be before date");
       p.until_period = std::min(last, m.n_periods() - 1);
     } else if (t.has("until")) {
@@ -449,12 +450,12 @@ void read_events(TableReader& root, Model& m) {
     p.event.effect = (*parser)(t, m);
     t.optional_string("id");  // any event may carry an id (for `extend.drop_events`); control rules also use it
     t.finish();
-    const int period = m.calendar.period_of(p.event.date);
+    const int period = m.calendar.period_nearest(p.event.date);
     p.event.period = period < 0 ? 0 : period;  // dated before the start: in force from period 0
     p.event.until_period = p.until_period;
     if (announced) {
       if (p.event.date < *announced) t.fail("announced", "must not be after the rule's date");
-      const int a = m.calendar.period_of(*announced);
+      const int a = m.calendar.period_nearest(*announced);
       m.announced_rules.push_back({a < 0 ? 0 : a, p.event.period, *p.event.effect->added_rule()});
     }
     pending.push_back(std::move(p));
