@@ -104,6 +104,7 @@ Series comparison_series(const Model& m, const Series& policy, const Series& bas
   e.define("compute_policy", "compute stock under the policy", "H100e", {"country"});
   e.define("compute_baseline", "compute stock under the baseline", "H100e", {"country"});
   e.define("compute_gap", "compute stock: policy - baseline", "H100e", {"country"});
+  e.define("consumer_surplus_loss", "accelerator buyers' consumer surplus (log-sum over the price coefficient): baseline - policy, i.e. what the policy costs the country's AI firms (NaN for CES demand)", "USD", {"country"});
   const std::size_t F = firms.size(), C = countries.size();
   for (std::size_t t = 0; t < policy.n_periods(); ++t) {
     std::vector<double> rp(F, 0), rb(F, 0), loss(F), loss_c(F * C);
@@ -148,6 +149,11 @@ Series comparison_series(const Model& m, const Series& policy, const Series& bas
     e.append("compute_policy", cp, C);
     e.append("compute_baseline", cb, C);
     e.append("compute_gap", cg.data(), C);
+    const double* wp = policy.variable("consumer_surplus").data.data() + t * C;
+    const double* wb = baseline.variable("consumer_surplus").data.data() + t * C;
+    std::vector<double> wl(C);
+    for (std::size_t k = 0; k < C; ++k) wl[k] = wb[k] - wp[k];
+    e.append("consumer_surplus_loss", wl.data(), C);
   }
   return e;
 }
@@ -259,6 +265,16 @@ void print_comparison(const ScenarioComparison& c, const std::string& focus_coun
         << pad(cb > 0 ? fmt("%+.1f%%", 100 * (cp - cb) / cb) : "-", 8) << "\n";
   }
   out << "(gaps in percentage points; compute in H100-equivalents)\n";
+
+  // Buyers' welfare: what the policy costs each country's AI firms, over the whole horizon.
+  out << "\nBuyers' welfare: consumer surplus loss over the whole horizon, USD billion (baseline \"" << c.baseline.name
+      << "\" - policy \"" << c.policy.name << "\"; negative: buyers gain)\n";
+  for (std::size_t k2 = 0; k2 < C; ++k2) {
+    double s = 0;
+    for (std::size_t t = 0; t < T; ++t) s += e.variable("consumer_surplus_loss").data[t * C + k2];
+    out << pad(e.dimension("country").labels[k2], 8) << pad(fmt("%.1f", s / 1e9), 10) << "\n";
+  }
+  out << "(log-sum over each AI firm's price coefficient, Small-Rosen; counts budgets as the runs made them)\n";
 }
 
 }  // namespace chipsim

@@ -53,6 +53,7 @@ State initial_state(const Model& model, RandomKey random) {
   s.units_to.setZero(P, C);
   s.buyer_spend_usd.setZero(A);
   s.buyer_compute_h100e.setZero(A);
+  s.consumer_surplus_usd.setZero(A);
   s.buyer_domestic_units.setZero(A);
 
   s.revenue_usd.setZero(F, C);

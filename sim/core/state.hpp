@@ -90,6 +90,7 @@ struct State {
   Eigen::ArrayXXd units_to;              // units sold by product to destination country (P x C)
   Eigen::VectorXd buyer_spend_usd;       // paid by each AI firm incl. tariffs, USD (A)
   Eigen::VectorXd buyer_compute_h100e;   // compute bought by each AI firm this period, H100e (A)
+  Eigen::VectorXd consumer_surplus_usd;  // each AI firm's consumer surplus (log-sum / alpha), USD per period (A); NaN for CES
   Eigen::VectorXd buyer_domestic_units;  // units bought from the AI firm's own country (A)
   int pricing_iterations = 0;            // fixed-point iterations used this period
   double pricing_residual = 0;           // final max relative price change

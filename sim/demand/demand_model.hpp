@@ -5,6 +5,7 @@
 // adding one means adding a source file that calls register_demand_model, not editing a switch.
 #include <Eigen/Core>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,6 +53,17 @@ class DemandModel {
   // fills the allocation fields of PricingTerms with the units actually delivered.
   virtual void pricing_pass(const MarketData& m, const Eigen::VectorXd& price, const Eigen::VectorXd* rationing,
                             PricingTerms& out) const = 0;
+  // Consumer surplus of each buyer at prices p, USD per period (A): the expected best utility of
+  // its M_i decisions in money, the log-sum over the price coefficient (Small & Rosen 1981),
+  //     CS_i = (M_i / alpha_i) ln(1 + sum_j exp(u_ij))          (logit; nested logit: the nests'
+  // inclusive values), with the outside option at 0: a level defined up to a constant per buyer,
+  // whose differences between two price vectors are the compensating variation (no income
+  // effects). Utility shifts (quota and mandate shadow wedges) count as the virtual prices of the
+  // constraints they hold (Neary & Roberts 1980). Models without a log-sum (CES) return NaN.
+  virtual Eigen::VectorXd consumer_surplus(const MarketData& m, const Eigen::VectorXd& price) const {
+    (void)price;
+    return Eigen::VectorXd::Constant(m.n_buyers(), std::numeric_limits<double>::quiet_NaN());
+  }
 };
 
 }  // namespace chipsim

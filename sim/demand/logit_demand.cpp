@@ -29,8 +29,9 @@ using CountryRows = MarketRows;
 CountryRows country_rows(const MarketData& m, const Eigen::VectorXd& p) { return market_rows(m, p); }
 
 // Shares of one buyer (row vector of length P) at the given country rows.
+// With log_sum, also ln(1 + sum_k exp(u_ik)) (the inclusive value, outside option included).
 void buyer_shares(const MarketData& m, const CountryRows& r, const Eigen::VectorXd& p, int i,
-                  Eigen::Array<double, 1, Eigen::Dynamic>& s) {
+                  Eigen::Array<double, 1, Eigen::Dynamic>& s, double* log_sum = nullptr) {
   const int c = m.buyer_country[i];
   const auto avail = r.avail.row(c);
   Eigen::Array<double, 1, Eigen::Dynamic> u = m.mean_utility.transpose().array() + m.home_bias(i) * r.home.row(c) + r.shift.row(c) -
@@ -40,6 +41,7 @@ void buyer_shares(const MarketData& m, const CountryRows& r, const Eigen::Vector
   s = (avail > 0).select((u - umax).exp(), 0.0);
   const double denom = std::exp(-umax) + s.sum();
   s /= denom;
+  if (log_sum) *log_sum = umax + std::log(denom);
 }
 
 // Buyers per block of the fused pass: large enough that folding the blocks' per-country sums
@@ -77,6 +79,18 @@ class LogitDemand final : public DemandModel {
       q.row(i) = m.market_size(i) * s * m.units_per_choice.transpose().array();
     }
     return q;
+  }
+
+  Eigen::VectorXd consumer_surplus(const MarketData& m, const Eigen::VectorXd& p) const override {
+    const CountryRows r = country_rows(m, p);
+    Eigen::VectorXd cs(m.n_buyers());
+    Eigen::Array<double, 1, Eigen::Dynamic> s(m.n_products());
+    for (int i = 0; i < m.n_buyers(); ++i) {
+      double log_sum = 0;
+      buyer_shares(m, r, p, i, s, &log_sum);
+      cs(i) = m.market_size(i) / m.alpha(i) * log_sum;
+    }
+    return cs;
   }
 
   Eigen::MatrixXd price_jacobian(const MarketData& m, const Eigen::VectorXd& p) const override {

@@ -101,6 +101,7 @@ CountryRows country_rows(const MarketData& m, const Eigen::VectorXd& p, NestBy b
 struct BuyerShares {
   Row w, s, cond;
   Eigen::ArrayXd nest_max, nest_sum, nest_share;
+  double log_sum = 0;  // ln(1 + sum_g D_ig^lambda): the inclusive value, outside option included
   BuyerShares(int P, int G) : w(P), s(P), cond(P), nest_max(G), nest_sum(G), nest_share(G) {}
 };
 
@@ -137,6 +138,7 @@ void buyer_shares(const MarketData& m, const CountryRows& r, const Eigen::Vector
     denom += b.nest_share(g);
   }
   b.nest_share /= denom;
+  b.log_sum = top + std::log(denom);
   for (int j = 0; j < P; ++j) {
     if (avail(j) > 0) {
       b.cond(j) /= b.nest_sum(nest(j));
@@ -152,6 +154,17 @@ class NestedLogitDemand final : public DemandModel {
   NestedLogitDemand(double lambda, NestBy by, SeriesEvaluation evaluation = SeriesEvaluation::automatic)
       : lambda_(lambda), by_(by), evaluation_(evaluation) {}
   std::string_view name() const override { return "nested_logit"; }
+
+  Eigen::VectorXd consumer_surplus(const MarketData& m, const Eigen::VectorXd& p) const override {
+    const CountryRows r = country_rows(m, p, by_);
+    Eigen::VectorXd cs(m.n_buyers());
+    BuyerShares b(m.n_products(), r.n_nests);
+    for (int i = 0; i < m.n_buyers(); ++i) {
+      buyer_shares(m, r, p, lambda_, i, b);
+      cs(i) = m.market_size(i) / m.alpha(i) * b.log_sum;
+    }
+    return cs;
+  }
 
   Eigen::ArrayXXd quantities(const MarketData& m, const Eigen::VectorXd& p) const override {
     const CountryRows r = country_rows(m, p, by_);

@@ -92,16 +92,18 @@ void define_outputs(const Model& model, Series& s) {
   s.define("self_sufficiency_compute", "domestic-made share of purchases (AI firms' accelerators; makers' HBM), by compute: H100e (HBM: stacks); the headline measure", "1", {"kind", "country"});
   s.define("self_sufficiency_value", "domestic-made share of purchases (AI firms' accelerators; makers' HBM), by value at producer prices", "1", {"kind", "country"});
   s.define("self_sufficiency_units", "domestic-made share of purchases (AI firms' accelerators; makers' HBM), by units", "1", {"kind", "country"});
-  s.define("ai_budget", "compute budgets of the country's AI firms", "USD per period", {"country"});
+  s.define("ai_budget", "compute budgets of the country's AI firms, as set at the end of the period for the next one", "USD per period", {"country"});
   s.define("ai_deferred_budget", "unspent budgets of the country's AI firms carried into the next period", "USD", {"country"});
   s.define("ai_revenue", "AI revenue of the country's AI firms", "USD", {"country"});
+  s.define("consumer_surplus", "accelerator buyers' consumer surplus: the AI firms' log-sum over the price coefficient (Small-Rosen), a level up to a constant; compare differences (NaN for CES demand)", "USD per period", {"country"});
   if (model.record_ai_firm_series) {
-    s.define("ai_firm_budget", "compute budget of the AI firm", "USD per period", {"ai_firm"});
+    s.define("ai_firm_budget", "compute budget of the AI firm, as set at the end of the period for the next one (before demand shocks)", "USD per period", {"ai_firm"});
     s.define("ai_firm_deferred_budget", "unspent budget carried into the next period: budget_carryover_share x (budget + deferred budget - spending) of this period, less one period's decay", "USD", {"ai_firm"});
     s.define("ai_firm_compute_stock", "installed compute of the AI firm", "H100e", {"ai_firm"});
     s.define("ai_firm_efficiency", "algorithmic efficiency multiplier of the AI firm", "1", {"ai_firm"});
     s.define("ai_firm_capability", "capability of the AI firm: (compute x efficiency)^gamma", "1", {"ai_firm"});
     s.define("ai_firm_revenue", "AI revenue of the AI firm", "USD", {"ai_firm"});
+    s.define("ai_firm_consumer_surplus", "the AI firm's consumer surplus in the accelerator market (log-sum over its price coefficient; a level up to a constant)", "USD per period", {"ai_firm"});
   }
   s.define("pricing_iterations", "fixed-point iterations of the Bertrand-Nash solver", "1", {});
   s.define("pricing_residual", "final max relative price change of the Bertrand-Nash solver", "1", {});
@@ -173,7 +175,7 @@ void record_period(const Model& model, State& state) {
 
   Eigen::VectorXd spend = Eigen::VectorXd::Zero(C), bought = Eigen::VectorXd::Zero(C), stock = Eigen::VectorXd::Zero(C);
   Eigen::VectorXd capability = Eigen::VectorXd::Zero(C), budget = Eigen::VectorXd::Zero(C), deferred = Eigen::VectorXd::Zero(C);
-  Eigen::VectorXd revenue = Eigen::VectorXd::Zero(C);
+  Eigen::VectorXd revenue = Eigen::VectorXd::Zero(C), surplus = Eigen::VectorXd::Zero(C);
   for (int i = 0; i < model.n_ai_firms(); ++i) {
     const int c = model.ai_firms[i].country;
     spend(c) += state.buyer_spend_usd(i);
@@ -183,6 +185,7 @@ void record_period(const Model& model, State& state) {
     budget(c) += state.budget_usd(i);
     deferred(c) += state.deferred_budget_usd(i);
     revenue(c) += state.ai_revenue_usd(i);
+    surplus(c) += state.consumer_surplus_usd(i);
   }
   put(s, "capability", capability);
   put(s, "buyer_spend", spend);
@@ -204,6 +207,7 @@ void record_period(const Model& model, State& state) {
   put(s, "ai_budget", budget);
   put(s, "ai_deferred_budget", deferred);
   put(s, "ai_revenue", revenue);
+  put(s, "consumer_surplus", surplus);
   if (model.record_ai_firm_series) {
     put(s, "ai_firm_budget", state.budget_usd);
     put(s, "ai_firm_deferred_budget", state.deferred_budget_usd);
@@ -211,6 +215,7 @@ void record_period(const Model& model, State& state) {
     put(s, "ai_firm_efficiency", state.efficiency);
     put(s, "ai_firm_capability", state.capability);
     put(s, "ai_firm_revenue", state.ai_revenue_usd);
+    put(s, "ai_firm_consumer_surplus", state.consumer_surplus_usd);
   }
   put(s, "pricing_iterations", static_cast<double>(state.pricing_iterations));
   put(s, "pricing_residual", state.pricing_residual);

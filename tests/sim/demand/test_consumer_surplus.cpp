@@ -1,0 +1,92 @@
+// Buyers' welfare (DemandModel::consumer_surplus): the log-sum over the price coefficient has the
+// closed form of Small & Rosen (1981), and its change when a price rises equals the area under
+// the buyers' demand curve (Roy's identity integrated numerically), for the logit and the nested
+// logit with each nesting; CES, which has no log-sum, says so with NaN.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <toml++/toml.h>
+
+#include "sim/core/model.hpp"
+#include "sim/demand/demand_model.hpp"
+#include "sim/scenario/table_reader.hpp"
+#include "support/worlds.hpp"
+
+using namespace chipsim;
+
+namespace {
+std::shared_ptr<const DemandModel> model_of(const std::string& name, double lambda = 0.6, const std::string& by = "domestic") {
+  if (name == "logit" || name == "constant_elasticity") {
+    auto d = make_demand_model(name);
+    REQUIRE(d);
+    return d;
+  }
+  toml::table t{{"nest_parameter", lambda}, {"nest_by", by}};
+  TableReader r(t, "test", "demand");
+  Model world;
+  auto d = make_demand_model("nested_logit", r, world);
+  REQUIRE(d);
+  r.finish();
+  return d;
+}
+
+// What buyers pay for product j per unit of its producer price: sum_i q_ij (1 + tariff_c(i)j).
+double paid_per_dollar(const DemandModel& d, const MarketData& m, const Eigen::VectorXd& p, int j) {
+  const Eigen::ArrayXXd q = d.quantities(m, p);
+  double s = 0;
+  for (int i = 0; i < m.n_buyers(); ++i) s += q(i, j) * (1.0 + m.tariff_rate(j, m.buyer_country[static_cast<std::size_t>(i)]));
+  return s;
+}
+}  // namespace
+
+TEST_CASE("consumer surplus: the logit closed form for one buyer", "[demand][welfare]") {
+  MarketData m = test::random_market(1, 3, 2, 1, 11, false);
+  Eigen::VectorXd p(3);
+  p << 12000, 20000, 9000;
+  const double a = m.alpha(0);
+  double sum = 1.0;
+  for (int j = 0; j < 3; ++j) sum += std::exp(m.mean_utility(j) - a * p(j));
+  CHECK(model_of("logit")->consumer_surplus(m, p)(0) == Approx(m.market_size(0) / a * std::log(sum)).epsilon(1e-12));
+  // A nested logit with lambda = 1 is the logit.
+  CHECK(model_of("nested_logit", 1.0)->consumer_surplus(m, p)(0) == Approx(m.market_size(0) / a * std::log(sum)).epsilon(1e-12));
+}
+
+TEST_CASE("consumer surplus falls by the area under demand when a price rises (Roy's identity)", "[demand][welfare]") {
+  MarketData m = test::random_market(40, 8, 3, 3, 21);  // tariffs, fees, masks and utility shifts
+  const Eigen::VectorXd p0 = m.marginal_cost * 1.6;
+  struct Case {
+    const char* name;
+    double lambda;
+    const char* by;
+  };
+  for (const Case c : {Case{"logit", 1, ""}, Case{"nested_logit", 0.6, "domestic"}, Case{"nested_logit", 0.4, "owner"},
+                       Case{"nested_logit", 0.8, "origin"}}) {
+    const auto d = model_of(c.name, c.lambda, c.by);
+    for (int j : {0, 3, 7}) {
+      // Simpson's rule over a 40 % price rise, 400 intervals.
+      const double lo = p0(j), hi = 1.4 * p0(j);
+      const int n = 400;
+      double area = 0;
+      for (int k = 0; k <= n; ++k) {
+        Eigen::VectorXd p = p0;
+        p(j) = lo + (hi - lo) * k / n;
+        const double w = (k == 0 || k == n) ? 1 : (k % 2 ? 4 : 2);
+        area += w * paid_per_dollar(*d, m, p, j);
+      }
+      area *= (hi - lo) / (3.0 * n);
+      Eigen::VectorXd p1 = p0;
+      p1(j) = hi;
+      const double drop = d->consumer_surplus(m, p0).sum() - d->consumer_surplus(m, p1).sum();
+      INFO(c.name << " " << c.by << ", product " << j);
+      CHECK(drop > 0);
+      CHECK(drop == Approx(area).epsilon(1e-7));
+    }
+  }
+}
+
+TEST_CASE("consumer surplus: CES has no log-sum and returns NaN", "[demand][welfare]") {
+  MarketData m = test::random_market(5, 4, 2, 2, 3);
+  const Eigen::VectorXd cs = model_of("constant_elasticity")->consumer_surplus(m, m.marginal_cost * 2.0);
+  CHECK(cs.size() == 5);
+  CHECK(std::isnan(cs(0)));
+}
