@@ -112,7 +112,19 @@ struct Government {
   // 2 units (SelfSufficiencyMeasure, sim/core/self_sufficiency.hpp).
   int self_sufficiency_measure = 0;
   double enforcement = 1;            // share of flows its rules deny that is actually stopped
-  double grey_market_markup = 0.5;   // price markup of leaked (grey-market) flows
+  double grey_market_markup = 0.5;   // price markup of leaked (grey-market) flows, at no volume
+  // Smuggling of accelerators its rules deny (sim/markets/accelerator_market.cpp): the markup is
+  // grey_market_markup + grey_market_markup_slope x the share of its bound the flow used last
+  // period (sim/policy/policy.cpp); the bound is
+  // (1 - enforcement) x the flow the ban removed, or smuggling_capacity_units (per period, per
+  // product and destination; 0: none) if smaller; a share of each period's shipments, drawn
+  // uniformly in [0, 2 x smuggling_seizure_rate], is seized. smuggling_booked_in: the country in
+  // whose market the maker books smuggled sales (sales through a third country), -1: the
+  // destination itself.
+  double grey_market_markup_slope = 1.0;
+  double smuggling_capacity_units = 0;
+  double smuggling_seizure_rate = 0;
+  int smuggling_booked_in = -1;
   // Objective, a rate per year at each period (agents/governments.hpp): w_profit x domestic
   // firms' operating profit (USD bn a year: revenue - licence fees - production and HBM cost) +
   // w_self_sufficiency x accelerator self-sufficiency (a level, by `measure`) + w_compute x

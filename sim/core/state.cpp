@@ -88,6 +88,9 @@ State initial_state(const Model& model, RandomKey random) {
   s.grey_margin_usd.setZero(C);
   s.grey_markup.setZero(P, C);
   s.leak_shift.setZero(P, C);
+  s.smuggling_issuer.setConstant(P, C, -1);
+  s.smuggling_bound.setConstant(P, C, std::numeric_limits<double>::infinity());
+  s.smuggled_units.setZero(P, C);
 
   s.capacity_factor.setOnes(P);
   s.budget_factor.setOnes(A);

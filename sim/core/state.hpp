@@ -57,7 +57,13 @@ struct State {
   Eigen::VectorXd mandate_shortfall;     // floor - domestic share where a mandate is missed (out of reach), else 0 (C)
   std::vector<char> tightened;           // reaction rule already fired (C)
   Eigen::ArrayXXd grey_markup;           // markup paid on leaked flows of (product, destination) (P x C)
-  Eigen::ArrayXXd leak_shift;            // ln(leak share) of grey-market flows, 0 otherwise (P x C)
+  Eigen::ArrayXXd leak_shift;            // ln(leak share) of leaking HBM flows, 0 otherwise (P x C)
+  // Smuggled accelerator flows (P x C): the issuer whose rule denies the flow (-1: not smuggled),
+  // the bound on the flow (units per period; +inf until the market sets it, before its first
+  // solve) and the units smuggled.
+  Eigen::ArrayXXi smuggling_issuer;
+  Eigen::ArrayXXd smuggling_bound;
+  Eigen::ArrayXXd smuggled_units;
 
   // --- launches (P): dated products on their date, innovation products on arrival ---
   std::vector<char> launched;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "sim/core/rng.hpp"
 #include "sim/core/self_sufficiency.hpp"
 #include "sim/markets/bertrand_nash.hpp"
 
@@ -22,6 +23,88 @@ constexpr double kQuotaTolerance = 1e-6;
 constexpr int kQuotaSolves = 40;
 // A price above this (USD per unit) means the fixed point has run away, not a market price.
 constexpr double kDivergedPrice = 1e12;
+
+// Smuggling as a quantity: the bound on each smuggled flow (product j to country c, denied by
+// issuer g but not enforced): (1 - enforcement_g) x the flow the ban removed, i.e. what buyers in
+// c would buy of j at `price` (last period's) if the flow were legal (tariff only, no markup),
+// less a random seizure share drawn uniformly in [0, 2 x smuggling_seizure_rate_g] (counter-
+// based: product x destination, period); at most smuggling_capacity_units_g if that is set.
+void set_smuggling_bounds(const Model& model, State& state, const MarketData& market, const Eigen::VectorXd& price) {
+  const auto& products = model.products_of(ProductKind::accelerator);
+  const int C = model.n_countries();
+  bool any = false;
+  MarketData legal = market;
+  for (std::size_t k = 0; k < products.size(); ++k)
+    for (int c = 0; c < C; ++c) {
+      const int j = products[k];
+      if (state.smuggling_issuer(j, c) < 0) continue;
+      any = true;
+      const auto kk = static_cast<Eigen::Index>(k);
+      legal.available(kk, c) = 1;
+      legal.tariff_rate(kk, c) = state.tariff_rate(j, c);
+      if (legal.utility_shift.size()) legal.utility_shift(kk, c) = 0;
+    }
+  if (!any) return;
+  const Eigen::ArrayXXd q = model.demand->quantities(legal, price);  // buyers x products
+  for (std::size_t k = 0; k < products.size(); ++k)
+    for (int c = 0; c < C; ++c) {
+      const int j = products[k], g = state.smuggling_issuer(j, c);
+      if (g < 0) continue;
+      double removed = 0;
+      for (int i = 0; i < market.n_buyers(); ++i)
+        if (market.buyer_country[static_cast<std::size_t>(i)] == c) removed += q(i, static_cast<Eigen::Index>(k));
+      const Government* gov = model.government_of(g);
+      const double seizure_rate = gov ? gov->smuggling_seizure_rate : 0.0;
+      const std::uint64_t agent = static_cast<std::uint64_t>(j) * static_cast<std::uint64_t>(C) + static_cast<std::uint64_t>(c);
+      const double seized = std::min(1.0, 2.0 * seizure_rate *
+                                              uniform01(state.random, agent, static_cast<std::uint64_t>(state.period),
+                                                        RandomPurpose::enforcement_leak));
+      double bound = (1.0 - state.enforcement(g)) * removed * (1.0 - seized);
+      if (gov && gov->smuggling_capacity_units > 0) bound = std::min(bound, gov->smuggling_capacity_units);
+      state.smuggling_bound(j, c) = bound;
+    }
+}
+
+// The rationing wedges that hold the smuggled flows (market index k, country c) at their bounds,
+// at fixed prices: per flow, tau >= 0 with q(tau) = bound where the bound binds, by secant steps
+// on ln q (first slope -1, the logit's for a small share), each step one demand pass. Smuggled
+// flows are small next to the market, so the equilibrium solved once at these wedges is close to
+// rationed: the quota rounds that follow then need few solves.
+void settle_smuggling_wedges(const Model& model, State& state, const std::vector<std::pair<int, int>>& smuggled,
+                             const Eigen::VectorXd& price) {
+  const auto& products = model.products_of(ProductKind::accelerator);
+  std::vector<double> last_tau(smuggled.size(), 0.0), last_log(smuggled.size(), 0.0);
+  std::vector<char> stepped(smuggled.size(), 0), done(smuggled.size(), 0);
+  for (int pass = 0; pass < kQuotaSolves; ++pass) {
+    const MarketData market = accelerator_market_data(model, state);
+    const Eigen::ArrayXXd q = model.demand->quantities(market, price);
+    bool open = false;
+    for (std::size_t n = 0; n < smuggled.size(); ++n) {
+      if (done[n]) continue;
+      const auto [k, c] = smuggled[n];
+      const int j = products[static_cast<std::size_t>(k)];
+      const double cap = state.smuggling_bound(j, c);
+      double& tau = state.quota_rationing(j, c);
+      double units = 0;
+      for (int i = 0; i < market.n_buyers(); ++i)
+        if (market.buyer_country[static_cast<std::size_t>(i)] == c) units += q(i, k);
+      if (!(cap > 0) || (units <= cap * (1.0 + kQuotaTolerance) && (tau == 0 || units >= cap * (1.0 - kQuotaTolerance)))) {
+        done[n] = 1;
+        continue;
+      }
+      const double log_gap = std::log(std::max(units, 1e-300) / cap);
+      double slope = -1.0;
+      if (stepped[n] && tau != last_tau[n]) {
+        const double s = (std::log(std::max(units, 1e-300)) - last_log[n]) / (tau - last_tau[n]);
+        if (s < -1e-3) slope = std::max(s, -100.0);
+      }
+      last_tau[n] = tau, last_log[n] = std::log(std::max(units, 1e-300)), stepped[n] = 1;
+      tau = std::max(0.0, tau - log_gap / slope);
+      open = true;
+    }
+    if (!open) break;
+  }
+}
 
 // Domestic-made share of country c's purchases in an equilibrium, by the mandating
 // government's measure (the weights of sim/core/self_sufficiency.hpp, at the equilibrium prices).
@@ -104,10 +187,11 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
     // Procurement mandates: a shadow tax (utils) on the country's purchases of foreign products.
     for (int c = 0; c < model.n_countries(); ++c)
       if (state.mandate_shadow_tax(c) > 0 && p.origin != c) m.utility_shift(k, c) -= state.mandate_shadow_tax(c);
-    // Licence quotas: the rationing wedge of a binding quota; a zero quota closes the flow.
+    // Licence quotas and smuggling bounds: the rationing wedge of a binding cap; a zero cap
+    // closes the flow.
     m.utility_shift.row(k) -= state.quota_rationing.row(j);
     for (int c = 0; c < model.n_countries(); ++c)
-      if (!(state.quota_units(j, c) > 0)) m.available(k, c) = 0;
+      if (!(std::min(state.quota_units(j, c), state.smuggling_bound(j, c)) > 0)) m.available(k, c) = 0;
   }
   m.n_owners = model.n_firms();
   m.n_countries = model.n_countries();
@@ -152,6 +236,21 @@ void clear_accelerator_market(const Model& model, State& state) {
       if (!(std::isfinite(state.quota_units(j, c)) && state.quota_units(j, c) > 0)) state.quota_rationing(j, c) = 0;
   state.mandate_shortfall.setZero(C);
   MarketData market = accelerator_market_data(model, state);
+  // Smuggled flows: their bounds from the demand at last period's prices (a smuggling network's
+  // capacity follows the demand it sees), and the wedges that hold them there, settled at those
+  // prices, so that the first equilibrium already rations them (the quota rounds below finish).
+  std::vector<std::pair<int, int>> smuggled;  // (market index k, country c)
+  for (std::size_t k = 0; k < products.size(); ++k)
+    for (int c = 0; c < C; ++c)
+      if (state.smuggling_issuer(products[k], c) >= 0) smuggled.emplace_back(static_cast<int>(k), c);
+  if (!smuggled.empty()) {
+    Eigen::VectorXd at = warm;
+    for (Eigen::Index k = 0; k < at.size(); ++k)
+      if (!(std::isfinite(at(k)) && at(k) > 0)) at(k) = 2.0 * market.marginal_cost(k);  // not priced last period
+    set_smuggling_bounds(model, state, market, at);
+    settle_smuggling_wedges(model, state, smuggled, at);
+    market = accelerator_market_data(model, state);
+  }
   Equilibrium eq = solve_bertrand_nash_with_exit(*model.demand, market, warm, options, &warm_mu);
   int iterations = eq.iterations;
 
@@ -292,12 +391,20 @@ void clear_accelerator_market(const Model& model, State& state) {
   // Complementarity: tau >= 0, units <= quota, tau (quota - units) = 0, solved per flow by secant
   // steps on ln units (first step: slope -1, the logit bound), from last period's wedge, with the
   // mandates' shadow taxes held at their values found above.
+  //
+  // Smuggled flows are capped the same way, at their bounds (set_smuggling_bounds, before the
+  // first solve); their markup was set from last period's volume (sim/policy/policy.cpp).
   {
-    std::vector<std::pair<int, int>> flows;  // (market index k, country c) with a finite quota
+    auto cap_of = [&](int j, int c) { return std::min(state.quota_units(j, c), state.smuggling_bound(j, c)); };
+    std::vector<std::pair<int, int>> flows;  // (market index k, country c) with a finite quota or smuggling bound
+    bool closed = false;  // a smuggled flow with a zero bound that still sells: one solve closes it
     for (std::size_t k = 0; k < products.size(); ++k)
-      for (int c = 0; c < C; ++c)
-        if (std::isfinite(state.quota_units(products[k], c)) && state.quota_units(products[k], c) > 0)
-          flows.emplace_back(static_cast<int>(k), c);
+      for (int c = 0; c < C; ++c) {
+        const int j = products[k];
+        if (std::isfinite(cap_of(j, c)) && cap_of(j, c) > 0) flows.emplace_back(static_cast<int>(k), c);
+        if (state.smuggling_issuer(j, c) >= 0)
+          closed = closed || (!(cap_of(j, c) > 0) && eq.terms.units_to(static_cast<Eigen::Index>(k), c) > 0);
+      }
     // Trial solves to the mandate search's looser pricing tolerance; once the wedges hold there,
     // a solve to the run's tolerance, and rounds at that tolerance until they hold again.
     PricingOptions trial = options;
@@ -314,12 +421,13 @@ void clear_accelerator_market(const Model& model, State& state) {
     // A bracket per flow: below `low` the flow is over its quota, above `high` the wedge is slack.
     std::vector<double> low(flows.size(), 0.0), high(flows.size(), std::numeric_limits<double>::infinity());
     bool trial_moved = false;
+    if (closed) resolve();
     for (int round = 0; round < kQuotaSolves && !flows.empty(); ++round) {
       bool moved = false;
       for (std::size_t n = 0; n < flows.size(); ++n) {
         const auto [k, c] = flows[n];
         const int j = products[static_cast<std::size_t>(k)];
-        const double cap = state.quota_units(j, c), units = eq.terms.units_to(k, c);
+        const double cap = cap_of(j, c), units = eq.terms.units_to(k, c);
         double& tau = state.quota_rationing(j, c);
         const bool over = units > cap * (1.0 + kQuotaTolerance);
         const bool slack_wedge = tau > 0 && units < cap * (1.0 - kQuotaTolerance);
@@ -388,6 +496,7 @@ void clear_accelerator_market(const Model& model, State& state) {
     state.previous_shadow_cost(j) = state.capacity_shadow_cost(j);
     state.price_usd(j) = eq.price(kk);
     state.units_to.row(j) = eq.terms.units_to.row(kk);
+    for (int c = 0; c < C; ++c) state.smuggled_units(j, c) = state.smuggling_issuer(j, c) >= 0 ? state.units_to(j, c) : 0.0;
     state.units_sold(j) = state.units_to.row(j).sum();
     state.capacity_shadow_cost(j) = eq.shadow_cost(kk);
     // Demand the maker would have met without its ceiling: the price would fall by about

@@ -16,8 +16,13 @@ namespace chipsim {
 //  - market size M_i = budget_i / reference_price (potential decisions per period; with theta = 1
 //    the reference price is that of one H100e of compute);
 //  - mean utility delta_j = utility_per_log_performance * ln(H100e per unit) + appeal_j;
-//  - buyers' wedge = tariff + grey-market markup; grey-market flows carry a utility shift
-//    ln(leak share);
+//  - buyers' wedge = tariff + grey-market markup;
+//  - smuggling as a quantity: a flow denied by a rule its issuer does not fully enforce is on
+//    offer at the issuer's grey-market markup, which rises with last period's smuggled volume
+//    against its bound (sim/policy/policy.cpp), up to a
+//    bound of (1 - enforcement) x the flow the ban removed (what buyers would buy of it legally
+//    at last period's prices), less random seizures, or a scenario capacity; the bound is held
+//    like a licence quota (rationing wedge);
 //  - marginal cost = unit cost after learning + stacks per unit x latest HBM price paid;
 //  - sellers withdraw licensed sales that lose money net of the fee (solve_bertrand_nash_with_exit);
 //  - a procurement mandate of country c is a floor on the domestic share of c's buyers'

@@ -22,7 +22,12 @@ void book_accounts(const Model& model, State& state) {
       if (units == 0) continue;
       const double value = p * units;  // at producer prices, USD
       const double fee = state.licence_fee(j, c) * value;
-      state.revenue_usd(prod.owner, c) += value;
+      // Smuggled sales are booked where the issuer's smuggling_booked_in says (a third country the
+      // units pass through), else at their destination.
+      int booked = c;
+      if (const int g = state.smuggling_issuer(j, c); g >= 0)
+        if (const Government* gov = model.government_of(g); gov && gov->smuggling_booked_in >= 0) booked = gov->smuggling_booked_in;
+      state.revenue_usd(prod.owner, booked) += value;
       if (fee > 0) state.fee_income_usd(state.fee_recipient(j, c)) += fee;
       state.tariff_income_usd(c) += state.tariff_rate(j, c) * value;
       state.grey_margin_usd(c) += state.grey_markup(j, c) * value;

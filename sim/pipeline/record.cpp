@@ -62,6 +62,8 @@ void define_outputs(const Model& model, Series& s) {
   s.define("quota_rationing", "rationing wedge (virtual price) that holds a binding licence quota; 0 where slack", "utils", {"product", "destination"});
   s.define("licence_status", "licence decision in force: 1 granted, -1 refused, 0 no licence decides the flow", "1", {"product", "destination"});
   s.define("grey_markup", "markup on grey-market flows: > 0 where the product is barred but leaks", "1", {"product", "destination"});
+  s.define("smuggled_units", "accelerators smuggled: units delivered on a flow a rule denies but its issuer does not fully enforce (part of units_sold)", "units", {"product", "destination"});
+  s.define("smuggling_bound", "bound on the smuggled flow: (1 - enforcement) x the flow the ban removed, less seizures, or the issuer's smuggling capacity; NaN where nothing is smuggled", "units", {"product", "destination"});
   s.define("revenue", "gross revenue of the firm by destination", "USD", {"firm", "destination"});
   s.define("firm_cash", "cumulative cash: revenue - licence fees - production cost - HBM - R&D - capex (net of subsidies)", "USD", {"firm"});
   s.define("fee_paid", "licence fees paid by the firm", "USD", {"firm"});
@@ -148,6 +150,13 @@ void record_period(const Model& model, State& state) {
     put(s, "licence_status", row_major(state.licence_status));
   }
   put(s, "grey_markup", row_major(state.grey_markup));
+  put(s, "smuggled_units", row_major(state.smuggled_units));
+  {
+    Eigen::ArrayXXd bound = state.smuggling_bound;
+    for (Eigen::Index k = 0; k < bound.size(); ++k)
+      if (!std::isfinite(bound(k))) bound(k) = std::numeric_limits<double>::quiet_NaN();
+    put(s, "smuggling_bound", row_major(bound));
+  }
   put(s, "revenue", row_major(state.revenue_usd));
   put(s, "firm_cash", state.firm_cash_usd);
   put(s, "fee_paid", state.fee_paid_usd);

@@ -52,6 +52,11 @@ void resolve_market_access(const Model& model, State& state) {
   state.tariff_rate.setZero(P, C);
   state.grey_markup.setZero(P, C);
   state.leak_shift.setZero(P, C);
+  // Smuggling markups rise with the share of its bound a flow used last period (the networks
+  // price this period's service on the load they carried: no further fixed point in the market).
+  const Eigen::ArrayXXd last_bound = state.smuggling_bound;
+  state.smuggling_issuer.setConstant(P, C, -1);
+  state.smuggling_bound.setConstant(P, C, std::numeric_limits<double>::infinity());
   state.quota_units.setConstant(P, C, std::numeric_limits<double>::infinity());
   state.licence_status.setZero(P, C);
   for (int j = 0; j < P; ++j) {
@@ -121,13 +126,24 @@ void resolve_market_access(const Model& model, State& state) {
           continue;
         }
       }
-      // Denied (or licence refused): a share 1 - enforcement of the issuer leaks through grey
-      // markets at a markup. The leak enters demand as a utility shift ln(leak share).
+      // Denied (or licence refused): when the issuer's enforcement is below 1 the flow leaks
+      // through grey markets at a markup, as a quantity: accelerators are smuggled up to a bound
+      // the market sets (sim/markets/accelerator_market.cpp); HBM to at most the leak share of a
+      // line's need (sim/markets/hbm_market.cpp).
       const double leak = 1.0 - state.enforcement(decisive->issuer);
       if (leak > 0) {
         state.available(j, c) = 1;
         state.grey_markup(j, c) = state.grey_market_markup(decisive->issuer);
-        state.leak_shift(j, c) = std::log(leak);
+        if (prod.kind == ProductKind::accelerator) {
+          state.smuggling_issuer(j, c) = decisive->issuer;
+          const Government* gov = model.government_of(decisive->issuer);
+          const double slope = gov ? gov->grey_market_markup_slope : Government{}.grey_market_markup_slope;
+          const double load = std::isfinite(last_bound(j, c)) && last_bound(j, c) > 0
+                                  ? std::min(1.0, state.smuggled_units(j, c) / last_bound(j, c))
+                                  : 0.0;
+          state.grey_markup(j, c) += slope * load;
+        } else
+          state.leak_shift(j, c) = std::log(leak);
       }
     }
   }

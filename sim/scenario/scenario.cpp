@@ -358,6 +358,10 @@ void read_governments(TableReader& root, Model& m, const PeriodConversion& conv)
     g.procurement_mandate = t.number_or("procurement_mandate", 0.0, 0.0, 1.0);
     g.enforcement = t.number_or("enforcement", 1.0, 0.0, 1.0);
     g.grey_market_markup = t.number_or("grey_market_markup", g.grey_market_markup, 0.0, 10.0);
+    g.grey_market_markup_slope = t.number_or("grey_market_markup_slope", g.grey_market_markup_slope, 0.0, 10.0);
+    g.smuggling_capacity_units = conv.flow(t.number_or("smuggling_capacity_units_per_month", 0.0, 0.0, kHuge));
+    g.smuggling_seizure_rate = t.number_or("smuggling_seizure_rate", 0.0, 0.0, 0.5);
+    if (t.has("smuggling_booked_in")) g.smuggling_booked_in = read_country(t, "smuggling_booked_in", m);
     if (auto name = t.optional_string("self_sufficiency_measure")) {
       const auto measure = parse_self_sufficiency_measure(*name);
       if (!measure) t.fail("self_sufficiency_measure", "must be \"compute\", \"value\" or \"units\", got \"" + *name + "\"");

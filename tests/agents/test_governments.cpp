@@ -72,9 +72,12 @@ TEST_CASE("a procurement mandate holds the domestic share at or above its floor"
 }
 
 TEST_CASE("weak enforcement lets banned flows leak through grey markets at a markup", "[agents][enforcement]") {
+  // A flat markup (slope 0) is paid on every smuggled unit; the rising markup is tested in
+  // tests/sim/markets/test_smuggling.cpp.
   const std::string text = test::tiny_scenario(kDenyBig);
   const Run tight = run(text);
-  const Run leaky = run(text + "\n[[government]]\ncountry = \"US\"\nenforcement = 0.8\ngrey_market_markup = 0.5\n");
+  const Run leaky = run(text + "\n[[government]]\ncountry = \"US\"\nenforcement = 0.8\ngrey_market_markup = 0.5\n"
+                               "grey_market_markup_slope = 0\n");
   const Model& m = leaky.model;
   const std::size_t C = static_cast<std::size_t>(m.n_countries()), cn = static_cast<std::size_t>(*m.country_index("CN"));
   const std::size_t big = static_cast<std::size_t>(*m.product_index("Big"));
