@@ -16,11 +16,11 @@ Why these tolerances: a quarterly run still decides prices, plans, investment an
 quarter and applies a dated event from the nearest quarter start, so flows shift by up to a
 month. 2025 has five dated policy changes; at a quarterly step the August H20 licensing deal
 applies from July and the 8 December H200 licence from January, which moves that year's
-average by about 3 pp (measured 58.2 against 55.2 %, 80 replicates; 2030: 86.3 against 86.3).
+average by 1-3 pp (measured 56.8 against 55.6 %, 60 replicates; 2030: 86.2 against 85.9).
 Huawei's output is bound by its HBM (stockpiled before the December 2024 ban, then CXMT's), whose
 monthly stockpiling and draw-down a quarter follows only coarsely: its gain differs by about
-9 % (136 against 124 USD bn). Nvidia (871/866), AMD (74.0/73.6) and SK hynix (12.6/11.9) are
-within 1 %, 1 % and 6 % of their losses.
+8 % (135 against 124 USD bn). Nvidia (866/860), AMD (81.0/79.5) and SK hynix (12.7/11.1, 2 %
+of its revenue) are within 1 %, 2 % and 12 % of their losses.
 
 usage: check_time_step.py CHIPSIM SOURCE_DIR WORK_DIR [REPLICATES]
 Prints the measured figures; exit 1 with every failure listed.
