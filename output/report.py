@@ -288,6 +288,13 @@ def compare_summary(f, country):
     parts.append(f"<h3>Revenue loss over the horizon, USD bn (baseline − policy; negative: a gain)</h3>")
     parts.append(table(["firm", "loss", "% of baseline revenue", f"volume ({esc(country)})", "price", "diversion"], rows, "summary"))
     parts.append("<p class=note>The percentage is left blank where the baseline revenue is under USD 1 bn.</p>")
+    if "consumer_surplus_loss" in f:
+        countries = pr.labels(f, "country")
+        cs = f["consumer_surplus_loss"][()].sum(axis=0) / 1e9
+        rows = [[esc(c), fmt(cs[k])] for k, c in enumerate(countries) if np.isfinite(cs[k]) and abs(cs[k]) > 1e-6]
+        parts.append("<h3>Buyers' welfare: consumer surplus loss over the horizon, USD bn (baseline − policy; "
+                     "negative: a gain)</h3>")
+        parts.append(table(["buyers in", "loss"], rows, "summary") if rows else "<p>No change.</p>")
     return "\n".join(parts)
 
 

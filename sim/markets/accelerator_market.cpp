@@ -20,6 +20,8 @@ constexpr double kMandateSearchTolerance = 1e-6;
 // Licence quotas: the rationing wedge is found to this relative precision of the quota, in at
 // most this many equilibrium solves.
 constexpr double kQuotaTolerance = 1e-6;
+// Smuggling bounds are estimates (a leak share of a counterfactual flow): held to 0.1 %.
+constexpr double kSmugglingTolerance = 1e-3;
 constexpr int kQuotaSolves = 40;
 // A price above this (USD per unit) means the fixed point has run away, not a market price.
 constexpr double kDivergedPrice = 1e12;
@@ -88,7 +90,7 @@ void settle_smuggling_wedges(const Model& model, State& state, const std::vector
       double units = 0;
       for (int i = 0; i < market.n_buyers(); ++i)
         if (market.buyer_country[static_cast<std::size_t>(i)] == c) units += q(i, k);
-      if (!(cap > 0) || (units <= cap * (1.0 + kQuotaTolerance) && (tau == 0 || units >= cap * (1.0 - kQuotaTolerance)))) {
+      if (!(cap > 0) || (units <= cap * (1.0 + kSmugglingTolerance) && (tau == 0 || units >= cap * (1.0 - kSmugglingTolerance)))) {
         done[n] = 1;
         continue;
       }
@@ -429,8 +431,11 @@ void clear_accelerator_market(const Model& model, State& state) {
         const int j = products[static_cast<std::size_t>(k)];
         const double cap = cap_of(j, c), units = eq.terms.units_to(k, c);
         double& tau = state.quota_rationing(j, c);
-        const bool over = units > cap * (1.0 + kQuotaTolerance);
-        const bool slack_wedge = tau > 0 && units < cap * (1.0 - kQuotaTolerance);
+        // A licence quota is held to kQuotaTolerance; a flow bounded only by smuggling to
+        // kSmugglingTolerance.
+        const double tol = state.quota_units(j, c) <= state.smuggling_bound(j, c) ? kQuotaTolerance : kSmugglingTolerance;
+        const bool over = units > cap * (1.0 + tol);
+        const bool slack_wedge = tau > 0 && units < cap * (1.0 - tol);
         if (!over && !slack_wedge) continue;
         const double log_gap = std::log(std::max(units, 1e-300) / cap);
         if (over) low[n] = std::max(low[n], tau);

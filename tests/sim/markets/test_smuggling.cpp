@@ -42,9 +42,9 @@ TEST_CASE("smuggling: the volume never exceeds its bound, (1 - enforcement) x th
       const double units = at(r, "smuggled_units", t, f.k()), bound = at(r, "smuggling_bound", t, f.k());
       INFO("enforcement " << enforcement << ", period " << t);
       CHECK(units > 0);
-      CHECK(units <= bound * (1 + 1e-6));
+      CHECK(units <= bound * (1 + 1e-3));  // held to 0.1 % (kSmugglingTolerance)
       CHECK(units == at(r, "units_sold", t, f.k()));  // every unit to CN is smuggled
-      bound_binds = bound_binds || units > bound * (1 - 1e-5);
+      bound_binds = bound_binds || units > bound * (1 - 1e-3);
     }
     CHECK(bound_binds);
     test::check_identities(r.model, r.state.series);
@@ -103,7 +103,7 @@ TEST_CASE("smuggling: seizures cut the bound at random, a capacity caps it, sale
     total_none += at(none, "smuggled_units", t, f.k());
     total_seized += at(seized, "smuggled_units", t, f.k());
     lower += at(seized, "smuggling_bound", t, f.k()) < at(none, "smuggling_bound", t, f.k());
-    CHECK(at(capped, "smuggled_units", t, f.k()) <= 1000 * (1 + 1e-6));
+    CHECK(at(capped, "smuggled_units", t, f.k()) <= 1000 * (1 + 1e-3));
   }
   CHECK(lower >= none.model.n_periods() - 1);  // U[0, 0.6) seizures: almost surely every period
   CHECK(total_seized < 0.9 * total_none);
