@@ -94,8 +94,15 @@ def flatten(doc):
 
 
 def event_table(doc):
-    """{event id (or #position): event dict}."""
-    return {e.get("id", f"#{k}"): e for k, e in enumerate(doc.get("event", []))}
+    """{event key: event dict}; the key is the id with the action and date (add, modify and remove
+    events of one rule share its id), or #position without an id."""
+    out = {}
+    for k, e in enumerate(doc.get("event", [])):
+        key = f"{e['id']} ({e.get('action', '')} {e.get('date', '')})" if "id" in e else f"#{k}"
+        while key in out:
+            key += "'"
+        out[key] = e
+    return out
 
 
 def short(value):
@@ -183,13 +190,14 @@ def year_ends(t):
 def batch_summary(f, country):
     b = pr.Batch(f)
     c = b.countries.index(country)
-    stats = pr.labels(f, "statistic")
+    complete = "statistic" in f  # shard files have no summaries: computed from the runs here
+    stats = pr.labels(f, "statistic") if complete else []
     si = {s: stats.index(s) for s in stats}
-    groups = pr.labels(f, "group")
+    groups = pr.labels(f, "group") if complete else []
     t = b.t
     ends = year_ends(t)
     parts = []
-    pooled = b.n_points > 8
+    pooled = b.n_points > 8 or not complete
     design = f"{len(b.variants)} variant(s) × " + (f"{b.n_points} sweep points × " if b.n_points > 1 else "")
     intro = (f"<p>{int(f.attrs.get('runs_in_batch', len(f['run'])))} runs: {design}"
              f"{int(f.attrs.get('replicates', 0))} replicate(s), common random numbers "
@@ -255,7 +263,11 @@ def batch_summary(f, country):
         parts.append(f"<h3>Revenue loss over the horizon ({str(t[0])[:7]} to {str(t[-1])[:7]}), USD bn, against the "
                      "paired baseline run (negative: a gain)</h3>")
         parts.append(table(["variant"] + b.firms, rows, "summary"))
-    if pooled:
+    if not complete:
+        parts.append("<p class=note>A shard (or incomplete) file: the tables give the mean and 5–95 % range over its "
+                     "runs, pooled over sweep points, without confidence intervals; <code>chipsim merge</code> the "
+                     "shards for the full summaries.</p>")
+    elif pooled:
         parts.append(f"<p class=note>The sweep has {b.n_points} points: the tables pool them (mean and 5–95 % range over "
                      "every run of the variant, parameter spread included, no confidence interval); the sweep figures "
                      "below show the outcomes point by point, and <code>chipsim summarize --csv</code> gives every "
@@ -291,10 +303,13 @@ def compare_summary(f, country):
     if "consumer_surplus_loss" in f:
         countries = pr.labels(f, "country")
         cs = f["consumer_surplus_loss"][()].sum(axis=0) / 1e9
-        rows = [[esc(c), fmt(cs[k])] for k, c in enumerate(countries) if np.isfinite(cs[k]) and abs(cs[k]) > 1e-6]
         parts.append("<h3>Buyers' welfare: consumer surplus loss over the horizon, USD bn (baseline − policy; "
                      "negative: a gain)</h3>")
-        parts.append(table(["buyers in", "loss"], rows, "summary") if rows else "<p>No change.</p>")
+        if not np.isfinite(cs).any():
+            parts.append("<p>Not available: the demand model (constant elasticity) has no log-sum.</p>")
+        else:
+            rows = [[esc(c), fmt(cs[k])] for k, c in enumerate(countries) if np.isfinite(cs[k]) and abs(cs[k]) > 1e-6]
+            parts.append(table(["buyers in", "loss"], rows, "summary") if rows else "<p>No change in any country.</p>")
     return "\n".join(parts)
 
 
@@ -444,7 +459,9 @@ def build_page(path, country):
             texts = {pr.attr(f, "scenario_name"): pr.attr(f, "scenario_text")}
             diffs.append("<p>One scenario: nothing to compare. Its events are marked on the figures.</p>")
         else:
-            title = f"chipsim deals: {pr.attr(f, 'title')}"
+            title = pr.attr(f, "title")
+            if not title.startswith("chipsim deals"):
+                title = "chipsim deals: " + title
             summary = deals_summary(f)
             texts = {"status quo": pr.attr(f, "status_quo_scenario_text")}
             diffs.append("<p>Every deal is the status quo plus its terms (the deals file below). </p><pre>" +

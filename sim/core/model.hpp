@@ -149,9 +149,11 @@ struct HbmBuyer {
   std::string name;
   int country = -1;             // destination of its HBM (controls, tariffs apply as for a line made there)
   int hbm_generation = 0;       // lowest HBM generation it can use (index into Parameters::hbm_generations)
-  double stacks = 0;            // need in the first period, stacks per period
-  double growth = 0;            // growth of the need per period (share)
-  double max_stacks = 0;        // ceiling of the need, stacks per period (0: none)
+  // The need is stated per month and stepped month by month (a period's need is the sum of its
+  // months): need in month n = min(stacks_per_month (1 + growth_per_month)^n, max_stacks_per_month).
+  double stacks_per_month = 0;      // need in the first month, stacks per month
+  double growth_per_month = 0;      // growth of the need per month (share)
+  double max_stacks_per_month = 0;  // ceiling of the need, stacks per month (0: none)
   double value_per_stack_usd = 0;  // its bid: value of one more stack, USD
 };
 

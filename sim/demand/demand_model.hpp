@@ -58,8 +58,8 @@ class DemandModel {
   //     CS_i = (M_i / alpha_i) ln(1 + sum_j exp(u_ij))          (logit; nested logit: the nests'
   // inclusive values), with the outside option at 0: a level defined up to a constant per buyer,
   // whose differences between two price vectors are the compensating variation (no income
-  // effects). Utility shifts (quota and mandate shadow wedges) count as the virtual prices of the
-  // constraints they hold (Neary & Roberts 1980). Models without a log-sum (CES) return NaN.
+  // effects). Utility shifts enter as given: with rationing wedges, add their rent
+  // (sim/demand/consumer_welfare.hpp). Models without a log-sum (CES) return NaN.
   virtual Eigen::VectorXd consumer_surplus(const MarketData& m, const Eigen::VectorXd& price) const {
     (void)price;
     return Eigen::VectorXd::Constant(m.n_buyers(), std::numeric_limits<double>::quiet_NaN());

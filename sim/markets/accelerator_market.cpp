@@ -6,6 +6,7 @@
 
 #include "sim/core/rng.hpp"
 #include "sim/core/self_sufficiency.hpp"
+#include "sim/demand/consumer_welfare.hpp"
 #include "sim/markets/bertrand_nash.hpp"
 
 namespace chipsim {
@@ -514,8 +515,9 @@ void clear_accelerator_market(const Model& model, State& state) {
     state.offered[static_cast<std::size_t>(j)] = market.available.row(kk).sum() > 0 && market.capacity(kk) > 0;
   }
   state.buyer_spend_usd = eq.terms.buyer_spend;
-  // Buyers' welfare at the equilibrium (the log-sum over the price coefficient; NaN for CES).
-  state.consumer_surplus_usd = model.demand->consumer_surplus(market, eq.price);
+  // Buyers' welfare at the equilibrium: the log-sum over the price coefficient at the virtual
+  // prices, plus the rent of the rationing wedges on what they buy (NaN for CES).
+  state.consumer_surplus_usd = rationed_consumer_surplus(*model.demand, market, eq.price);
   state.buyer_compute_h100e = eq.terms.buyer_compute;
   state.buyer_domestic_units = eq.terms.buyer_domestic_units;
   state.pricing_iterations += iterations;

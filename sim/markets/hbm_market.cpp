@@ -61,7 +61,8 @@ void clear_hbm_market(const Model& model, State& state) {
   const double launch_value = std::isfinite(top_value) ? top_value : 2.0 * top_reservation;
   for (auto& b : buyers)
     if (!std::isfinite(b.value)) b.value = launch_value;
-  // Outside buyers follow the lines: need = stacks (1 + growth)^period, up to the ceiling.
+  // Outside buyers follow the lines: need = stacks (1 + growth)^month, up to the ceiling, summed
+  // over the period's months.
   const std::size_t L = lines.size(), O = model.hbm_buyers.size();
   std::vector<int> buyer_country(L + O), buyer_generation(L + O);
   std::vector<double> buyer_bias(L + O, 0.0);
@@ -73,8 +74,14 @@ void clear_hbm_market(const Model& model, State& state) {
   }
   for (std::size_t o = 0; o < O; ++o) {
     const HbmBuyer& x = model.hbm_buyers[o];
-    double need = x.stacks * std::pow(1.0 + x.growth, state.period);
-    if (x.max_stacks > 0) need = std::min(need, x.max_stacks);
+    // Its months' needs, stepped month by month (monthly runs: one month, as before).
+    const int months = model.calendar.months_per_period;
+    double need = 0;
+    for (int k = 0; k < months; ++k) {
+      double month = x.stacks_per_month * std::pow(1.0 + x.growth_per_month, state.period * months + k);
+      if (x.max_stacks_per_month > 0) month = std::min(month, x.max_stacks_per_month);
+      need += month;
+    }
     buyers.push_back({need, x.value_per_stack_usd});
     buyer_country[L + o] = x.country;
     buyer_generation[L + o] = x.hbm_generation;

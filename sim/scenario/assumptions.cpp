@@ -98,7 +98,8 @@ std::vector<Assumption> parse_block(const std::string& text) {
 std::vector<Assumption> find_assumptions(const std::string& text) {
   if (text.find(kAssumptionsMarker) != std::string::npos) return parse_block(text);
   std::vector<Assumption> out;
-  std::map<std::string, int> counts;  // elements seen per [[array]]
+  std::map<std::string, int> counts;      // elements seen per [[array]]
+  std::map<std::string, int> sub_counts;  // sub-tables seen per [[array.sub]] within the element
   Element current;
   std::string block;          // text of the comment block being read
   bool in_block = false;
@@ -149,12 +150,13 @@ std::vector<Assumption> find_assumptions(const std::string& text) {
       if (dot != std::string::npos && head == current.head) {
         // a sub-table of the current element ([[event.prong]], [firm.x])
         const std::string sub = name.substr(dot + 1);
-        subtable = array ? sub + "#" + std::to_string(counts[name]++) : sub;
+        subtable = array ? sub + "#" + std::to_string(sub_counts[name]++) : sub;
       } else {
         flush();
         if (section.find("ASSUMPTION") != std::string::npos) out.push_back({head + ".*", collapse(section)});
         section.clear();
         current = Element{};
+        sub_counts.clear();  // sub-tables are numbered within their element
         current.head = name;
         current.array = array;
         current.position = array ? counts[name]++ : 0;

@@ -332,13 +332,13 @@ void read_hbm_buyers(TableReader& root, Model& m, const PeriodConversion& conv) 
     const auto it = std::find(gens.begin(), gens.end(), g);
     if (it == gens.end()) t.fail("hbm_generation_min", "unknown HBM generation \"" + g + "\" (see parameters.hbm_generations)");
     b.hbm_generation = static_cast<int>(it - gens.begin());
-    b.stacks = conv.flow(t.number("stacks_per_month", 0.0, 1e11));
-    b.growth = conv.growth(t.number_or("growth_per_month", 0.0, -0.99, 10.0));
-    b.max_stacks = conv.flow(t.number_or("max_stacks_per_month", 0.0, 0.0, 1e11));
+    b.stacks_per_month = t.number("stacks_per_month", 0.0, 1e11);
+    b.growth_per_month = t.number_or("growth_per_month", 0.0, -0.99, 10.0);
+    b.max_stacks_per_month = t.number_or("max_stacks_per_month", 0.0, 0.0, 1e11);
     b.value_per_stack_usd = t.number("value_per_stack_usd", 0.0, 1e8);
-    if (b.max_stacks <= 0)
-      check_projected(t, m, "growth_per_month", "the stacks bought by " + b.name, b.stacks, b.growth, 0.0, conv.flow(1e11),
-                      "stacks per period");
+    if (b.max_stacks_per_month <= 0)
+      check_projected(t, m, "growth_per_month", "the stacks bought by " + b.name, b.stacks_per_month, b.growth_per_month, 0.0,
+                      1e11, "stacks per month", conv.months);
     t.optional_string("source");
     t.optional_string("note");
     t.finish();
@@ -445,7 +445,9 @@ void read_events(TableReader& root, Model& m) {
     if (auto prob = t.optional_number("probability_per_month", 0.0, 1.0)) {
       p.event.probability = 1.0 - std::pow(1.0 - *prob, m.calendar.months_per_period);
       const auto until = t.optional_month("until");
-      const int last = until ? m.calendar.period_nearest(*until) : m.n_periods() - 1;
+      // The last period whose start is nearest to the month after `until` ends the window (so a
+      // quarterly window spans as many months as a monthly one, on average).
+      const int last = until ? m.calendar.period_nearest(Month::from_serial(until->serial() + 1)) - 1 : m.n_periods() - 1;
       if (until && *until < p.event.date) t.fail("until", "must not be before date");
       p.until_period = std::min(last, m.n_periods() - 1);
     } else if (t.has("until")) {

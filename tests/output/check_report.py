@@ -147,6 +147,15 @@ for name, results, expected_figures, intervals in cases:
         expect(m is not None and m.group(1) == m.group(2) == str(len(expected_figures)),
                f"report {name}: figures decoded in Chromium: {m.group(0) if m else 'none (page did not load)'}")
 
+# A shard (no summaries): the page says so and pools its runs.
+shard = os.path.join(work, "shard.h5")
+r = subprocess.run([chipsim, "batch", os.path.join(source, "tests", "experiments", "small_experiment.toml"), "-o", shard,
+                    "--shard", "0/2", "--no-progress"], capture_output=True, text=True)
+page = os.path.join(work, "shard.html")
+r = subprocess.run([chipsim, "report", shard, "-o", page], capture_output=True, text=True)
+expect(r.returncode == 0 and "A shard (or incomplete) file" in open(page, encoding="utf-8").read(),
+       f"report of a shard: exit {r.returncode}: {r.stderr}")
+
 # Bad input: exit 1, the file named, nothing written.
 not_hdf5 = os.path.join(work, "not_hdf5.h5")
 open(not_hdf5, "w").write("plain text\n")

@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "sim/core/model.hpp"
+#include "sim/demand/consumer_welfare.hpp"
 #include "sim/demand/demand_model.hpp"
 #include "sim/scenario/table_reader.hpp"
 #include "support/worlds.hpp"
@@ -89,4 +90,30 @@ TEST_CASE("consumer surplus: CES has no log-sum and returns NaN", "[demand][welf
   const Eigen::VectorXd cs = model_of("constant_elasticity")->consumer_surplus(m, m.marginal_cost * 2.0);
   CHECK(cs.size() == 5);
   CHECK(std::isnan(cs(0)));
+}
+
+TEST_CASE("rationed consumer surplus: a wedge nobody is paid costs only its second-order loss", "[demand][welfare]") {
+  MarketData m = test::random_market(30, 6, 3, 2, 17, false);
+  m.utility_shift = Eigen::ArrayXXd::Zero(m.n_products(), m.n_countries);
+  const Eigen::VectorXd p = m.marginal_cost * 1.7;
+  for (const char* name : {"logit", "nested_logit"}) {
+    const auto d = model_of(name);
+    auto at = [&](double tau) {
+      MarketData w = m;
+      for (int c = 0; c < m.n_countries; ++c) w.utility_shift(2, c) = -tau;  // a wedge on product 2 everywhere
+      return std::make_pair(rationed_consumer_surplus(*d, w, p).sum(), d->consumer_surplus(w, p).sum());
+    };
+    const double h = 1e-4;
+    const auto [r0, l0] = at(0.0);
+    const auto [r1, l1] = at(h);
+    INFO(name);
+    // Envelope: the rationed surplus is flat at tau = 0; the bare log-sum falls at the rate of
+    // the money value of the decisions for product 2.
+    CHECK(std::abs(r1 - r0) / h < 1e-3 * std::abs(l1 - l0) / h);
+    CHECK((l0 - l1) / h > 0);
+    // A large wedge: some loss, but less than the bare log-sum counts.
+    const auto [r2, l2] = at(1.5);
+    CHECK(r2 < r0);
+    CHECK(r0 - r2 < l0 - l2);
+  }
 }

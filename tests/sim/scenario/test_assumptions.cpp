@@ -87,3 +87,21 @@ TEST_CASE("ASSUMPTION marks survive extend and the stored text, and are not dupl
   const Model again2 = load_scenario_text(extended.scenario_text, "stored.toml");
   CHECK(again2.scenario_text == extended.scenario_text);
 }
+
+TEST_CASE("ASSUMPTION marks: sub-tables are numbered within their element", "[scenario][assumptions]") {
+  const std::string text = R"([[event]]
+id = "a"
+    [[event.prong]]
+    tpp_ge = 1   # ASSUMPTION: one
+    [[event.prong]]
+    tpp_ge = 2   # ASSUMPTION: two
+[[event]]
+id = "b"
+    [[event.prong]]
+    tpp_ge = 3   # ASSUMPTION: three
+)";
+  const auto m = marks_of(text);
+  CHECK(m.at("event.a.prong#0.tpp_ge") == "ASSUMPTION: one");
+  CHECK(m.at("event.a.prong#1.tpp_ge") == "ASSUMPTION: two");
+  CHECK(m.at("event.b.prong#0.tpp_ge") == "ASSUMPTION: three");
+}

@@ -146,3 +146,26 @@ TEST_CASE("quarterly periods convert monthly figures", "[scenario]") {
   CHECK(q.ai_firms[0].budget_usd_per_month == m.ai_firms[0].budget_usd_per_month);  // stepped monthly in the run
   CHECK(q.products[0].capacity_units == Approx(3 * m.products[0].capacity_units));
 }
+
+TEST_CASE("a stochastic event's window spans the same months at a monthly and a quarterly step", "[scenario]") {
+  const std::string event = R"(
+[[event]]
+date = "2024-01"
+action = "set_tariff"
+importer = "CN"
+origin = "US"
+kind = "accelerator"
+rate = 0.1
+probability_per_month = 0.2
+until = "2024-03"
+)";
+  std::string quarterly = test::tiny_scenario(event);
+  replace(quarterly, "seed = 7", "seed = 7\nperiod = \"quarter\"");
+  const Model q = load_scenario_text(quarterly, "q.toml");
+  const Model m = load_scenario_text(test::tiny_scenario(event), "m.toml");
+  REQUIRE(q.events.size() == 1);
+  CHECK(m.events[0].period == 0);
+  CHECK(m.events[0].until_period == 2);  // January to March
+  CHECK(q.events[0].period == 0);
+  CHECK(q.events[0].until_period == 0);  // the first quarter: the same three months
+}
