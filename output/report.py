@@ -227,13 +227,13 @@ def batch_summary(f, country):
                 r = b.rows(v)
                 for k in ends:
                     x = 100 * ss[r, k, 0, c]
-                    cells.append(f"{fmt(np.nanmean(x))}<br><span class=range>{fmt(np.nanpercentile(x, 5))}–{fmt(np.nanpercentile(x, 95))}</span>")
+                    cells.append(f"{fmt(np.nanmean(x))}<br><span class=range>{fmt(np.nanpercentile(x, 5))} to {fmt(np.nanpercentile(x, 95))}</span>")
             else:
                 g = groups.index(group_name(v, p))
                 s = f["summary_self_sufficiency_compute"]
                 for k in ends:
                     m, lo, hi, q05, q95 = (100 * s[g, si[n], k, 0, c] for n in ("mean", "ci95_low", "ci95_high", "q05", "q95"))
-                    cells.append(f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]<br><span class=range>{fmt(q05)}–{fmt(q95)}</span>")
+                    cells.append(f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]<br><span class=range>{fmt(q05)} to {fmt(q95)}</span>")
             rows.append(cells)
     parts.append(f"<h3>{esc(country)}'s self-sufficiency in accelerators, by compute (% of H100e bought from domestic makers)</h3>")
     parts.append(table(["variant"] + [str(t[k])[:7] for k in ends], rows, "summary"))
@@ -251,14 +251,14 @@ def batch_summary(f, country):
                 if p is None:
                     x = total[b.rows(v)]
                     for k in range(len(b.firms)):
-                        cells.append(f"{fmt(np.nanmean(x[:, k]))}<br><span class=range>{fmt(np.nanpercentile(x[:, k], 5))}–"
+                        cells.append(f"{fmt(np.nanmean(x[:, k]))}<br><span class=range>{fmt(np.nanpercentile(x[:, k], 5))} to "
                                      f"{fmt(np.nanpercentile(x[:, k], 95))}</span>")
                 else:
                     g = groups.index(group_name(v, p))
                     s = f["summary_cumulative_revenue_loss"]
                     for k in range(len(b.firms)):
                         m, lo, hi, q05, q95 = (s[g, si[n], k] / 1e9 for n in ("mean", "ci95_low", "ci95_high", "q05", "q95"))
-                        cells.append(f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]<br><span class=range>{fmt(q05)}–{fmt(q95)}</span>")
+                        cells.append(f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]<br><span class=range>{fmt(q05)} to {fmt(q95)}</span>")
                 rows.append(cells)
         parts.append(f"<h3>Revenue loss over the horizon ({str(t[0])[:7]} to {str(t[-1])[:7]}), USD bn, against the "
                      "paired baseline run (negative: a gain)</h3>")

@@ -19,8 +19,8 @@ applies from July and the 8 December H200 licence from January, which moves that
 average by 1-3 pp (measured 56.8 against 55.6 %, 60 replicates; 2030: 86.2 against 85.9).
 Huawei's output is bound by its HBM (stockpiled before the December 2024 ban, then CXMT's), whose
 monthly stockpiling and draw-down a quarter follows only coarsely: its gain differs by about
-8 % (135 against 124 USD bn). Nvidia (866/860), AMD (81.0/79.5) and SK hynix (12.7/11.1, 2 %
-of its revenue) are within 1 %, 2 % and 12 % of their losses.
+8 % (135 against 124 USD bn). Nvidia (866/860), AMD (81.0/79.3) and SK hynix (12.7/13.4, 1 %
+of its revenue) are within 1 %, 2 % and 6 % of their losses.
 
 usage: check_time_step.py CHIPSIM SOURCE_DIR WORK_DIR [REPLICATES]
 Prints the measured figures; exit 1 with every failure listed.
