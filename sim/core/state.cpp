@@ -88,6 +88,12 @@ State initial_state(const Model& model, RandomKey random) {
   s.grey_margin_usd.setZero(C);
   s.grey_markup.setZero(P, C);
   s.leak_shift.setZero(P, C);
+  s.buy_side_share.setZero(P, C);
+  s.buy_side_cap.setConstant(P, C, std::numeric_limits<double>::infinity());
+  s.customs_friction.setZero(P, C);
+  s.customs_friction_usd.setZero(C);
+  s.antitrust_fine_paid_usd.setZero(model.n_firms());
+  s.antitrust_fine_income_usd.setZero(C);
   s.smuggling_issuer.setConstant(P, C, -1);
   s.smuggling_bound.setConstant(P, C, std::numeric_limits<double>::infinity());
   s.smuggled_units.setZero(P, C);

@@ -61,6 +61,16 @@ struct State {
   // Smuggled accelerator flows (P x C): the issuer whose rule denies the flow (-1: not smuggled),
   // the bound on the flow (units per period; +inf until the market sets it, before its first
   // solve) and the units smuggled.
+  // Buy-side instruments of importers (sim/policy/buy_side_events.cpp), (P x C): the complying
+  // share of the importer's buyers that does not buy the product (guidance, procurement bans),
+  // the cap on the flow that holds it (units per period, +inf where none; set by the market), and
+  // the customs friction on the flow (share of the price, a deadweight cost).
+  Eigen::ArrayXXd buy_side_share;
+  Eigen::ArrayXXd buy_side_cap;
+  Eigen::ArrayXXd customs_friction;
+  Eigen::VectorXd customs_friction_usd;     // friction cost borne by the importer's buyers this period (C)
+  Eigen::VectorXd antitrust_fine_paid_usd;  // antitrust fines paid this period (F)
+  Eigen::VectorXd antitrust_fine_income_usd;  // antitrust fines received this period (C)
   Eigen::ArrayXXi smuggling_issuer;
   Eigen::ArrayXXd smuggling_bound;
   Eigen::ArrayXXd smuggled_units;

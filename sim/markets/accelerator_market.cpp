@@ -21,7 +21,7 @@ constexpr double kMandateSearchTolerance = 1e-6;
 // Licence quotas: the rationing wedge is found to this relative precision of the quota, in at
 // most this many equilibrium solves.
 constexpr double kQuotaTolerance = 1e-6;
-// Smuggling bounds are estimates (a leak share of a counterfactual flow): held to 0.1 %.
+// Smuggling bounds and buy-side caps are estimates (shares of a counterfactual flow): held to 0.1 %.
 constexpr double kSmugglingTolerance = 1e-3;
 constexpr int kQuotaSolves = 40;
 // A price above this (USD per unit) means the fixed point has run away, not a market price.
@@ -32,6 +32,9 @@ constexpr double kDivergedPrice = 1e12;
 // c would buy of j at `price` (last period's) if the flow were legal (tariff only, no markup),
 // less a random seizure share drawn uniformly in [0, 2 x smuggling_seizure_rate_g] (counter-
 // based: product x destination, period); at most smuggling_capacity_units_g if that is set.
+//
+// Buy-side guidance of the importer c (buy_side_share phi > 0) caps a flow likewise at (1 - phi)
+// x the same legal demand (the complying buyers do not buy it).
 void set_smuggling_bounds(const Model& model, State& state, const MarketData& market, const Eigen::VectorXd& price) {
   const auto& products = model.products_of(ProductKind::accelerator);
   const int C = model.n_countries();
@@ -40,11 +43,13 @@ void set_smuggling_bounds(const Model& model, State& state, const MarketData& ma
   for (std::size_t k = 0; k < products.size(); ++k)
     for (int c = 0; c < C; ++c) {
       const int j = products[k];
-      if (state.smuggling_issuer(j, c) < 0) continue;
+      if (state.smuggling_issuer(j, c) < 0 && !(state.buy_side_share(j, c) > 0 && market.available(static_cast<Eigen::Index>(k), c) > 0))
+        continue;
       any = true;
+      if (state.smuggling_issuer(j, c) < 0) continue;  // a legal flow: as it is
       const auto kk = static_cast<Eigen::Index>(k);
       legal.available(kk, c) = 1;
-      legal.tariff_rate(kk, c) = state.tariff_rate(j, c);
+      legal.tariff_rate(kk, c) = state.tariff_rate(j, c) + state.customs_friction(j, c);
       if (legal.utility_shift.size()) legal.utility_shift(kk, c) = 0;
     }
   if (!any) return;
@@ -52,10 +57,13 @@ void set_smuggling_bounds(const Model& model, State& state, const MarketData& ma
   for (std::size_t k = 0; k < products.size(); ++k)
     for (int c = 0; c < C; ++c) {
       const int j = products[k], g = state.smuggling_issuer(j, c);
-      if (g < 0) continue;
+      const double phi = state.buy_side_share(j, c);
+      if (g < 0 && !(phi > 0 && market.available(static_cast<Eigen::Index>(k), c) > 0)) continue;
       double removed = 0;
       for (int i = 0; i < market.n_buyers(); ++i)
         if (market.buyer_country[static_cast<std::size_t>(i)] == c) removed += q(i, static_cast<Eigen::Index>(k));
+      if (phi > 0) state.buy_side_cap(j, c) = std::max(0.0, 1.0 - phi) * removed;
+      if (g < 0) continue;
       const Government* gov = model.government_of(g);
       const double seizure_rate = gov ? gov->smuggling_seizure_rate : 0.0;
       const std::uint64_t agent = static_cast<std::uint64_t>(j) * static_cast<std::uint64_t>(C) + static_cast<std::uint64_t>(c);
@@ -86,7 +94,7 @@ void settle_smuggling_wedges(const Model& model, State& state, const std::vector
       if (done[n]) continue;
       const auto [k, c] = smuggled[n];
       const int j = products[static_cast<std::size_t>(k)];
-      const double cap = state.smuggling_bound(j, c);
+      const double cap = std::min(state.smuggling_bound(j, c), state.buy_side_cap(j, c));
       double& tau = state.quota_rationing(j, c);
       double units = 0;
       for (int i = 0; i < market.n_buyers(); ++i)
@@ -184,7 +192,7 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
     m.product_owner[k] = p.owner;
     m.available.row(k) = state.available.row(j);
     // The buyer's wedge: tariff to its government plus any grey-market markup to intermediaries.
-    m.tariff_rate.row(k) = state.tariff_rate.row(j) + state.grey_markup.row(j);
+    m.tariff_rate.row(k) = state.tariff_rate.row(j) + state.grey_markup.row(j) + state.customs_friction.row(j);
     m.licence_fee.row(k) = state.licence_fee.row(j);
     m.utility_shift.row(k) = state.leak_shift.row(j);
     // Procurement mandates: a shadow tax (utils) on the country's purchases of foreign products.
@@ -194,7 +202,7 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
     // closes the flow.
     m.utility_shift.row(k) -= state.quota_rationing.row(j);
     for (int c = 0; c < model.n_countries(); ++c)
-      if (!(std::min(state.quota_units(j, c), state.smuggling_bound(j, c)) > 0)) m.available(k, c) = 0;
+      if (!(std::min({state.quota_units(j, c), state.smuggling_bound(j, c), state.buy_side_cap(j, c)}) > 0)) m.available(k, c) = 0;
   }
   m.n_owners = model.n_firms();
   m.n_countries = model.n_countries();
@@ -245,7 +253,8 @@ void clear_accelerator_market(const Model& model, State& state) {
   std::vector<std::pair<int, int>> smuggled;  // (market index k, country c)
   for (std::size_t k = 0; k < products.size(); ++k)
     for (int c = 0; c < C; ++c)
-      if (state.smuggling_issuer(products[k], c) >= 0) smuggled.emplace_back(static_cast<int>(k), c);
+      if (state.smuggling_issuer(products[k], c) >= 0 || state.buy_side_share(products[k], c) > 0)
+        smuggled.emplace_back(static_cast<int>(k), c);
   if (!smuggled.empty()) {
     Eigen::VectorXd at = warm;
     for (Eigen::Index k = 0; k < at.size(); ++k)
@@ -398,14 +407,16 @@ void clear_accelerator_market(const Model& model, State& state) {
   // Smuggled flows are capped the same way, at their bounds (set_smuggling_bounds, before the
   // first solve); their markup was set from last period's volume (sim/policy/policy.cpp).
   {
-    auto cap_of = [&](int j, int c) { return std::min(state.quota_units(j, c), state.smuggling_bound(j, c)); };
+    auto cap_of = [&](int j, int c) {
+      return std::min({state.quota_units(j, c), state.smuggling_bound(j, c), state.buy_side_cap(j, c)});
+    };
     std::vector<std::pair<int, int>> flows;  // (market index k, country c) with a finite quota or smuggling bound
     bool closed = false;  // a smuggled flow with a zero bound that still sells: one solve closes it
     for (std::size_t k = 0; k < products.size(); ++k)
       for (int c = 0; c < C; ++c) {
         const int j = products[k];
         if (std::isfinite(cap_of(j, c)) && cap_of(j, c) > 0) flows.emplace_back(static_cast<int>(k), c);
-        if (state.smuggling_issuer(j, c) >= 0)
+        if (state.smuggling_issuer(j, c) >= 0 || state.buy_side_share(j, c) > 0)
           closed = closed || (!(cap_of(j, c) > 0) && eq.terms.units_to(static_cast<Eigen::Index>(k), c) > 0);
       }
     // Trial solves to the mandate search's looser pricing tolerance; once the wedges hold there,
@@ -434,7 +445,9 @@ void clear_accelerator_market(const Model& model, State& state) {
         double& tau = state.quota_rationing(j, c);
         // A licence quota is held to kQuotaTolerance; a flow bounded only by smuggling to
         // kSmugglingTolerance.
-        const double tol = state.quota_units(j, c) <= state.smuggling_bound(j, c) ? kQuotaTolerance : kSmugglingTolerance;
+        const double tol = state.quota_units(j, c) <= std::min(state.smuggling_bound(j, c), state.buy_side_cap(j, c))
+                               ? kQuotaTolerance
+                               : kSmugglingTolerance;
         const bool over = units > cap * (1.0 + tol);
         const bool slack_wedge = tau > 0 && units < cap * (1.0 - tol);
         if (!over && !slack_wedge) continue;

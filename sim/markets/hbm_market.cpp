@@ -98,10 +98,16 @@ void clear_hbm_market(const Model& model, State& state) {
       InputArc a;
       a.buyer = static_cast<int>(b);
       a.supply = static_cast<int>(k);
-      a.price_factor = 1.0 + state.tariff_rate(h, c) + state.grey_markup(h, c);
+      a.price_factor = 1.0 + state.tariff_rate(h, c) + state.grey_markup(h, c) + state.customs_friction(h, c);
       a.preference = stack.origin == c ? 1.0 + home_bias : 1.0;
       a.seller_share = 1.0 - state.licence_fee(h, c);
       if (state.leak_shift(h, c) != 0) a.cap = std::exp(state.leak_shift(h, c)) * buyers[b].need;  // leak share of the need
+      // Buy-side guidance or a procurement ban of the line's country: the complying share of its
+      // need may not come from this product.
+      if (state.buy_side_share(h, c) > 0) {
+        const double allowed = std::max(0.0, 1.0 - state.buy_side_share(h, c)) * buyers[b].need;
+        a.cap = a.cap < 0 ? allowed : std::min(a.cap, allowed);  // cap < 0: no limit so far
+      }
       arcs.push_back(a);
     }
   }

@@ -13,6 +13,7 @@ void book_accounts(const Model& model, State& state) {
   state.trade_usd.setZero(C, C);
   state.hbm_trade_usd.setZero(C, C);
   state.grey_margin_usd.setZero(C);
+  state.customs_friction_usd.setZero(C);
   state.fee_paid_usd.setZero(model.n_firms());
   for (int j = 0; j < P; ++j) {
     const Product& prod = model.products[j];
@@ -31,6 +32,7 @@ void book_accounts(const Model& model, State& state) {
       if (fee > 0) state.fee_income_usd(state.fee_recipient(j, c)) += fee;
       state.tariff_income_usd(c) += state.tariff_rate(j, c) * value;
       state.grey_margin_usd(c) += state.grey_markup(j, c) * value;
+      state.customs_friction_usd(c) += state.customs_friction(j, c) * value;
       state.fee_paid_usd(prod.owner) += fee;
       (prod.kind == ProductKind::accelerator ? state.trade_usd : state.hbm_trade_usd)(prod.origin, c) += value;
       state.firm_cash_usd(prod.owner) += value - fee - state.unit_cost_usd(j) * units;
@@ -77,7 +79,7 @@ void check_invariants(const Model& model, const State& state) {
                "the [[event]] control rules and licences");
       delivered += u;
       fees_owed += state.licence_fee(j, c) * p * u;
-      buyer_paid_product_side += p * (1.0 + state.tariff_rate(j, c) + state.grey_markup(j, c)) * u;
+      buyer_paid_product_side += p * (1.0 + state.tariff_rate(j, c) + state.grey_markup(j, c) + state.customs_friction(j, c)) * u;
     }
     if (!close(delivered, state.units_sold(j), tol))
       broken(model, state, "units of " + prod.name + " delivered to destinations do not add up to units sold",
@@ -103,7 +105,7 @@ void check_invariants(const Model& model, const State& state) {
   }
   const double revenue = state.revenue_usd.sum();
   const double buyers_paid = state.buyer_spend_usd.sum() + state.hbm_spend_usd.sum() + state.hbm_buyer_spend_usd.sum();
-  const double tariffs = state.tariff_income_usd.sum() + state.grey_margin_usd.sum();
+  const double tariffs = state.tariff_income_usd.sum() + state.grey_margin_usd.sum() + state.customs_friction_usd.sum();
   const double fees = state.fee_income_usd.sum();
   if (!close(buyers_paid, buyer_paid_product_side, tol))
     broken(model, state, "money: buyers' payments (" + std::to_string(buyers_paid) +

@@ -64,6 +64,10 @@ void define_outputs(const Model& model, Series& s) {
   s.define("grey_markup", "markup on grey-market flows: > 0 where the product is barred but leaks", "1", {"product", "destination"});
   s.define("smuggled_units", "accelerators smuggled: units delivered on a flow a rule denies but its issuer does not fully enforce (part of units_sold)", "units", {"product", "destination"});
   s.define("smuggling_bound", "bound on the smuggled flow: (1 - enforcement) x the flow the ban removed, less seizures, or the issuer's smuggling capacity; NaN where nothing is smuggled", "units", {"product", "destination"});
+  s.define("buy_side_cap", "cap on the flow that holds the importer's buy-side guidance or procurement ban: (1 - complying share) x the flow at last period's prices; NaN where none", "units", {"product", "destination"});
+  s.define("customs_friction_cost", "cost of the country's customs checks borne by its buyers (friction x value of the checked imports; collected by nobody)", "USD", {"country"});
+  s.define("antitrust_fines_paid", "antitrust fines paid by the firm this period", "USD", {"firm"});
+  s.define("antitrust_fine_income", "antitrust fines received by the government this period", "USD", {"country"});
   s.define("revenue", "gross revenue of the firm by destination", "USD", {"firm", "destination"});
   s.define("firm_cash", "cumulative cash: revenue - licence fees - production cost - HBM - R&D - capex (net of subsidies)", "USD", {"firm"});
   s.define("fee_paid", "licence fees paid by the firm", "USD", {"firm"});
@@ -156,7 +160,14 @@ void record_period(const Model& model, State& state) {
     for (Eigen::Index k = 0; k < bound.size(); ++k)
       if (!std::isfinite(bound(k))) bound(k) = std::numeric_limits<double>::quiet_NaN();
     put(s, "smuggling_bound", row_major(bound));
+    Eigen::ArrayXXd cap = state.buy_side_cap;
+    for (Eigen::Index k = 0; k < cap.size(); ++k)
+      if (!std::isfinite(cap(k))) cap(k) = std::numeric_limits<double>::quiet_NaN();
+    put(s, "buy_side_cap", row_major(cap));
   }
+  put(s, "customs_friction_cost", state.customs_friction_usd);
+  put(s, "antitrust_fines_paid", state.antitrust_fine_paid_usd);
+  put(s, "antitrust_fine_income", state.antitrust_fine_income_usd);
   put(s, "revenue", row_major(state.revenue_usd));
   put(s, "firm_cash", state.firm_cash_usd);
   put(s, "fee_paid", state.fee_paid_usd);

@@ -9,6 +9,8 @@ namespace chipsim {
 void apply_policy_events(const Model& model, State& state) {
   state.pricing_iterations = 0;  // per-period solver diagnostics, summed over the markets
   state.pricing_residual = 0;
+  state.antitrust_fine_paid_usd.setZero();  // flows of this period's events
+  state.antitrust_fine_income_usd.setZero();
   auto& shocks = state.active_shocks;
   shocks.erase(std::remove_if(shocks.begin(), shocks.end(),
                               [&](const State::ActiveShock& x) { return x.end_period >= 0 && x.end_period <= state.period; }),
@@ -57,6 +59,7 @@ void resolve_market_access(const Model& model, State& state) {
   const Eigen::ArrayXXd last_bound = state.smuggling_bound;
   state.smuggling_issuer.setConstant(P, C, -1);
   state.smuggling_bound.setConstant(P, C, std::numeric_limits<double>::infinity());
+  state.buy_side_cap.setConstant(P, C, std::numeric_limits<double>::infinity());
   state.quota_units.setConstant(P, C, std::numeric_limits<double>::infinity());
   state.licence_status.setZero(P, C);
   for (int j = 0; j < P; ++j) {

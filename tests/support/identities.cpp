@@ -24,6 +24,8 @@ void check_identities(const Model& m, const Series& s) {
   const auto& rd_spend = s.variable("rd_spend").data;    // (t, firm)
   const auto& capex = s.variable("capex").data;          // (t, firm), net of subsidy
   const auto& grey = s.variable("grey_market_margin").data;  // (t, country)
+  const auto& friction = s.variable("customs_friction_cost").data;  // (t, country): customs checks' deadweight cost
+  const auto& fines = s.variable("antitrust_fines_paid").data;      // (t, firm)
   std::vector<double> prev_cash(static_cast<std::size_t>(F));
   for (int f = 0; f < F; ++f) prev_cash[static_cast<std::size_t>(f)] = m.firms[f].initial_cash_usd;
   for (int t = 0; t < m.n_periods(); ++t) {
@@ -31,7 +33,8 @@ void check_identities(const Model& m, const Series& s) {
     std::vector<double> net(static_cast<std::size_t>(F), 0.0);
     for (int c = 0; c < C; ++c) {
       paid += spend[static_cast<std::size_t>(t * C + c)];
-      tar += tariffs[static_cast<std::size_t>(t * C + c)] + grey[static_cast<std::size_t>(t * C + c)];
+      tar += tariffs[static_cast<std::size_t>(t * C + c)] + grey[static_cast<std::size_t>(t * C + c)] +
+             friction[static_cast<std::size_t>(t * C + c)];
       fee_in += fees[static_cast<std::size_t>(t * C + c)];
       for (int f = 0; f < F; ++f) rev += revenue[static_cast<std::size_t>((t * F + f) * C + c)];
     }
@@ -42,7 +45,8 @@ void check_identities(const Model& m, const Series& s) {
     for (int f = 0; f < F; ++f) {
       paid += hbm_spend[static_cast<std::size_t>(t * F + f)];  // accelerator makers pay for HBM
       net[static_cast<std::size_t>(f)] -= hbm_spend[static_cast<std::size_t>(t * F + f)] +
-                                         rd_spend[static_cast<std::size_t>(t * F + f)] + capex[static_cast<std::size_t>(t * F + f)];
+                                         rd_spend[static_cast<std::size_t>(t * F + f)] + capex[static_cast<std::size_t>(t * F + f)] +
+                                         fines[static_cast<std::size_t>(t * F + f)];
     }
     for (int j = 0; j < P; ++j) {
       double sold = 0;
