@@ -32,20 +32,24 @@ struct Terms {
   double tariff = 0;
   double mandate = 0;
   double quota_share = 0;  // licence volume quota: share of the maker's home shipments; 0 = none
+  double guidance = 0;     // China's guidance against the exporter's accelerators: complying share of its buyers; 0 = none
 };
 
 std::string label(const Terms& t) {
   char buf[160];
   std::snprintf(buf, sizeof buf, "HBM<=%s, licence TPP<%.0f at %.0f%%, CN tariff %.0f%%, CN mandate %.0f%%", t.hbm_max.c_str(),
                 t.tpp_max, 100 * t.fee, 100 * t.tariff, 100 * t.mandate);
+  std::string out = t.tpp_max > 0 ? std::string(buf)
+                                   : "HBM<=" + t.hbm_max + ", no licence, CN tariff " +
+                                         std::to_string(static_cast<int>(std::lround(100 * t.tariff))) + "%, CN mandate " +
+                                         std::to_string(static_cast<int>(std::lround(100 * t.mandate))) + "%";
   if (t.tpp_max > 0 && t.quota_share > 0) {
     char quota[48];
     std::snprintf(quota, sizeof quota, ", quota %.0f%% of home", 100 * t.quota_share);
-    return std::string(buf) + quota;
+    out += quota;
   }
-  return t.tpp_max > 0 ? std::string(buf)
-                       : "HBM<=" + t.hbm_max + ", no licence, CN tariff " + std::to_string(static_cast<int>(std::lround(100 * t.tariff))) +
-                             "%, CN mandate " + std::to_string(static_cast<int>(std::lround(100 * t.mandate))) + "%";
+  if (t.guidance > 0) out += ", CN guidance " + std::to_string(static_cast<int>(std::lround(100 * t.guidance))) + "%";
+  return out;
 }
 
 // The deal as a scenario extending the status quo.
@@ -99,6 +103,9 @@ std::string deal_scenario(const std::string& status_quo, const std::string& star
     << "\nkind = \"accelerator\"\nrate = " << t.tariff << "\n";
   s << "[[event]]\ndate = \"" << start << "\"\naction = \"set_government\"\ncountry = " << quoted(cn) << "\nprocurement_mandate = " << t.mandate
     << "\n";
+  if (t.guidance > 0)
+    s << "[[event]]\ndate = \"" << start << "\"\naction = \"buy_side_guidance\"\nid = \"deal_guidance\"\nimporter = " << quoted(cn)
+      << "\norigins = [" << quoted(us) << "]\nkind = \"accelerator\"\ncoverage = " << t.guidance << "\n";
   return s.str();
 }
 
@@ -223,12 +230,17 @@ DealPlan plan_deals(const std::string& spec_path) {
   const auto quotas = t->has("licence_quota_share") ? numbers(*t, "licence_quota_share") : std::vector<double>{0.0};
   for (double x : quotas)
     if (x < 0 || x > 100) t->fail("licence_quota_share", "each value is a share of home shipments in [0, 100] (0: no quota)");
+  // Optional: China's guidance against the exporter's accelerators, the complying share of its
+  // buyers (0 = none).
+  const auto guidances = t->has("china_guidance") ? numbers(*t, "china_guidance") : std::vector<double>{0.0};
+  for (double x : guidances)
+    if (x < 0 || x > 1) t->fail("china_guidance", "each value is a share of China's buyers in [0, 1] (0: no guidance)");
   // Every deal costs `replicates` runs: a sweep beyond this many term sets is almost surely a
   // typo (a resource guard, not a model parameter).
   constexpr double kMaxDeals = 10000;
   const double count = static_cast<double>(hbm.size()) * static_cast<double>(tpp.size()) * static_cast<double>(fees.size()) *
                        static_cast<double>(tariffs.size()) * static_cast<double>(mandates.size()) *
-                       static_cast<double>(quotas.size());
+                       static_cast<double>(quotas.size()) * static_cast<double>(guidances.size());
   if (count > kMaxDeals)
     t->fail("hbm_generation_max", "the term lists make " + std::to_string(static_cast<long long>(count)) +
                                       " deals, more than " + std::to_string(static_cast<int>(kMaxDeals)) + "; shorten them");
@@ -270,17 +282,18 @@ DealPlan plan_deals(const std::string& spec_path) {
         for (std::size_t q = 0; q < quotas.size(); ++q) {
           if (x <= 0 && q > 0) continue;  // and so is the quota
           for (double ta : tariffs)
-            for (double m : mandates) deals.push_back({h, x, x > 0 ? fees[f] : 0.0, ta, m, x > 0 ? quotas[q] : 0.0});
+            for (double m : mandates)
+              for (double g : guidances) deals.push_back({h, x, x > 0 ? fees[f] : 0.0, ta, m, x > 0 ? quotas[q] : 0.0, g});
         }
       }
   r.term_names = {"hbm_generation_max", "accelerator_tpp_max", "licence_fee", "china_tariff", "china_mandate",
-                  "licence_quota_share"};
+                  "licence_quota_share", "china_guidance"};
   for (std::size_t k = 0; k < deals.size(); ++k) {
     const Terms& x = deals[k];
     r.deal_labels.push_back(label(x));
     const auto it = std::find(sq.parameters.hbm_generations.begin(), sq.parameters.hbm_generations.end(), x.hbm_max);
     r.deal_terms.push_back({x.hbm_max == "none" ? -1.0 : static_cast<double>(it - sq.parameters.hbm_generations.begin()),
-                            x.tpp_max, x.fee, x.tariff, x.mandate, x.quota_share});
+                            x.tpp_max, x.fee, x.tariff, x.mandate, x.quota_share, x.guidance});
     // A deal's generated scenario that fails to load is reported against the deals file.
     try {
       plan.models.push_back(load_scenario_text(deal_scenario(status_quo, start.to_string(), frame, x, static_cast<int>(k)),

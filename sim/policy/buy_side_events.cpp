@@ -6,7 +6,8 @@
 //   date = "2025-08"                   # procurement ban on a firm (compliance 1)
 //   action = "buy_side_guidance"
 //   importer = "CN"
-//   products = ["H20"]                 # and/or firms = ["Micron"] (all their products)
+//   products = ["H20"]                 # and/or firms = ["Micron"], origins = ["US"] (all their
+//                                      # products); kind = "accelerator" keeps one kind
 //   coverage = 0.6                     # share of the importer's buyers covered, [0, 1]
 //   compliance = 0.8                   # share of covered buyers who comply, [0, 1] (default 1)
 //
@@ -30,6 +31,7 @@
 // turns to other products or waits). For HBM the cap is (1 - phi) of a buying line's need.
 // Coverage 0 lifts it. Customs friction: buyers pay p (1 + tariff + friction); the friction is a
 // deadweight cost (recorded, collected by nobody). Friction 0 lifts it.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -55,7 +57,19 @@ std::vector<int> read_targets(TableReader& t, const Model& world) {
       for (int j = 0; j < world.n_products(); ++j)
         if (world.products[j].owner == *f) out.push_back(j);
     }
-  if (!t.has("products") && !t.has("firms")) t.fail("products", "missing: name the targets (products and/or firms)");
+  if (t.has("origins"))
+    for (const std::string& code : t.strings("origins")) {
+      const auto c = world.country_index(code);
+      if (!c) t.fail("origins", "unknown country \"" + code + "\"");
+      for (int j = 0; j < world.n_products(); ++j)
+        if (world.products[j].origin == *c) out.push_back(j);
+    }
+  if (!t.has("products") && !t.has("firms") && !t.has("origins"))
+    t.fail("products", "missing: name the targets (products, firms and/or origins)");
+  if (t.has("kind")) {  // only products of this kind
+    const ProductKind kind = read_product_kind(t, "kind");
+    out.erase(std::remove_if(out.begin(), out.end(), [&](int j) { return world.products[j].kind != kind; }), out.end());
+  }
   return out;
 }
 

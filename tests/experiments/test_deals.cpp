@@ -39,7 +39,7 @@ TEST_CASE("deal finder: gains against the status quo, bargaining set and Nash so
           (deal0.series.variable("government_score").data[k] - base.series.variable("government_score").data[k]);
   }
   CHECK(r.gain[0] == Approx(pv).epsilon(1e-9));
-  CHECK(r.deal_terms[0] == std::vector<double>{-1, 0, 0, 0, 0.4, 0});  // no licence: no quota
+  CHECK(r.deal_terms[0] == std::vector<double>{-1, 0, 0, 0, 0.4, 0, 0});  // no licence: no quota
   // Deal 0 only changes China's tariff (0.10 -> 0) and mandate (0.4 -> 0.4): the US gain is its tariff-free revenue effect.
   CHECK(std::isfinite(r.gain[0]));
   // Summaries and sets follow from the per-replicate gains.
@@ -65,7 +65,9 @@ TEST_CASE("deal finder trades the licence's volume quota", "[deals][quota]") {
   const DealPlan plan = plan_deals(path);
   // no licence (quota irrelevant: one deal) + licence without and with a 50 % quota
   REQUIRE(plan.models.size() == 3);
-  REQUIRE(plan.results.term_names.back() == "licence_quota_share");
+  const auto& names = plan.results.term_names;
+  const auto quota_term = static_cast<std::size_t>(std::find(names.begin(), names.end(), "licence_quota_share") - names.begin());
+  REQUIRE(quota_term < names.size());
   std::vector<double> quota_of_deal;
   for (const Model& m : plan.models) {
     double q = -1;
@@ -74,8 +76,32 @@ TEST_CASE("deal finder trades the licence's volume quota", "[deals][quota]") {
     quota_of_deal.push_back(q);
   }
   CHECK(quota_of_deal == std::vector<double>{-1, 0.0, 0.5});
-  CHECK(plan.results.deal_terms[2].back() == 0.5);
-  CHECK(plan.results.deal_terms[0].back() == 0.0);
+  CHECK(plan.results.deal_terms[2][quota_term] == 0.5);
+  CHECK(plan.results.deal_terms[0][quota_term] == 0.0);
+}
+
+TEST_CASE("deal finder trades China's buy-side guidance", "[deals][guidance]") {
+  const std::string path = std::string(CHIPSIM_SOURCE_DIR) + "/tests/experiments/guidance_deals.toml";
+  const DealPlan plan = plan_deals(path);
+  REQUIRE(plan.models.size() == 3);
+  REQUIRE(plan.results.term_names.back() == "china_guidance");
+  std::vector<int> guidance_events;
+  for (const Model& m : plan.models) {
+    int n = 0;
+    for (const Event& e : m.events) n += e.action == "buy_side_guidance" && e.date.to_string() == "2026-01";
+    guidance_events.push_back(n);
+  }
+  CHECK(guidance_events == std::vector<int>{0, 1, 1});
+  CHECK(plan.results.deal_terms[1].back() == 0.5);
+  CHECK(plan.results.deal_labels[2].find("CN guidance 100%") != std::string::npos);
+  // The guidance bites: with a full ban China buys no US accelerator after the start.
+  DealOptions o;
+  o.spec_path = path;
+  o.threads = 2;
+  o.progress = false;
+  const DealResults r = find_deals(o);
+  REQUIRE(r.mean.size() == 3 * 2);
+  CHECK(r.mean[2 * 2 + 0] != r.mean[0 * 2 + 0]);  // the US's gain moves with the guidance
 }
 
 TEST_CASE("deal finder: gains against a threat point", "[deals][threat]") {
