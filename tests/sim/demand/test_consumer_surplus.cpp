@@ -5,12 +5,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <toml++/toml.h>
 
-#include "sim/core/model.hpp"
 #include "sim/demand/consumer_welfare.hpp"
 #include "sim/demand/demand_model.hpp"
-#include "sim/scenario/table_reader.hpp"
+#include "support/demand_models.hpp"
 #include "support/worlds.hpp"
 
 using namespace chipsim;
@@ -22,13 +20,7 @@ std::shared_ptr<const DemandModel> model_of(const std::string& name, double lamb
     REQUIRE(d);
     return d;
   }
-  toml::table t{{"nest_parameter", lambda}, {"nest_by", by}};
-  TableReader r(t, "test", "demand");
-  Model world;
-  auto d = make_demand_model("nested_logit", r, world);
-  REQUIRE(d);
-  r.finish();
-  return d;
+  return test::nested_logit(lambda, by);
 }
 
 // What buyers pay for product j per unit of its producer price: sum_i q_ij (1 + tariff_c(i)j).

@@ -14,6 +14,7 @@
 #include "sim/core/model.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/table_reader.hpp"
+#include "support/demand_models.hpp"
 #include "support/worlds.hpp"
 
 using namespace chipsim;
@@ -25,15 +26,7 @@ std::shared_ptr<const DemandModel> nested() {
   return d;
 }
 
-std::shared_ptr<const DemandModel> nested(double lambda, const std::string& nest_by) {
-  toml::table t{{"nest_parameter", lambda}, {"nest_by", nest_by}};
-  TableReader r(t, "test", "demand");
-  Model world;
-  auto d = make_demand_model("nested_logit", r, world);
-  REQUIRE(d);
-  r.finish();
-  return d;
-}
+std::shared_ptr<const DemandModel> nested(double lambda, const std::string& nest_by) { return test::nested_logit(lambda, nest_by); }
 
 Eigen::VectorXd totals(const Eigen::ArrayXXd& q) { return q.colwise().sum().transpose().matrix(); }
 }  // namespace
