@@ -38,13 +38,16 @@ constexpr double kDivergedPrice = 1e12;
 void set_smuggling_bounds(const Model& model, State& state, const MarketData& market, const Eigen::VectorXd& price) {
   const auto& products = model.products_of(ProductKind::accelerator);
   const int C = model.n_countries();
+  // A flow is capped here if it is smuggled or a guided flow on offer.
+  auto capped = [&](int j, std::size_t k, int c) {
+    return state.smuggling_issuer(j, c) >= 0 || (state.buy_side_share(j, c) > 0 && market.available(static_cast<Eigen::Index>(k), c) > 0);
+  };
   bool any = false;
   MarketData legal = market;
   for (std::size_t k = 0; k < products.size(); ++k)
     for (int c = 0; c < C; ++c) {
       const int j = products[k];
-      if (state.smuggling_issuer(j, c) < 0 && !(state.buy_side_share(j, c) > 0 && market.available(static_cast<Eigen::Index>(k), c) > 0))
-        continue;
+      if (!capped(j, k, c)) continue;
       any = true;
       if (state.smuggling_issuer(j, c) < 0) continue;  // a legal flow: as it is
       const auto kk = static_cast<Eigen::Index>(k);
@@ -57,8 +60,8 @@ void set_smuggling_bounds(const Model& model, State& state, const MarketData& ma
   for (std::size_t k = 0; k < products.size(); ++k)
     for (int c = 0; c < C; ++c) {
       const int j = products[k], g = state.smuggling_issuer(j, c);
+      if (!capped(j, k, c)) continue;
       const double phi = state.buy_side_share(j, c);
-      if (g < 0 && !(phi > 0 && market.available(static_cast<Eigen::Index>(k), c) > 0)) continue;
       double removed = 0;
       for (int i = 0; i < market.n_buyers(); ++i)
         if (market.buyer_country[static_cast<std::size_t>(i)] == c) removed += q(i, static_cast<Eigen::Index>(k));
@@ -410,15 +413,12 @@ void clear_accelerator_market(const Model& model, State& state) {
     auto cap_of = [&](int j, int c) {
       return std::min({state.quota_units(j, c), state.smuggling_bound(j, c), state.buy_side_cap(j, c)});
     };
-    std::vector<std::pair<int, int>> flows;  // (market index k, country c) with a finite quota or smuggling bound
-    bool closed = false;  // a smuggled flow with a zero bound that still sells: one solve closes it
+    // (market index k, country c) with a finite positive cap; a zero cap closed the flow already
+    // (accelerator_market_data), before the first solve.
+    std::vector<std::pair<int, int>> flows;
     for (std::size_t k = 0; k < products.size(); ++k)
-      for (int c = 0; c < C; ++c) {
-        const int j = products[k];
-        if (std::isfinite(cap_of(j, c)) && cap_of(j, c) > 0) flows.emplace_back(static_cast<int>(k), c);
-        if (state.smuggling_issuer(j, c) >= 0 || state.buy_side_share(j, c) > 0)
-          closed = closed || (!(cap_of(j, c) > 0) && eq.terms.units_to(static_cast<Eigen::Index>(k), c) > 0);
-      }
+      for (int c = 0; c < C; ++c)
+        if (std::isfinite(cap_of(products[k], c)) && cap_of(products[k], c) > 0) flows.emplace_back(static_cast<int>(k), c);
     // Trial solves to the mandate search's looser pricing tolerance; once the wedges hold there,
     // a solve to the run's tolerance, and rounds at that tolerance until they hold again.
     PricingOptions trial = options;
@@ -435,7 +435,6 @@ void clear_accelerator_market(const Model& model, State& state) {
     // A bracket per flow: below `low` the flow is over its quota, above `high` the wedge is slack.
     std::vector<double> low(flows.size(), 0.0), high(flows.size(), std::numeric_limits<double>::infinity());
     bool trial_moved = false;
-    if (closed) resolve();
     for (int round = 0; round < kQuotaSolves && !flows.empty(); ++round) {
       bool moved = false;
       for (std::size_t n = 0; n < flows.size(); ++n) {

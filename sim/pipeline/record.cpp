@@ -25,6 +25,13 @@ std::vector<double> row_major(const Eigen::ArrayXXd& a) {
     for (Eigen::Index c = 0; c < a.cols(); ++c) out[static_cast<std::size_t>(r * a.cols() + c)] = a(r, c);
   return out;
 }
+// A cap in row-major order with "no cap" (+inf in the state) written as NaN.
+std::vector<double> row_major_caps(const Eigen::ArrayXXd& a) {
+  std::vector<double> out = row_major(a);
+  for (double& x : out)
+    if (!std::isfinite(x)) x = std::numeric_limits<double>::quiet_NaN();
+  return out;
+}
 void put(Series& s, const char* name, const std::vector<double>& v) { s.append(name, v.data(), v.size()); }
 void put(Series& s, const char* name, const Eigen::VectorXd& v) { s.append(name, v.data(), static_cast<std::size_t>(v.size())); }
 void put(Series& s, const char* name, double v) { s.append(name, &v, 1); }
@@ -145,26 +152,13 @@ void record_period(const Model& model, State& state) {
   put(s, "hbm_spend", hbm_spend);
   put(s, "available", row_major(state.available));
   put(s, "licence_fee", row_major(state.licence_fee));
-  {
-    Eigen::ArrayXXd quota = state.quota_units;
-    for (Eigen::Index k = 0; k < quota.size(); ++k)
-      if (!std::isfinite(quota(k))) quota(k) = std::numeric_limits<double>::quiet_NaN();
-    put(s, "licence_quota", row_major(quota));
-    put(s, "quota_rationing", row_major(state.quota_rationing));
-    put(s, "licence_status", row_major(state.licence_status));
-  }
+  put(s, "licence_quota", row_major_caps(state.quota_units));
+  put(s, "quota_rationing", row_major(state.quota_rationing));
+  put(s, "licence_status", row_major(state.licence_status));
   put(s, "grey_markup", row_major(state.grey_markup));
   put(s, "smuggled_units", row_major(state.smuggled_units));
-  {
-    Eigen::ArrayXXd bound = state.smuggling_bound;
-    for (Eigen::Index k = 0; k < bound.size(); ++k)
-      if (!std::isfinite(bound(k))) bound(k) = std::numeric_limits<double>::quiet_NaN();
-    put(s, "smuggling_bound", row_major(bound));
-    Eigen::ArrayXXd cap = state.buy_side_cap;
-    for (Eigen::Index k = 0; k < cap.size(); ++k)
-      if (!std::isfinite(cap(k))) cap(k) = std::numeric_limits<double>::quiet_NaN();
-    put(s, "buy_side_cap", row_major(cap));
-  }
+  put(s, "smuggling_bound", row_major_caps(state.smuggling_bound));
+  put(s, "buy_side_cap", row_major_caps(state.buy_side_cap));
   put(s, "customs_friction_cost", state.customs_friction_usd);
   put(s, "antitrust_fines_paid", state.antitrust_fine_paid_usd);
   put(s, "antitrust_fine_income", state.antitrust_fine_income_usd);

@@ -41,8 +41,9 @@
 namespace chipsim {
 namespace {
 
-// Products named directly or through their owners.
-std::vector<int> read_targets(TableReader& t, const Model& world) {
+// Products named directly, through their owners or their origins, all foreign to the importer
+// (`why` says why, in the error).
+std::vector<int> read_targets(TableReader& t, const Model& world, int importer, const std::string& why) {
   std::vector<int> out;
   if (t.has("products"))
     for (const std::string& name : t.strings("products")) {
@@ -70,6 +71,9 @@ std::vector<int> read_targets(TableReader& t, const Model& world) {
     const ProductKind kind = read_product_kind(t, "kind");
     out.erase(std::remove_if(out.begin(), out.end(), [&](int j) { return world.products[j].kind != kind; }), out.end());
   }
+  for (int j : out)
+    if (world.products[j].origin == importer)
+      t.fail("importer", why + "; " + world.products[j].name + " is made in " + world.countries[importer].code);
   return out;
 }
 
@@ -79,35 +83,22 @@ std::string names(const Model& m, const std::vector<int>& products) {
   return s;
 }
 
-class BuySideGuidance final : public EventAction {
+// Sets one (product x country) instrument of the state for the targets in the importer:
+// buy_side_share (guidance) or customs_friction (customs checks).
+class SetImportInstrument final : public EventAction {
  public:
-  BuySideGuidance(int importer, std::vector<int> products, double share, std::string label)
-      : importer_(importer), products_(std::move(products)), share_(share), label_(std::move(label)) {}
+  SetImportInstrument(Eigen::ArrayXXd State::*instrument, int importer, std::vector<int> products, double value, std::string label)
+      : instrument_(instrument), importer_(importer), products_(std::move(products)), value_(value), label_(std::move(label)) {}
   void apply(const Model&, State& s) const override {
-    for (int j : products_) s.buy_side_share(j, importer_) = share_;
+    for (int j : products_) (s.*instrument_)(j, importer_) = value_;
   }
   std::string describe() const override { return label_; }
 
  private:
+  Eigen::ArrayXXd State::*instrument_;
   int importer_;
   std::vector<int> products_;
-  double share_;
-  std::string label_;
-};
-
-class CustomsCheck final : public EventAction {
- public:
-  CustomsCheck(int importer, std::vector<int> products, double friction, std::string label)
-      : importer_(importer), products_(std::move(products)), friction_(friction), label_(std::move(label)) {}
-  void apply(const Model&, State& s) const override {
-    for (int j : products_) s.customs_friction(j, importer_) = friction_;
-  }
-  std::string describe() const override { return label_; }
-
- private:
-  int importer_;
-  std::vector<int> products_;
-  double friction_;
+  double value_;
   std::string label_;
 };
 
@@ -130,29 +121,23 @@ class AntitrustFine final : public EventAction {
 
 std::shared_ptr<const EventAction> parse_guidance(TableReader& t, const Model& world) {
   const int importer = read_country(t, "importer", world);
-  std::vector<int> products = read_targets(t, world);
-  for (int j : products)
-    if (world.products[j].origin == importer)
-      t.fail("importer", "guidance covers foreign products; " + world.products[j].name + " is made in " + world.countries[importer].code);
+  std::vector<int> products = read_targets(t, world, importer, "guidance covers foreign products");
   const double coverage = t.number("coverage", 0.0, 1.0);
   const double compliance = t.number_or("compliance", 1.0, 0.0, 1.0);
   t.optional_string("source");
   const std::string label = world.countries[importer].code + " buy-side guidance against " + names(world, products) +
                             ": coverage " + std::to_string(coverage) + " x compliance " + std::to_string(compliance);
-  return std::make_shared<BuySideGuidance>(importer, std::move(products), coverage * compliance, label);
+  return std::make_shared<SetImportInstrument>(&State::buy_side_share, importer, std::move(products), coverage * compliance, label);
 }
 
 std::shared_ptr<const EventAction> parse_customs(TableReader& t, const Model& world) {
   const int importer = read_country(t, "importer", world);
-  std::vector<int> products = read_targets(t, world);
-  for (int j : products)
-    if (world.products[j].origin == importer)
-      t.fail("importer", "customs checks apply to imports; " + world.products[j].name + " is made in " + world.countries[importer].code);
+  std::vector<int> products = read_targets(t, world, importer, "customs checks apply to imports");
   const double friction = t.number("friction", 0.0, 1.0);
   t.optional_string("source");
   const std::string label = world.countries[importer].code + " customs checks on " + names(world, products) + ": friction " +
                             std::to_string(friction);
-  return std::make_shared<CustomsCheck>(importer, std::move(products), friction, label);
+  return std::make_shared<SetImportInstrument>(&State::customs_friction, importer, std::move(products), friction, label);
 }
 
 std::shared_ptr<const EventAction> parse_fine(TableReader& t, const Model& world) {
