@@ -112,7 +112,7 @@ def differing_events(docs):
     if not sets:
         return []
     every = set.intersection(*sets)
-    return sorted(set.union(*sets) - every, key=lambda e: e[1])
+    return sorted(set.union(*sets) - every, key=lambda e: (e[1], e[0]))  # by date, then id: the same order every run
 
 
 def to_day(date):
@@ -183,7 +183,7 @@ def run_figures(f, country):
     firms = labels(f, "firm")
     c = countries.index(country)
     doc = scenario_doc(attr(f, "scenario_text"))
-    events = sorted(events_of(doc), key=lambda e: e[1])
+    events = sorted(events_of(doc), key=lambda e: (e[1], e[0]))
     months = 3 if attr(f, "period_length") == "quarter" else 1
     out = []
 

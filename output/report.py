@@ -121,7 +121,7 @@ def scenario_differences(name_a, doc_a, name_b, doc_b):
             rows.append([esc(k), esc(short(fa[k])) if k in fa else "<i>not set</i>", esc(short(fb[k])) if k in fb else "<i>not set</i>"])
     ea, eb = event_table(doc_a), event_table(doc_b)
     events = []
-    for k in sorted(set(ea) | set(eb), key=lambda i: str((ea.get(i) or eb.get(i)).get("date", ""))):
+    for k in sorted(set(ea) | set(eb), key=lambda i: (str((ea.get(i) or eb.get(i)).get("date", "")), i)):
         a, b = ea.get(k), eb.get(k)
         if a == b:
             continue
@@ -180,6 +180,19 @@ def assumptions_section(texts):
 # Summary tables
 
 
+INTERVAL_STATISTICS = ("mean", "ci95_low", "ci95_high", "q05", "q95")
+
+
+def interval_cell(mean, lo, hi, q05, q95):
+    """A summary cell: mean [95 % CI of the mean], and under it the 5-95 % range."""
+    return f"{fmt(mean)} [{fmt(lo)}, {fmt(hi)}]<br><span class=range>{fmt(q05)} to {fmt(q95)}</span>"
+
+
+def pooled_cell(x):
+    """A cell from the runs themselves (no interval): mean, and under it the 5-95 % range."""
+    return f"{fmt(np.nanmean(x))}<br><span class=range>{fmt(np.nanpercentile(x, 5))} to {fmt(np.nanpercentile(x, 95))}</span>"
+
+
 def year_ends(t):
     """Indices of the last period of each year in t, and of the last period."""
     years = t.astype("datetime64[Y]")
@@ -209,6 +222,11 @@ def batch_summary(f, country):
     def group_name(v, p):  # the file's group label: <variant>, or <variant>@<point> in a sweep
         return b.variants[v] if b.n_points == 1 else f"{b.variants[v]}@{p}"
 
+    def row_label(v, p):  # p None: the variant's runs pooled over its points
+        if p is None:
+            return b.variants[v] + (" (all points pooled)" if b.n_points > 1 else "")
+        return group_label(v, p)
+
     def group_label(v, p):
         if b.n_points <= 1 or not b.params:
             return b.variants[v]
@@ -221,19 +239,14 @@ def batch_summary(f, country):
     for v in range(len(b.variants)):
         points = [None] if pooled else range(b.n_points)
         for p in points:
-            label = b.variants[v] + (" (all points pooled)" if p is None and b.n_points > 1 else "") if p is None else group_label(v, p)
-            cells = [esc(label)]
+            cells = [esc(row_label(v, p))]
             if p is None:
                 r = b.rows(v)
-                for k in ends:
-                    x = 100 * ss[r, k, 0, c]
-                    cells.append(f"{fmt(np.nanmean(x))}<br><span class=range>{fmt(np.nanpercentile(x, 5))} to {fmt(np.nanpercentile(x, 95))}</span>")
+                cells += [pooled_cell(100 * ss[r, k, 0, c]) for k in ends]
             else:
                 g = groups.index(group_name(v, p))
                 s = f["summary_self_sufficiency_compute"]
-                for k in ends:
-                    m, lo, hi, q05, q95 = (100 * s[g, si[n], k, 0, c] for n in ("mean", "ci95_low", "ci95_high", "q05", "q95"))
-                    cells.append(f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]<br><span class=range>{fmt(q05)} to {fmt(q95)}</span>")
+                cells += [interval_cell(*(100 * s[g, si[n], k, 0, c] for n in INTERVAL_STATISTICS)) for k in ends]
             rows.append(cells)
     parts.append(f"<h3>{esc(country)}'s self-sufficiency in accelerators, by compute (% of H100e bought from domestic makers)</h3>")
     parts.append(table(["variant"] + [str(t[k])[:7] for k in ends], rows, "summary"))
@@ -246,19 +259,14 @@ def batch_summary(f, country):
                 continue
             points = [None] if pooled else range(b.n_points)
             for p in points:
-                label = (b.variants[v] + (" (all points pooled)" if b.n_points > 1 else "")) if p is None else group_label(v, p)
-                cells = [esc(f"{label} vs {b.variants[b.baseline[v]]}")]
+                cells = [esc(f"{row_label(v, p)} vs {b.variants[b.baseline[v]]}")]
                 if p is None:
                     x = total[b.rows(v)]
-                    for k in range(len(b.firms)):
-                        cells.append(f"{fmt(np.nanmean(x[:, k]))}<br><span class=range>{fmt(np.nanpercentile(x[:, k], 5))} to "
-                                     f"{fmt(np.nanpercentile(x[:, k], 95))}</span>")
+                    cells += [pooled_cell(x[:, k]) for k in range(len(b.firms))]
                 else:
                     g = groups.index(group_name(v, p))
                     s = f["summary_cumulative_revenue_loss"]
-                    for k in range(len(b.firms)):
-                        m, lo, hi, q05, q95 = (s[g, si[n], k] / 1e9 for n in ("mean", "ci95_low", "ci95_high", "q05", "q95"))
-                        cells.append(f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]<br><span class=range>{fmt(q05)} to {fmt(q95)}</span>")
+                    cells += [interval_cell(*(s[g, si[n], k] / 1e9 for n in INTERVAL_STATISTICS)) for k in range(len(b.firms))]
                 rows.append(cells)
         parts.append(f"<h3>Revenue loss over the horizon ({str(t[0])[:7]} to {str(t[-1])[:7]}), USD bn, against the "
                      "paired baseline run (negative: a gain)</h3>")
