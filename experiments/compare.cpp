@@ -29,13 +29,15 @@ void require_same_world(const Model& a, const Model& b) {
     if (a.countries[c].code != b.countries[c].code) fail("country " + a.countries[c].code + " is not at the same place");
 }
 
-// Revenue loss decomposed by an exact identity (per firm f and period; p = price, q_jd = units
-// of product j to destination d, Q_j = all units, F = the focus country; b = baseline, p = policy):
-//   loss = sum_j pb_j (qb_jF - qp_jF)                  focus-country volume effect
-//        + sum_j pb_j sum_{d != F} (qb_jd - qp_jd)     diversion effect (units sold elsewhere instead)
-//        + sum_j (pb_j - pp_j) Qp_j                     price effect
-// over f's products; a product without a baseline price (on sale nowhere under the baseline)
-// takes the policy price as pb (it then has no price effect). The three parts add up to baseline revenue - policy revenue.
+// Revenue loss decomposed by an exact identity (per firm f and period; p_jd = price of product j
+// in destination d, q_jd = units of j to d, F = the focus country; b = baseline, p = policy):
+//   loss = sum_j pb_jF (qb_jF - qp_jF)                       focus-country volume effect
+//        + sum_j sum_{d != F} pb_jd (qb_jd - qp_jd)          diversion effect (units sold elsewhere instead)
+//        + sum_j sum_d (pb_jd - pp_jd) qp_jd                 price effect
+// over f's products. Under uniform pricing p_jd = p_j (the `price` series); priced by destination,
+// p_jd is `price_by_destination`. A destination without a baseline price there takes the
+// product's baseline price, and a product on sale nowhere under the baseline the policy price (it
+// then has no price effect). The three parts add up to baseline revenue - policy revenue.
 // Profit = revenue - licence fees paid - unit costs x units - HBM bought (USD).
 struct LossParts {
   std::vector<double> volume, diversion, price, profit_policy, profit_baseline;
@@ -47,6 +49,12 @@ LossParts loss_parts(const Model& m, const Series& policy, const Series& baselin
                 std::vector<double>(F, 0.0), std::vector<double>(F, 0.0)};
   const auto& pp = policy.variable("price").data;
   const auto& pb = baseline.variable("price").data;
+  const std::vector<double>* dp = policy.has("price_by_destination") ? &policy.variable("price_by_destination").data : nullptr;
+  const std::vector<double>* db = baseline.has("price_by_destination") ? &baseline.variable("price_by_destination").data : nullptr;
+  auto at = [&](const std::vector<double>* by_destination, double fallback, std::size_t j, std::size_t d) {
+    const double v = by_destination ? (*by_destination)[(t * P + j) * C + d] : fallback;
+    return std::isfinite(v) ? v : fallback;
+  };
   const auto& qp = policy.variable("units_sold").data;
   const auto& qb = baseline.variable("units_sold").data;
   const auto& cp = policy.variable("marginal_cost").data;
@@ -58,11 +66,11 @@ LossParts loss_parts(const Model& m, const Series& policy, const Series& baselin
     if (Qp == 0 && Qb == 0) continue;
     const double price_p = pp[t * P + j], price_b = std::isfinite(pb[t * P + j]) ? pb[t * P + j] : price_p;
     for (std::size_t d = 0; d < C; ++d) {
-      const double dq = qb[(t * P + j) * C + d] - qp[(t * P + j) * C + d];
-      if (dq == 0) continue;
-      (static_cast<int>(d) == focus ? out.volume : out.diversion)[f] += price_b * dq;
+      const double q_policy = qp[(t * P + j) * C + d], dq = qb[(t * P + j) * C + d] - q_policy;
+      const double price_bd = at(db, price_b, j, d);
+      if (dq != 0) (static_cast<int>(d) == focus ? out.volume : out.diversion)[f] += price_bd * dq;
+      if (q_policy > 0) out.price[f] += (price_bd - at(dp, price_p, j, d)) * q_policy;
     }
-    if (Qp > 0) out.price[f] += (price_b - price_p) * Qp;
     out.profit_policy[f] -= cp[t * P + j] * Qp;
     out.profit_baseline[f] -= cb[t * P + j] * Qb;
   }

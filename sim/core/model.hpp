@@ -176,8 +176,14 @@ struct AiFirm {
   double reinvestment_share = 0;          // share of AI revenue added to the compute budget
 };
 
+// How accelerator makers price across destination countries (MODEL_NOTES, "Pricing by
+// destination"): one world price per product, or one price per (product, destination)
+// (third-degree price discrimination, the product's ceiling shared by its destinations).
+enum class Pricing { uniform, by_destination };
+
 // Numerical and economic parameters that are not attached to one agent.
 struct Parameters {
+  Pricing pricing = Pricing::uniform;
   double reference_unit_price_usd = 20000;  // potential purchase decisions of a buyer = budget / this price
   double utility_per_log_performance = 1.0; // utils per log(H100-equivalents per unit)
   double performance_reference_tpp = 15832; // TPP of one H100-equivalent (H100 SXM)

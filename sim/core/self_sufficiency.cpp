@@ -35,7 +35,7 @@ double self_sufficiency(const Model& model, const State& state, ProductKind kind
   for (int j : model.products_of(kind)) {
     const double u = state.units_to(j, country);
     if (u == 0) continue;
-    const double w = u * self_sufficiency_weight(model.products[j], state.price_usd(j), measure);
+    const double w = u * self_sufficiency_weight(model.products[j], state.price_to_usd(j, country), measure);
     all += w;
     if (model.products[j].origin == country) home += w;
   }

@@ -37,6 +37,7 @@ class Series {
   const std::vector<Dimension>& dimensions() const { return dimensions_; }
   const std::vector<Variable>& variables() const { return variables_; }
   const Variable& variable(const std::string& name) const;
+  bool has(const std::string& name) const { return index_.count(name) > 0; }
   const Dimension& dimension(const std::string& name) const;
   std::size_t n_periods() const;
   // Time coordinate: period labels ("2022-01") and CF days since 1970-01-01.

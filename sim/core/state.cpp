@@ -49,6 +49,7 @@ State initial_state(const Model& model, RandomKey random) {
   s.hbm_trade_usd.setZero(C, C);
 
   s.price_usd = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::quiet_NaN());  // set by pricing
+  s.price_to_usd = Eigen::ArrayXXd::Constant(P, C, std::numeric_limits<double>::quiet_NaN());
   s.units_sold.setZero(P);
   s.units_to.setZero(P, C);
   s.buyer_spend_usd.setZero(A);

@@ -97,7 +97,10 @@ struct State {
   std::vector<char> offered;             // product was on sale somewhere with capacity (last market)
 
   // --- stage clear_accelerator_market (P, P x C, A) ---
-  Eigen::VectorXd price_usd;             // producer price per unit, USD (P)
+  Eigen::VectorXd price_usd;             // producer price per unit, USD (P); priced by destination: the
+                                         // units-weighted mean over destinations (unweighted if none sold)
+  Eigen::ArrayXXd price_to_usd;          // producer price per unit by destination, USD (P x C); uniform
+                                         // pricing: price_usd in every column. Kept where not on sale (warm start)
   Eigen::VectorXd previous_price_usd;    // the period before's (P), for the warm start's trend
   Eigen::VectorXd previous_shadow_cost;  // the period before's capacity_shadow_cost (P)
   Eigen::VectorXd units_sold;            // units per period (P)

@@ -165,20 +165,19 @@ class ConstantElasticityDemand final : public DemandModel {
 
  private:
   // E (P x P) for a market of P products: own_ on the diagonal, cross_ elsewhere, then overrides.
-  // Overrides name world products; the market may hold a subset (MarketData::world_index).
+  // Overrides name world products; the market may hold a subset (MarketData::world_index), or
+  // one column per destination of a product (pricing by destination): an override applies to
+  // every column of its products.
   Eigen::MatrixXd elasticities(const MarketData& m) const {
     const int P = m.n_products();
     Eigen::MatrixXd E = Eigen::MatrixXd::Constant(P, P, cross_);
     E.diagonal().setConstant(own_);
-    auto local = [&](int world) {
-      if (m.world_index.empty()) return world < P ? world : -1;
-      const auto it = std::find(m.world_index.begin(), m.world_index.end(), world);
-      return it == m.world_index.end() ? -1 : static_cast<int>(it - m.world_index.begin());
-    };
-    for (const ElasticityOverride& o : overrides_) {
-      const int a = local(o.product), b = local(o.with);
-      if (a >= 0 && b >= 0) E(a, b) = o.value;
-    }
+    auto world_of = [&](int k) { return m.world_index.empty() ? k : m.world_index[static_cast<std::size_t>(k)]; };
+    for (const ElasticityOverride& o : overrides_)
+      for (int a = 0; a < P; ++a)
+        if (world_of(a) == o.product)
+          for (int b = 0; b < P; ++b)
+            if (world_of(b) == o.with && (o.product != o.with || a == b)) E(a, b) = o.value;
     return E;
   }
 

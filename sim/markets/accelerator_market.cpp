@@ -36,35 +36,33 @@ constexpr double kDivergedPrice = 1e12;
 // Buy-side guidance of the importer c (buy_side_share phi > 0) caps a flow likewise at (1 - phi)
 // x the same legal demand (the complying buyers do not buy it).
 void set_smuggling_bounds(const Model& model, State& state, const MarketData& market, const Eigen::VectorXd& price) {
-  const auto& products = model.products_of(ProductKind::accelerator);
   const int C = model.n_countries();
-  // A flow is capped here if it is smuggled or a guided flow on offer.
-  auto capped = [&](int j, std::size_t k, int c) {
-    return state.smuggling_issuer(j, c) >= 0 || (state.buy_side_share(j, c) > 0 && market.available(static_cast<Eigen::Index>(k), c) > 0);
+  // A flow (column k to country c) is capped here if it is smuggled or a guided flow on offer.
+  auto capped = [&](int j, int k, int c) {
+    return market.serves(k, c) && (state.smuggling_issuer(j, c) >= 0 || (state.buy_side_share(j, c) > 0 && market.available(k, c) > 0));
   };
   bool any = false;
   MarketData legal = market;
-  for (std::size_t k = 0; k < products.size(); ++k)
+  for (int k = 0; k < market.n_products(); ++k)
     for (int c = 0; c < C; ++c) {
-      const int j = products[k];
+      const int j = market.world_index[static_cast<std::size_t>(k)];
       if (!capped(j, k, c)) continue;
       any = true;
       if (state.smuggling_issuer(j, c) < 0) continue;  // a legal flow: as it is
-      const auto kk = static_cast<Eigen::Index>(k);
-      legal.available(kk, c) = 1;
-      legal.tariff_rate(kk, c) = state.tariff_rate(j, c) + state.customs_friction(j, c);
-      if (legal.utility_shift.size()) legal.utility_shift(kk, c) = 0;
+      legal.available(k, c) = 1;
+      legal.tariff_rate(k, c) = state.tariff_rate(j, c) + state.customs_friction(j, c);
+      if (legal.utility_shift.size()) legal.utility_shift(k, c) = 0;
     }
   if (!any) return;
-  const Eigen::ArrayXXd q = model.demand->quantities(legal, price);  // buyers x products
-  for (std::size_t k = 0; k < products.size(); ++k)
+  const Eigen::ArrayXXd q = model.demand->quantities(legal, price);  // buyers x columns
+  for (int k = 0; k < market.n_products(); ++k)
     for (int c = 0; c < C; ++c) {
-      const int j = products[k], g = state.smuggling_issuer(j, c);
+      const int j = market.world_index[static_cast<std::size_t>(k)], g = state.smuggling_issuer(j, c);
       if (!capped(j, k, c)) continue;
       const double phi = state.buy_side_share(j, c);
       double removed = 0;
       for (int i = 0; i < market.n_buyers(); ++i)
-        if (market.buyer_country[static_cast<std::size_t>(i)] == c) removed += q(i, static_cast<Eigen::Index>(k));
+        if (market.buyer_country[static_cast<std::size_t>(i)] == c) removed += q(i, k);
       if (phi > 0) state.buy_side_cap(j, c) = std::max(0.0, 1.0 - phi) * removed;
       if (g < 0) continue;
       const Government* gov = model.government_of(g);
@@ -86,7 +84,6 @@ void set_smuggling_bounds(const Model& model, State& state, const MarketData& ma
 // rationed: the quota rounds that follow then need few solves.
 void settle_smuggling_wedges(const Model& model, State& state, const std::vector<std::pair<int, int>>& smuggled,
                              const Eigen::VectorXd& price) {
-  const auto& products = model.products_of(ProductKind::accelerator);
   std::vector<double> last_tau(smuggled.size(), 0.0), last_log(smuggled.size(), 0.0);
   std::vector<char> stepped(smuggled.size(), 0), done(smuggled.size(), 0);
   for (int pass = 0; pass < kQuotaSolves; ++pass) {
@@ -96,7 +93,7 @@ void settle_smuggling_wedges(const Model& model, State& state, const std::vector
     for (std::size_t n = 0; n < smuggled.size(); ++n) {
       if (done[n]) continue;
       const auto [k, c] = smuggled[n];
-      const int j = products[static_cast<std::size_t>(k)];
+      const int j = market.world_index[static_cast<std::size_t>(k)];
       const double cap = std::min(state.smuggling_bound(j, c), state.buy_side_cap(j, c));
       double& tau = state.quota_rationing(j, c);
       double units = 0;
@@ -209,6 +206,23 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
   }
   m.n_owners = model.n_firms();
   m.n_countries = model.n_countries();
+  if (model.parameters.pricing == Pricing::by_destination) {
+    // One column per (product, destination) open to trade this period (state.available, before
+    // the caps above close a flow), so that the columns stay the same through the period's solves.
+    // A smuggled flow booked in a third country (smuggling_booked_in) is bought from the maker
+    // there, at that country's price.
+    const int C = model.n_countries();
+    Eigen::ArrayXXd open(P, C);
+    Eigen::ArrayXXi route = Eigen::ArrayXXi::Constant(P, C, -1);
+    for (int k = 0; k < P; ++k) {
+      const int j = products[static_cast<std::size_t>(k)];
+      open.row(k) = state.available.row(j);
+      for (int c = 0; c < C; ++c)
+        if (const int g = state.smuggling_issuer(j, c); g >= 0)
+          if (const Government* gov = model.government_of(g)) route(k, c) = gov->smuggling_booked_in;
+    }
+    return split_by_destination(m, &open, &route);
+  }
   return m;
 }
 
@@ -226,21 +240,6 @@ void clear_accelerator_market(const Model& model, State& state) {
   options.tolerance = model.parameters.pricing_tolerance;
   options.max_iterations = model.parameters.pricing_max_iterations;
   options.acceleration_memory = model.parameters.pricing_acceleration_memory;
-  Eigen::VectorXd warm(static_cast<Eigen::Index>(products.size())), warm_mu(static_cast<Eigen::Index>(products.size()));
-  for (std::size_t k = 0; k < products.size(); ++k) {
-    const int j = products[k];
-    double start = state.price_usd(j);
-    // A ceiling that bound in both of the last two periods: its clearing price moves with the
-    // budgets, so the warm start follows last period's trend (at most 5 %). Only the solver's
-    // path changes, not the equilibrium (capacity-bound bench world: 14 -> 11 passes a period).
-    if (state.capacity_shadow_cost(j) > 0 && state.previous_shadow_cost(j) > 0) {
-      const double trend = state.price_usd(j) / state.previous_price_usd(j);
-      if (std::isfinite(trend)) start *= std::clamp(trend, 0.95, 1.05);
-    }
-    warm(static_cast<Eigen::Index>(k)) = start;
-    warm_mu(static_cast<Eigen::Index>(k)) = state.capacity_shadow_cost(j);
-  }
-
   const Eigen::VectorXd previous_tax = state.mandate_shadow_tax;  // last period's, to start the search
   state.mandate_shadow_tax.setZero(C);
   // Quota wedges start from last period's where the quota still applies (it moves little from
@@ -250,14 +249,33 @@ void clear_accelerator_market(const Model& model, State& state) {
       if (!(std::isfinite(state.quota_units(j, c)) && state.quota_units(j, c) > 0)) state.quota_rationing(j, c) = 0;
   state.mandate_shortfall.setZero(C);
   MarketData market = accelerator_market_data(model, state);
+  // Warm start: last period's prices (by destination when priced so) and multipliers.
+  const int K = market.n_products();  // columns: products, or (product, destination) pairs
+  auto world_of = [&](int k) { return market.world_index[static_cast<std::size_t>(k)]; };
+  Eigen::VectorXd warm(K), warm_mu(K);
+  for (int k = 0; k < K; ++k) {
+    const int j = world_of(k);
+    double start = state.price_usd(j);
+    if (!market.destination.empty() && std::isfinite(state.price_to_usd(j, market.destination[static_cast<std::size_t>(k)])))
+      start = state.price_to_usd(j, market.destination[static_cast<std::size_t>(k)]);
+    // A ceiling that bound in both of the last two periods: its clearing price moves with the
+    // budgets, so the warm start follows last period's trend (at most 5 %). Only the solver's
+    // path changes, not the equilibrium (capacity-bound bench world: 14 -> 11 passes a period).
+    if (state.capacity_shadow_cost(j) > 0 && state.previous_shadow_cost(j) > 0) {
+      const double trend = state.price_usd(j) / state.previous_price_usd(j);
+      if (std::isfinite(trend)) start *= std::clamp(trend, 0.95, 1.05);
+    }
+    warm(k) = start;
+    warm_mu(k) = state.capacity_shadow_cost(j);
+  }
   // Smuggled flows: their bounds from the demand at last period's prices (a smuggling network's
   // capacity follows the demand it sees), and the wedges that hold them there, settled at those
   // prices, so that the first equilibrium already rations them (the quota rounds below finish).
-  std::vector<std::pair<int, int>> smuggled;  // (market index k, country c)
-  for (std::size_t k = 0; k < products.size(); ++k)
+  std::vector<std::pair<int, int>> smuggled;  // (market column k, country c)
+  for (int k = 0; k < K; ++k)
     for (int c = 0; c < C; ++c)
-      if (state.smuggling_issuer(products[k], c) >= 0 || state.buy_side_share(products[k], c) > 0)
-        smuggled.emplace_back(static_cast<int>(k), c);
+      if (market.serves(k, c) && (state.smuggling_issuer(world_of(k), c) >= 0 || state.buy_side_share(world_of(k), c) > 0))
+        smuggled.emplace_back(k, c);
   if (!smuggled.empty()) {
     Eigen::VectorXd at = warm;
     for (Eigen::Index k = 0; k < at.size(); ++k)
@@ -416,9 +434,9 @@ void clear_accelerator_market(const Model& model, State& state) {
     // (market index k, country c) with a finite positive cap; a zero cap closed the flow already
     // (accelerator_market_data), before the first solve.
     std::vector<std::pair<int, int>> flows;
-    for (std::size_t k = 0; k < products.size(); ++k)
+    for (int k = 0; k < K; ++k)
       for (int c = 0; c < C; ++c)
-        if (std::isfinite(cap_of(products[k], c)) && cap_of(products[k], c) > 0) flows.emplace_back(static_cast<int>(k), c);
+        if (market.serves(k, c) && std::isfinite(cap_of(world_of(k), c)) && cap_of(world_of(k), c) > 0) flows.emplace_back(k, c);
     // Trial solves to the mandate search's looser pricing tolerance; once the wedges hold there,
     // a solve to the run's tolerance, and rounds at that tolerance until they hold again.
     PricingOptions trial = options;
@@ -439,7 +457,7 @@ void clear_accelerator_market(const Model& model, State& state) {
       bool moved = false;
       for (std::size_t n = 0; n < flows.size(); ++n) {
         const auto [k, c] = flows[n];
-        const int j = products[static_cast<std::size_t>(k)];
+        const int j = world_of(k);
         const double cap = cap_of(j, c), units = eq.terms.units_to(k, c);
         double& tau = state.quota_rationing(j, c);
         // A licence quota is held to kQuotaTolerance; a flow bounded only by smuggling to
@@ -507,24 +525,55 @@ void clear_accelerator_market(const Model& model, State& state) {
                  : std::string("the AI firms' budget_usd_per_month and budget_growth_per_month against "
                                "price_sensitivity_per_kusd (budgets far beyond what the products' capacity can absorb "
                                "drive prices without bound), and capacity_units_per_month")));
-  for (std::size_t k = 0; k < products.size(); ++k) {
-    const int j = products[k];
-    const auto kk = static_cast<Eigen::Index>(k);
+  // Results by product: a product priced by destination gathers them from its columns.
+  const int W = model.n_products();
+  Eigen::VectorXd extra_demand = Eigen::VectorXd::Zero(W), column_price_sum = Eigen::VectorXd::Zero(W);
+  std::vector<int> columns_of(static_cast<std::size_t>(W), 0);
+  for (int j : products) {
     state.previous_price_usd(j) = state.price_usd(j);
     state.previous_shadow_cost(j) = state.capacity_shadow_cost(j);
-    state.price_usd(j) = eq.price(kk);
-    state.units_to.row(j) = eq.terms.units_to.row(kk);
+    state.capacity_shadow_cost(j) = 0;
+    state.units_to.row(j).setZero();
+    state.offered[static_cast<std::size_t>(j)] = 0;
+  }
+  for (int k = 0; k < K; ++k) {
+    const int j = world_of(k);
+    if (market.destination.empty()) {
+      state.price_usd(j) = eq.price(k);
+      state.price_to_usd.row(j).setConstant(eq.price(k));
+      state.units_to.row(j) = eq.terms.units_to.row(k);
+      state.available.row(j) = market.available.row(k);  // minus pairs withdrawn as loss-making
+    } else {
+      for (int c = 0; c < C; ++c)
+        if (market.serves(k, c)) {
+          state.price_to_usd(j, c) = eq.price(k);
+          state.units_to(j, c) = eq.terms.units_to(k, c);
+          state.available(j, c) = market.available(k, c);
+        }
+      column_price_sum(j) += eq.price(k);
+    }
+    ++columns_of[static_cast<std::size_t>(j)];
+    state.capacity_shadow_cost(j) = eq.shadow_cost(k);  // one multiplier per product (its columns share it)
+    // Demand the maker would have met without its ceiling: the price would fall by about
+    // mu dzeta/dmu = mu |dQ/dp| / slope_net, and demand rise by |dQ/dp| times that (summed
+    // over the product's destinations when priced by destination).
+    const double own = -eq.terms.own_derivative(k);
+    if (eq.shadow_cost(k) > 0 && own > 0 && eq.terms.slope_net(k) > 0)
+      extra_demand(j) += own * eq.shadow_cost(k) * own / eq.terms.slope_net(k);
+    if (market.available.row(k).sum() > 0 && market.capacity(k) > 0) state.offered[static_cast<std::size_t>(j)] = 1;
+  }
+  for (int j : products) {
     for (int c = 0; c < C; ++c) state.smuggled_units(j, c) = state.smuggling_issuer(j, c) >= 0 ? state.units_to(j, c) : 0.0;
     state.units_sold(j) = state.units_to.row(j).sum();
-    state.capacity_shadow_cost(j) = eq.shadow_cost(kk);
-    // Demand the maker would have met without its ceiling: the price would fall by about
-    // mu dzeta/dmu = mu |dQ/dp| / slope_net, and demand rise by |dQ/dp| times that.
-    const double own = -eq.terms.own_derivative(kk);
-    state.notional_demand(j) = state.units_sold(j);
-    if (eq.shadow_cost(kk) > 0 && own > 0 && eq.terms.slope_net(kk) > 0)
-      state.notional_demand(j) += own * eq.shadow_cost(kk) * own / eq.terms.slope_net(kk);
-    state.available.row(j) = market.available.row(kk);  // minus pairs withdrawn as loss-making
-    state.offered[static_cast<std::size_t>(j)] = market.available.row(kk).sum() > 0 && market.capacity(kk) > 0;
+    state.notional_demand(j) = state.units_sold(j) + extra_demand(j);
+    // Priced by destination: the product's price is the mean over its destinations, weighted by
+    // units (unweighted when nothing sold); a product with no column keeps last period's.
+    if (!market.destination.empty() && columns_of[static_cast<std::size_t>(j)] > 0) {
+      double value = 0;
+      for (int c = 0; c < C; ++c)
+        if (state.units_to(j, c) > 0) value += state.units_to(j, c) * state.price_to_usd(j, c);
+      state.price_usd(j) = state.units_sold(j) > 0 ? value / state.units_sold(j) : column_price_sum(j) / columns_of[static_cast<std::size_t>(j)];
+    }
   }
   state.buyer_spend_usd = eq.terms.buyer_spend;
   // Buyers' welfare at the equilibrium: the log-sum over the price coefficient at the virtual

@@ -24,6 +24,9 @@ namespace chipsim {
 //    at last period's prices), less random seizures, or a scenario capacity; the bound is held
 //    like a licence quota (rationing wedge);
 //  - marginal cost = unit cost after learning + stacks per unit x latest HBM price paid;
+//  - pricing (parameters.pricing): one price per product, or one per (product, destination)
+//    sharing the product's ceiling (MarketData::split_by_destination); results go to
+//    state.price_to_usd (P x C) and state.price_usd (the units-weighted mean);
 //  - sellers withdraw licensed sales that lose money net of the fee (solve_bertrand_nash_with_exit);
 //  - a procurement mandate of country c is a floor on the domestic share of c's buyers'
 //    purchases (by its government's measure, compute by default), enforced by a shadow tax on

@@ -19,6 +19,62 @@ const double kMaxLogCorrection = std::log(kMaxNewtonFactor);
 // Far from the equilibrium (largest relative change above this) the plain steps, which contract
 // quickly there, are taken; the acceleration removes the slow linear tail near it.
 constexpr double kAccelerateBelow = 0.05;
+
+// Column sums per capacity group, stored at each group's first column (P; other entries 0).
+Eigen::VectorXd group_sums(const MarketData& market, const Eigen::VectorXd& x) {
+  Eigen::VectorXd sum = Eigen::VectorXd::Zero(x.size());
+  for (Eigen::Index j = 0; j < x.size(); ++j) sum(market.group_of(static_cast<int>(j))) += x(j);
+  return sum;
+}
+
+struct GroupScratch {
+  Eigen::VectorXd zeta, dzeta_dmu, level, slope, next_mu;
+};
+
+// The iteration's targets where columns share a ceiling (pricing by destination): the columns
+// of product j sold to different destinations have one multiplier mu_g, so the Newton step is
+// taken on the group's total: with zeta_k(mu) = zeta_k + dzeta_k/dmu (mu' - mu) and
+// Q_k(p') ~ Q_k + dQ_k/dp_k (p' - p_k),
+//     mu' = mu + (K_g - sum_k [Q_k + dQ_k/dp_k (zeta_k - p_k)]) / sum_k dQ_k/dp_k dzeta_k/dmu,
+// binding where mu' > 0 (every column of the group then at zeta_k(mu')), else mu = 0 and each
+// column at its unconstrained zeta_k(0). A group of one column is the ungrouped step.
+// Returns the largest relative change, as the ungrouped loop does.
+double grouped_targets(const MarketData& market, const Eigen::VectorXd& price, const Eigen::VectorXd& mu,
+                       const PricingTerms& t, Eigen::VectorXd& target, Eigen::VectorXd& mu_target, GroupScratch& g) {
+  const int P = market.n_products();
+  g.zeta.resize(P), g.dzeta_dmu.setZero(P), g.level.setZero(P), g.slope.setZero(P), g.next_mu.setZero(P);
+  for (int j = 0; j < P; ++j) {
+    if (!(t.slope_net(j) > 0)) continue;
+    g.zeta(j) = ((market.marginal_cost(j) + mu(j)) * t.slope(j) + t.foc_rest(j)) / t.slope_net(j);
+    if (!(t.own_derivative(j) < 0)) continue;
+    g.dzeta_dmu(j) = -t.own_derivative(j) / t.slope_net(j);
+    const int lead = market.group_of(j);
+    g.level(lead) += t.quantity(j) + t.own_derivative(j) * (g.zeta(j) - price(j));
+    g.slope(lead) += t.own_derivative(j) * g.dzeta_dmu(j);
+  }
+  for (int j = 0; j < P; ++j)
+    if (market.group_of(j) == j && g.slope(j) < 0) {
+      const double wanted = mu(j) + (market.capacity(j) - g.level(j)) / g.slope(j);
+      g.next_mu(j) = wanted > 0 && std::isfinite(wanted) ? wanted : 0.0;
+    }
+  double change = 0;
+  for (int j = 0; j < P; ++j) {
+    const double p = price(j), next_mu = g.next_mu(market.group_of(j));
+    double best = p;  // nobody can buy it: price is irrelevant, keep it
+    if (t.slope_net(j) > 0) {
+      best = g.zeta(j) + g.dzeta_dmu(j) * (next_mu - mu(j));
+      if (next_mu > 0) best = std::clamp(best, p / kMaxNewtonFactor, p * kMaxNewtonFactor);
+      if (!(best > 0)) best = p / kMaxNewtonFactor;
+      else if (!std::isfinite(best)) best = p * kMaxNewtonFactor;
+    }
+    target(j) = best;
+    mu_target(j) = next_mu;
+    double relative = std::abs(best - p) / std::max(p, 1e-300);
+    relative = std::max(relative, std::abs(next_mu - mu(j)) / std::max(p, 1e-300));
+    if (!(relative <= change)) change = relative;  // NaN propagates
+  }
+  return change;
+}
 }  // namespace
 
 Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& market,
@@ -55,6 +111,8 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
 
   PricingTerms t;
   Eigen::VectorXd target(P), mu_target(P);
+  const bool grouped = !market.capacity_group.empty();
+  GroupScratch scratch;
   AndersonAcceleration acceleration(options.acceleration_memory);
   double best_change = std::numeric_limits<double>::infinity();  // kept for a solve that hits the cap
   Eigen::VectorXd best_price = eq.price, best_mu = mu;
@@ -62,7 +120,8 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
   for (eq.iterations = 1;; ++eq.iterations) {
     demand.pricing_pass(pass_market(), eq.price, nullptr, t);
     double change = 0;
-    for (int j = 0; j < P; ++j) {
+    if (grouped) change = grouped_targets(market, eq.price, mu, t, target, mu_target, scratch);
+    else for (int j = 0; j < P; ++j) {
       const double p = eq.price(j);
       if (!(t.slope_net(j) > 0)) {  // nobody can buy it (or only at a fee of 1): price is irrelevant, keep it
         target(j) = p;
@@ -141,13 +200,17 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
     const Eigen::ArrayXd plain = image.head(P).array();
     eq.price = (plain + (step.head(P).array() - plain).cwiseMax(-kMaxLogCorrection).cwiseMin(kMaxLogCorrection)).exp().matrix();
     mu = (step.tail(P).array() * mu_scale).cwiseMax(0.0).matrix();
+    if (grouped)  // one multiplier per shared ceiling (the step keeps them equal up to rounding)
+      for (int j = 0; j < P; ++j) mu(j) = mu(market.group_of(j));
   }
 
   // Allocation at the equilibrium: ration any excess demand left within the tolerance.
   eq.rationing = Eigen::VectorXd::Ones(P);
-  for (int j = 0; j < P; ++j)
-    if (t.quantity(j) > market.capacity(j) && t.quantity(j) > 0)
-      eq.rationing(j) = std::max(0.0, market.capacity(j)) / t.quantity(j);
+  const Eigen::VectorXd demanded = grouped ? group_sums(market, t.quantity) : t.quantity;
+  for (int j = 0; j < P; ++j) {
+    const double q = demanded(market.group_of(j));
+    if (q > market.capacity(j) && q > 0) eq.rationing(j) = std::max(0.0, market.capacity(j)) / q;
+  }
   demand.pricing_pass(pass_market(), eq.price, &eq.rationing, eq.terms);
   return eq;
 }

@@ -22,6 +22,8 @@
 // takes a Newton step towards Q_j(p) = K_j on the product's own price (the clearing price) and
 // sets mu_j so that zeta_j equals it, using d zeta_j / d mu_j = -(dQ_j/dp_j) / slope_net_j;
 // where that mu_j would be negative the ceiling is slack, mu_j = 0 and the price is zeta_j.
+// Columns that share a ceiling (MarketData::capacity_group: a product priced by destination)
+// share one multiplier, found by the same Newton step on the group's total demand.
 // The iteration runs on (log prices, multipliers) with Anderson acceleration
 // (sim/markets/anderson_acceleration.hpp) once the largest relative change is below 0.05 (plain
 // steps before); after 200 iterations it falls back to damped plain steps. The answer is the
@@ -40,6 +42,8 @@ struct PricingOptions {
   int acceleration_memory = 5;  // Anderson acceleration over this many past steps (0 = plain iteration)
 };
 
+// Shapes: P = market columns (products, or (product, destination) pairs when priced by
+// destination); the multipliers of a capacity group are equal.
 struct Equilibrium {
   Eigen::VectorXd price;        // USD per unit (P)
   Eigen::VectorXd rationing;    // share of demand served, 1 unless capacity binds (P)

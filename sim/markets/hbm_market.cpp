@@ -12,6 +12,7 @@ namespace chipsim {
 namespace {
 // A line's value of one stack: its shadow margin per stack at last period's price, net of the
 // average licence fee it paid (by units), less its other unit cost (NaN when not yet priced).
+// Priced by destination: the mean over its destinations of the price net of each one's fee.
 double value_per_stack(const Model& model, const State& state, int j) {
   const Product& p = model.products[j];
   const double price = state.price_usd(j);
@@ -23,7 +24,14 @@ double value_per_stack(const Model& model, const State& state, int j) {
     fee += state.units_to(j, c) * state.licence_fee(j, c);
   }
   const double mean_fee = units > 0 ? fee / units : 0.0;
-  return ((1.0 - mean_fee) * price - state.unit_cost_usd(j)) / p.hbm_stacks;
+  double net_price = (1.0 - mean_fee) * price;
+  if (model.parameters.pricing == Pricing::by_destination && units > 0) {
+    double net = 0;
+    for (int c = 0; c < model.n_countries(); ++c)
+      if (state.units_to(j, c) > 0) net += state.units_to(j, c) * (1.0 - state.licence_fee(j, c)) * state.price_to_usd(j, c);
+    net_price = net / units;
+  }
+  return (net_price - state.unit_cost_usd(j)) / p.hbm_stacks;
 }
 }  // namespace
 
@@ -115,6 +123,7 @@ void clear_hbm_market(const Model& model, State& state) {
   const InputClearing cleared = clear_input_market(buyers, supplies, arcs);
   for (std::size_t k = 0; k < hbm.size(); ++k) {
     state.price_usd(hbm[k]) = cleared.price[k];
+    state.price_to_usd.row(hbm[k]).setConstant(cleared.price[k]);
     state.capacity_shadow_cost(hbm[k]) = cleared.price[k] - supplies[k].reservation_price;
   }
   std::vector<double> contract_cost(lines.size(), 0.0);  // at reservation prices, incl. the buyer's wedges

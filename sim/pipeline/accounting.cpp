@@ -1,6 +1,8 @@
 #include "sim/pipeline/accounting.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 namespace chipsim {
@@ -17,11 +19,10 @@ void book_accounts(const Model& model, State& state) {
   state.fee_paid_usd.setZero(model.n_firms());
   for (int j = 0; j < P; ++j) {
     const Product& prod = model.products[j];
-    const double p = state.price_usd(j);
     for (int c = 0; c < C; ++c) {
       const double units = state.units_to(j, c);
       if (units == 0) continue;
-      const double value = p * units;  // at producer prices, USD
+      const double value = state.price_to_usd(j, c) * units;  // at producer prices (to that destination), USD
       const double fee = state.licence_fee(j, c) * value;
       // Smuggled sales are booked where the issuer's smuggling_booked_in says (a third country the
       // units pass through), else at their destination.
@@ -67,10 +68,9 @@ void check_invariants(const Model& model, const State& state) {
   double fees_owed = 0, gross = 0, buyer_paid_product_side = 0;
   for (int j = 0; j < P; ++j) {
     const Product& prod = model.products[j];
-    const double p = state.price_usd(j);
     double delivered = 0;
     for (int c = 0; c < C; ++c) {
-      const double u = state.units_to(j, c);
+      const double u = state.units_to(j, c), p = state.price_to_usd(j, c);
       if (u < 0 || !std::isfinite(u))
         broken(model, state, "negative or non-finite units of " + prod.name + " to " + model.countries[c].code,
                "the AI firms' budget_usd_per_month and growth, the product's capacity and price_sensitivity_per_kusd");
@@ -78,8 +78,10 @@ void check_invariants(const Model& model, const State& state) {
         broken(model, state, prod.name + " delivered to " + model.countries[c].code + " where access is denied",
                "the [[event]] control rules and licences");
       delivered += u;
+      if (u == 0) continue;  // (no price where not on sale)
       fees_owed += state.licence_fee(j, c) * p * u;
       buyer_paid_product_side += p * (1.0 + state.tariff_rate(j, c) + state.grey_markup(j, c) + state.customs_friction(j, c)) * u;
+      gross += p * u;
     }
     if (!close(delivered, state.units_sold(j), tol))
       broken(model, state, "units of " + prod.name + " delivered to destinations do not add up to units sold",
@@ -94,14 +96,13 @@ void check_invariants(const Model& model, const State& state) {
     if (state.units_sold(j) > 0) {
       // Prices cover marginal cost (incl. HBM at its price) net of any licence fee owed.
       const double cost = state.unit_cost_usd(j) + prod.hbm_stacks * state.hbm_unit_cost_usd(j);
-      double max_fee = 0;
+      double lowest_net = std::numeric_limits<double>::infinity();  // the lowest price net of fee it sold at
       for (int c = 0; c < C; ++c)
-        if (state.units_to(j, c) > 0) max_fee = std::max(max_fee, state.licence_fee(j, c));
-      if (!((1.0 - max_fee) * p >= cost * (1.0 - tol)))
+        if (state.units_to(j, c) > 0) lowest_net = std::min(lowest_net, (1.0 - state.licence_fee(j, c)) * state.price_to_usd(j, c));
+      if (!(lowest_net >= cost * (1.0 - tol)))
         broken(model, state, "price of " + prod.name + " net of licence fees below marginal cost",
                "marginal_cost_usd, the licence fee_share of [[event]] licences, hbm_markup");
     }
-    gross += p * state.units_sold(j);
   }
   const double revenue = state.revenue_usd.sum();
   const double buyers_paid = state.buyer_spend_usd.sum() + state.hbm_spend_usd.sum() + state.hbm_buyer_spend_usd.sum();

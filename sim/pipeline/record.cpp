@@ -53,6 +53,9 @@ void define_outputs(const Model& model, Series& s) {
   }
 
   s.define("price", "producer price of the product (Bertrand-Nash with capacity limits)", "USD", {"product"});
+  if (model.parameters.pricing == Pricing::by_destination)
+    s.define("price_by_destination", "producer price of the product in each destination (pricing by destination)", "USD",
+             {"product", "destination"});
   s.define("marginal_cost", "marginal cost of production after learning (accelerators: excluding HBM)", "USD", {"product"});
   s.define("cumulative_output", "units produced since the start", "units", {"product"});
   s.define("capacity", "production capacity (accelerators: units; HBM: stacks)", "units per period", {"product"});
@@ -134,6 +137,13 @@ void record_period(const Model& model, State& state) {
   for (int j = 0; j < P; ++j)  // not on sale anywhere this period: no price
     if (!std::isfinite(price(j)) || state.available.row(j).sum() == 0) price(j) = std::numeric_limits<double>::quiet_NaN();
   put(s, "price", price);
+  if (model.parameters.pricing == Pricing::by_destination) {
+    Eigen::ArrayXXd by_destination = state.price_to_usd;
+    for (int j = 0; j < P; ++j)
+      for (int c = 0; c < C; ++c)  // not on sale there this period: no price
+        if (!(state.available(j, c) > 0)) by_destination(j, c) = std::numeric_limits<double>::quiet_NaN();
+    put(s, "price_by_destination", row_major(by_destination));
+  }
   put(s, "marginal_cost", state.unit_cost_usd);
   put(s, "cumulative_output", state.cumulative_output);
   put(s, "capacity", state.capacity_units);

@@ -88,6 +88,12 @@ void read_parameters(TableReader& root, Model& m) {
     q.utility_per_log_performance = p->number_or("utility_per_log_performance", q.utility_per_log_performance, 0.0, 100.0);
     q.performance_reference_tpp = p->number_or("performance_reference_tpp", q.performance_reference_tpp, 1.0, kHuge);
     q.compute_denominated_demand = p->number_or("compute_denominated_demand", q.compute_denominated_demand, 0.0, 1.0);
+    if (p->has("pricing")) {
+      const std::string how = p->string("pricing");
+      if (how == "uniform") q.pricing = Pricing::uniform;
+      else if (how == "by_destination") q.pricing = Pricing::by_destination;
+      else p->fail("pricing", "must be \"uniform\" or \"by_destination\", got \"" + how + "\"");
+    }
     q.pricing_tolerance = p->number_or("pricing_tolerance", q.pricing_tolerance, 1e-15, 1e-2);
     q.pricing_max_iterations = static_cast<int>(p->integer_or("pricing_max_iterations", q.pricing_max_iterations, 1, 1000000));
     q.pricing_acceleration_memory =

@@ -2,6 +2,7 @@
 // Demand models for tests, built as a scenario's [demand] table would build them.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <memory>
 #include <string>
 #include <toml++/toml.h>
@@ -23,5 +24,12 @@ inline std::shared_ptr<const DemandModel> nested_logit(double lambda, const std:
   r.finish();
   return d;
 }
+
+// The plain logit, and a start without prices (the solver initialises every entry).
+inline const DemandModel& logit() {
+  static const auto d = make_demand_model("logit");
+  return *d;
+}
+inline Eigen::VectorXd nan_prices(int n) { return Eigen::VectorXd::Constant(n, std::nan("")); }
 
 }  // namespace chipsim::test

@@ -11,6 +11,8 @@ namespace chipsim::test {
 void check_identities(const Model& m, const Series& s) {
   const int P = m.n_products(), C = m.n_countries(), F = m.n_firms();
   const auto& price = s.variable("price").data;
+  // Priced by destination: each destination's price (else the one price of the product).
+  const std::vector<double>* by_destination = s.has("price_by_destination") ? &s.variable("price_by_destination").data : nullptr;
   const auto& units = s.variable("units_sold").data;
   const auto& fee = s.variable("licence_fee").data;
   const auto& revenue = s.variable("revenue").data;
@@ -55,7 +57,7 @@ void check_identities(const Model& m, const Series& s) {
         CHECK(units[k] >= 0);
         sold += units[k];
         if (units[k] > 0) {
-          const double p = price[static_cast<std::size_t>(t * P + j)];
+          const double p = by_destination ? (*by_destination)[k] : price[static_cast<std::size_t>(t * P + j)];
           fee_owed += fee[k] * p * units[k];
           const double c = cost[static_cast<std::size_t>(t * P + j)];  // after learning
           net[static_cast<std::size_t>(m.products[j].owner)] += ((1 - fee[k]) * p - c) * units[k];

@@ -26,6 +26,13 @@ inline std::string us_deny_rule(const std::string& date, const std::string& id, 
          "[[event.prong]]\ntpp_ge = " + std::to_string(tpp) + "\n";
 }
 
+// A US licence requirement with a revenue share `fee` on `product` to CN, as a TOML [[event]].
+inline std::string us_licence_rule(const std::string& date, const std::string& id, const std::string& product, double fee) {
+  return "\n[[event]]\ndate = \"" + date + "\"\naction = \"add_control\"\nid = \"" + id +
+         "\"\nissuer = \"US\"\nkind = \"accelerator\"\ndestinations = [\"CN\"]\ntreatment = \"licence\"\nlicence_fee = " +
+         std::to_string(fee) + "\n[[event.prong]]\nproducts = [\"" + product + "\"]\n";
+}
+
 // Value of a recorded variable at period t and flat index k within the period's row.
 inline double value(const Series& s, const char* var, int t, std::size_t k) {
   const Variable& v = s.variable(var);

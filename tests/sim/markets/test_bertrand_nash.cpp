@@ -6,16 +6,14 @@
 #include <vector>
 
 #include "sim/markets/bertrand_nash.hpp"
+#include "support/demand_models.hpp"
 #include "support/worlds.hpp"
 
 using namespace chipsim;
 
 namespace {
-const DemandModel& logit() {
-  static auto d = make_demand_model("logit");
-  return *d;
-}
-Eigen::VectorXd nan_prices(int n) { return Eigen::VectorXd::Constant(n, std::nan("")); }
+using test::logit;
+using test::nan_prices;
 }  // namespace
 
 TEST_CASE("single-product monopoly: markup = 1 / (alpha (1 - s))", "[pricing]") {

@@ -6,6 +6,7 @@
 #include "sim/pipeline/pipeline.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "support/identities.hpp"
+#include "support/scenario_edit.hpp"
 #include "support/worlds.hpp"
 
 using namespace chipsim;
@@ -17,19 +18,7 @@ importer = "CN"
 origin = "US"
 kind = "accelerator"
 rate = 0.25
-
-[[event]]
-date = "2024-04"
-action = "add_control"
-id = "licence_small"
-issuer = "US"
-kind = "accelerator"
-destinations = ["CN"]
-treatment = "licence"
-licence_fee = 0.15
-[[event.prong]]
-products = ["Small"]
-
+)" + test::us_licence_rule("2024-04", "licence_small", "Small", 0.15) + R"(
 [[event]]
 date = "2024-07"
 action = "set_tariff"
