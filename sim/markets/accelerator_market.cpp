@@ -21,6 +21,8 @@ constexpr double kMandateSearchTolerance = 1e-6;
 // Licence quotas: the rationing wedge is found to this relative precision of the quota, in at
 // most this many equilibrium solves.
 constexpr double kQuotaTolerance = 1e-6;
+// ... and in the trial rounds, solved to kMandateSearchTolerance, to this one.
+constexpr double kTrialQuotaTolerance = 1e-4;
 // Smuggling bounds and buy-side caps are estimates (shares of a counterfactual flow): held to 0.1 %.
 constexpr double kSmugglingTolerance = 1e-3;
 constexpr int kQuotaSolves = 40;
@@ -462,8 +464,11 @@ void clear_accelerator_market(const Model& model, State& state) {
         double& tau = state.quota_rationing(j, c);
         // A licence quota is held to kQuotaTolerance; a flow bounded only by smuggling to
         // kSmugglingTolerance.
+        // kSmugglingTolerance. In the trial rounds a quota is held only to the trial solves'
+        // precision (kTrialQuotaTolerance): closer, the rounds chase the solves' own noise.
+        const double quota_tol = tight ? kQuotaTolerance : kTrialQuotaTolerance;
         const double tol = state.quota_units(j, c) <= std::min(state.smuggling_bound(j, c), state.buy_side_cap(j, c))
-                               ? kQuotaTolerance
+                               ? quota_tol
                                : kSmugglingTolerance;
         const bool over = units > cap * (1.0 + tol);
         const bool slack_wedge = tau > 0 && units < cap * (1.0 - tol);
@@ -483,19 +488,29 @@ void clear_accelerator_market(const Model& model, State& state) {
         last_tau[n] = tau, last_log[n] = std::log(std::max(units, 1e-300)), stepped[n] = 1;
         double next = std::max(0.0, tau - log_gap / slope);
         // Stay inside the bracket: a step that leaves it bisects instead (or doubles up from a
-        // lower end with no upper end yet).
-        if (!(next > low[n] && next < high[n]))
+        // lower end with no upper end yet). The other flows' wedges and the prices move between
+        // rounds, so an end can go stale: a bracket narrower than a tenth of the secant step
+        // that leaves it is dropped on that side (else the wedge stays pinned inside it while
+        // the flow stays off its cap, round after round).
+        if (!(next > low[n] && next < high[n]) && high[n] - low[n] < 0.1 * std::abs(next - tau)) {
+          if (next >= high[n]) high[n] = std::numeric_limits<double>::infinity();
+          else low[n] = 0.0;
+        }
+        // A slack flow whose step reaches 0 drops its wedge (tau = 0 with units below the cap is
+        // the complementarity solution; bisecting towards 0 would only halve it round by round).
+        if (!over && next <= 0.0) next = 0.0;
+        else if (!(next > low[n] && next < high[n]))
           next = std::isfinite(high[n]) ? 0.5 * (low[n] + high[n]) : std::max(2.0 * low[n], low[n] + 1.0);
         tau = next;
         moved = true;
       }
       if (!moved) {
         if (tight) break;
-        // The wedges hold at the trial tolerance: solve to the run's and check again (no solve
-        // needed when no trial moved them: the first equilibrium was already tight).
+        // The wedges hold at the trial tolerance: solve to the run's and check them again at
+        // the quota's (no solve needed when no trial moved them: the first equilibrium was
+        // solved to the run's tolerance).
         tight = true;
-        if (!trial_moved) break;
-        resolve();
+        if (trial_moved) resolve();
         continue;
       }
       trial_moved = trial_moved || !tight;
