@@ -19,12 +19,15 @@ inline constexpr int kBuyersPerBlock = 256;
 
 // Runs body(first_buyer, end_buyer, partial) for every block in parallel, then fold(partial)
 // for every block in order. The block size is part of the result (it fixes the order of the
-// sums), never of the thread count.
+// sums), never of the thread count. `single`, if given, is the partial of a one-block pass
+// (kept by the caller between passes, so that a small market allocates nothing per pass).
 template <class Partial, class Body, class Fold>
-void over_buyer_blocks(int n_buyers, Body&& body, Fold&& fold, int buyers_per_block = kBuyersPerBlock) {
+void over_buyer_blocks(int n_buyers, Body&& body, Fold&& fold, int buyers_per_block = kBuyersPerBlock,
+                       Partial* single = nullptr) {
   const int n_blocks = (n_buyers + buyers_per_block - 1) / buyers_per_block;
   if (n_blocks == 1) {  // a small market: no tasks at all (batches run many of these side by side)
-    Partial only;
+    Partial local;
+    Partial& only = single ? *single : local;
     body(0, n_buyers, only);
     fold(only);
     return;

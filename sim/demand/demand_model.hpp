@@ -25,6 +25,12 @@ struct Model;
 //   slope_j      = sum_i own_ij,            slope_net_j = sum_i (1-fee_ij) own_ij,
 //   foc_rest_j   = sum_i (1-fee_ij) q_ij + sum_i sum_{k in f} m_ik cross_ikj,
 // so the FOC reads p_j slope_net_j = c_j slope_j + foc_rest_j (the zeta fixed point).
+// Scratch a demand model keeps between the pricing passes of one solve (its arrays are resized,
+// not reallocated, from pass to pass). Holds no result.
+struct PassWorkspace {
+  virtual ~PassWorkspace() = default;
+};
+
 struct PricingTerms {
   Eigen::VectorXd quantity;       // Q_j = sum_i q_ij, units (P)
   Eigen::VectorXd slope;          // see above (P)
@@ -37,6 +43,13 @@ struct PricingTerms {
   Eigen::VectorXd buyer_spend;         // sum_j p_j (1 + tariff) q_ij, USD (A)
   Eigen::VectorXd buyer_compute;       // sum_j performance_j q_ij, H100e (A)
   Eigen::VectorXd buyer_domestic_units;// units bought from the buyer's own country (A)
+
+  // The model's scratch for the next pass on this object (copies share it; it holds no result).
+  std::shared_ptr<PassWorkspace> workspace;
+  // Set by the caller before a pass: the market is the one of the previous pass with this
+  // workspace but for prices, marginal costs and rationing (a model may then reuse what depends
+  // on nothing else).
+  bool same_market = false;
 };
 
 class DemandModel {

@@ -56,13 +56,29 @@ constexpr double kExpArgumentFloor = -700.0;
 
 // Buyers in country order (stable): consecutive buyers share their country's rows, which
 // then stay in cache. The order is fixed by the market, never by the threads.
-std::vector<int> buyers_by_country(const MarketData& m) {
+void buyers_by_country(const MarketData& m, std::vector<int>& order) {
   std::vector<int> first(static_cast<std::size_t>(m.n_countries) + 1, 0);
   for (int c : m.buyer_country) ++first[static_cast<std::size_t>(c) + 1];
   for (std::size_t c = 1; c < first.size(); ++c) first[c] += first[c - 1];
-  std::vector<int> order(static_cast<std::size_t>(m.n_buyers()));
+  order.resize(static_cast<std::size_t>(m.n_buyers()));
   for (int i = 0; i < m.n_buyers(); ++i) order[static_cast<std::size_t>(first[static_cast<std::size_t>(m.buyer_country[i])]++)] = i;
-  return order;
+}
+
+// What the logit keeps between the passes of one solve (PricingTerms::workspace).
+struct LogitWorkspace final : PassWorkspace {
+  OwnerGroupedRows grouped;
+  std::vector<int> buyers;            // buyers in country order
+  LogitCountrySums total;             // the pass's sums (a one-block pass sums into it directly)
+};
+
+LogitWorkspace& logit_workspace(PricingTerms& out) {
+  auto* w = dynamic_cast<LogitWorkspace*>(out.workspace.get());
+  if (!w) {
+    auto made = std::make_shared<LogitWorkspace>();
+    w = made.get();
+    out.workspace = std::move(made);
+  }
+  return *w;
 }
 
 class LogitDemand final : public DemandModel {
@@ -123,17 +139,22 @@ class LogitDemand final : public DemandModel {
                     PricingTerms& out) const override {
     const bool allocation = rationing != nullptr;
     const int A = m.n_buyers(), P = m.n_products(), C = m.n_countries;
-    const OwnerGroupedRows g = owner_grouped_rows(m, p, rationing);
+    LogitWorkspace& w = logit_workspace(out);
+    if (out.same_market && w.grouped.product.size() == static_cast<std::size_t>(P))
+      update_owner_grouped_prices(m, p, rationing, w.grouped);
+    else
+      fill_owner_grouped_rows(m, p, rationing, w.grouped);
+    const OwnerGroupedRows& g = w.grouped;
     start_pricing_terms(out, A, P, C, allocation);
     if (P == 0) return;  // nothing on offer: no terms, nobody buys
-    LogitCountrySums total;
+    LogitCountrySums& total = w.total;
     total.reset(C, P, allocation);
     // One exponential per buyer and product, or the expansion of sim/demand/logit_series.hpp ([demand]
     // evaluation; the same numbers to rounding, ~1e-14 relative).
     if (const auto plan = choose_series(evaluation_, m, g))
       logit_series_pass(m, g, *plan, allocation, total, out);
     else
-      direct_pass(m, g, allocation, total, out);
+      direct_pass(m, g, allocation, w, out);
     for (int k = 0; k < P; ++k) {
       const int j = g.product[static_cast<std::size_t>(k)];
       const double n = m.units_per_choice(j);
@@ -157,15 +178,20 @@ class LogitDemand final : public DemandModel {
 
  private:
   // One exponential per buyer and product; buyers in country order, in blocks folded in order.
-  static void direct_pass(const MarketData& m, const OwnerGroupedRows& g, bool allocation, LogitCountrySums& total,
+  static void direct_pass(const MarketData& m, const OwnerGroupedRows& g, bool allocation, LogitWorkspace& w,
                           PricingTerms& out) {
     const int A = m.n_buyers(), P = m.n_products(), C = m.n_countries;
-    const std::vector<int> buyers = buyers_by_country(m);
+    buyers_by_country(m, w.buyers);
+    const std::vector<int>& buyers = w.buyers;
+    LogitCountrySums& total = w.total;
     over_buyer_blocks<LogitCountrySums>(
         A,
         [&](int first, int end, LogitCountrySums& acc) {
           acc.reset(C, P, allocation);
-          Eigen::Array<double, 1, Eigen::Dynamic> u(P), e(P), firm(P);
+          auto& u = acc.u;
+          auto& e = acc.e;
+          auto& firm = acc.firm;
+          u.resize(P), e.resize(P), firm.resize(P);
           for (int position = first; position < end; ++position) {
             const int i = buyers[static_cast<std::size_t>(position)];
             const int c = m.buyer_country[i];
@@ -202,7 +228,10 @@ class LogitDemand final : public DemandModel {
             out.buyer_domestic_units(i) = (bought * g.rows.home.row(c)).sum();
           }
         },
-        [&](const LogitCountrySums& acc) { total.add(acc, allocation); }, kLogitBuyersPerBlock);
+        [&](const LogitCountrySums& acc) {
+          if (&acc != &total) total.add(acc, allocation);  // a one-block pass summed into total itself
+        },
+        kLogitBuyersPerBlock, &total);
   }
 
   SeriesEvaluation evaluation_;

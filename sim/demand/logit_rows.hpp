@@ -24,6 +24,11 @@ struct OwnerGroupedRows {
 };
 
 OwnerGroupedRows owner_grouped_rows(const MarketData& m, const Eigen::VectorXd& p, const Eigen::VectorXd* rationing);
+// The same into g, reusing its arrays (no allocation when the shape is unchanged).
+void fill_owner_grouped_rows(const MarketData& m, const Eigen::VectorXd& p, const Eigen::VectorXd* rationing, OwnerGroupedRows& g);
+// Only what depends on prices, marginal costs and rationing, in a g filled for the same market
+// otherwise (buyer_price, margin, price_utility, unit_margin, delivered_per_choice).
+void update_owner_grouped_prices(const MarketData& m, const Eigen::VectorXd& p, const Eigen::VectorXd* rationing, OwnerGroupedRows& g);
 
 // The pass's sums by buyer country, in owner-grouped product order (C x P each). Per buyer i of
 // country c, with s_ij its share and w_ij = M_i alpha_i s_ij:
@@ -32,6 +37,7 @@ OwnerGroupedRows owner_grouped_rows(const MarketData& m, const Eigen::VectorXd& 
 // where G_if = sum_{k in f} unit_margin_ck s_ik.
 struct LogitCountrySums {
   RowArray s1, s2, s3, s4, units;
+  Eigen::Array<double, 1, Eigen::Dynamic> u, e, firm;  // one buyer's utilities, exponentials, firm sums (P): scratch
   void reset(int C, int P, bool allocation) {
     for (RowArray* a : {&s1, &s2, &s3, &s4}) a->setZero(C, P);
     if (allocation) units.setZero(C, P);

@@ -3,8 +3,13 @@
 namespace chipsim {
 
 MarketRows market_rows(const MarketData& m, const Eigen::VectorXd& p, const std::vector<int>* order) {
-  const int C = m.n_countries, P = m.n_products();
   MarketRows r;
+  fill_market_rows(m, p, order, r);
+  return r;
+}
+
+void fill_market_rows(const MarketData& m, const Eigen::VectorXd& p, const std::vector<int>* order, MarketRows& r) {
+  const int C = m.n_countries, P = m.n_products();
   r.buyer_price.resize(C, P);
   r.home.resize(C, P);
   r.shift.resize(C, P);
@@ -24,7 +29,6 @@ MarketRows market_rows(const MarketData& m, const Eigen::VectorXd& p, const std:
       r.net_share(c, k) = 1.0 - m.licence_fee(j, c);
       r.margin(c, k) = r.net_share(c, k) * p(j) - m.marginal_cost(j);
     }
-  return r;
 }
 
 }  // namespace chipsim

@@ -22,5 +22,7 @@ struct MarketRows {
 
 // Column k describes product order[k] (all products in market order when order is null).
 MarketRows market_rows(const MarketData& m, const Eigen::VectorXd& price, const std::vector<int>* order = nullptr);
+// The same into r, reusing its arrays (no allocation when the shape is unchanged).
+void fill_market_rows(const MarketData& m, const Eigen::VectorXd& price, const std::vector<int>* order, MarketRows& r);
 
 }  // namespace chipsim

@@ -1,42 +1,47 @@
 #include "sim/markets/anderson_acceleration.hpp"
 
-#include <Eigen/QR>
-
 namespace chipsim {
 
-Eigen::VectorXd AndersonAcceleration::next(const Eigen::VectorXd& x, const Eigen::VectorXd& image) {
-  const Eigen::VectorXd residual = image - x;
-  if (last_residual_.size() == residual.size()) {
-    residual_steps_.push_back(residual - last_residual_);
-    image_steps_.push_back(image - last_image_);
-    if (static_cast<int>(residual_steps_.size()) > memory_) {
-      residual_steps_.pop_front();
-      image_steps_.pop_front();
+const Eigen::VectorXd& AndersonAcceleration::next(const Eigen::VectorXd& x, const Eigen::VectorXd& image) {
+  const Eigen::Index n = x.size();
+  residual_ = image - x;
+  if (last_residual_.size() == n && memory_ > 0) {
+    if (residual_steps_.rows() != n || residual_steps_.cols() != memory_) {
+      residual_steps_.resize(n, memory_);
+      image_steps_.resize(n, memory_);
+      stored_ = 0;
     }
+    if (stored_ == memory_) {  // drop the oldest: shift the columns left, keeping their order
+      for (Eigen::Index k = 0; k + 1 < stored_; ++k) {
+        residual_steps_.col(k) = residual_steps_.col(k + 1);
+        image_steps_.col(k) = image_steps_.col(k + 1);
+      }
+      --stored_;
+    }
+    residual_steps_.col(stored_) = residual_ - last_residual_;
+    image_steps_.col(stored_) = image - last_image_;
+    ++stored_;
   }
-  last_residual_ = residual;
+  last_residual_ = residual_;
   last_image_ = image;
-  const auto m = static_cast<Eigen::Index>(residual_steps_.size());
-  if (m == 0) return image;
-  Eigen::MatrixXd dF(residual.size(), m), dG(residual.size(), m);
-  for (Eigen::Index k = 0; k < m; ++k) {
-    dF.col(k) = residual_steps_[static_cast<std::size_t>(k)];
-    dG.col(k) = image_steps_[static_cast<std::size_t>(k)];
+  if (stored_ == 0) {
+    out_ = image;
+    return out_;
   }
-  const Eigen::VectorXd gamma = dF.colPivHouseholderQr().solve(residual);
-  Eigen::VectorXd out = image - dG * gamma;
-  if (!out.allFinite()) {
+  qr_.compute(residual_steps_.leftCols(stored_));
+  gamma_ = qr_.solve(residual_);
+  out_ = image - image_steps_.leftCols(stored_) * gamma_;
+  if (!out_.allFinite()) {
     restart();
-    return image;
+    out_ = image;
   }
-  return out;
+  return out_;
 }
 
 void AndersonAcceleration::restart() {
   last_residual_.resize(0);
   last_image_.resize(0);
-  residual_steps_.clear();
-  image_steps_.clear();
+  stored_ = 0;
 }
 
 }  // namespace chipsim

@@ -8,7 +8,7 @@
 // squares are solved by column-pivoting QR, so nearly collinear differences are dropped rather
 // than amplified. Deterministic: the same inputs give the same step, bit for bit.
 #include <Eigen/Core>
-#include <deque>
+#include <Eigen/QR>
 
 namespace chipsim {
 
@@ -16,15 +16,18 @@ class AndersonAcceleration {
  public:
   explicit AndersonAcceleration(int memory) : memory_(memory) {}
 
-  // The next iterate from the current one and its image under the map.
-  Eigen::VectorXd next(const Eigen::VectorXd& x, const Eigen::VectorXd& image);
+  // The next iterate from the current one and its image under the map (valid until the next
+  // call). Its scratch is kept between calls: no allocation once the size is fixed.
+  const Eigen::VectorXd& next(const Eigen::VectorXd& x, const Eigen::VectorXd& image);
   // Forgets the history (after a step that made things worse, or a change of regime).
   void restart();
 
  private:
   int memory_;
-  Eigen::VectorXd last_residual_, last_image_;
-  std::deque<Eigen::VectorXd> residual_steps_, image_steps_;
+  Eigen::Index stored_ = 0;  // differences held, oldest in column 0
+  Eigen::VectorXd residual_, last_residual_, last_image_, gamma_, out_;
+  Eigen::MatrixXd residual_steps_, image_steps_;  // n x memory: differences of residuals and images
+  Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr_;
 };
 
 }  // namespace chipsim

@@ -110,14 +110,17 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
   };
 
   PricingTerms t;
+  t.workspace = options.workspace;
   Eigen::VectorXd target(P), mu_target(P);
   const bool grouped = !market.capacity_group.empty();
   GroupScratch scratch;
   AndersonAcceleration acceleration(options.acceleration_memory);
+  Eigen::VectorXd x(2 * P), image(2 * P);  // the accelerated state (log p, mu / scale) and its image
   double best_change = std::numeric_limits<double>::infinity();  // kept for a solve that hits the cap
   Eigen::VectorXd best_price = eq.price, best_mu = mu;
   PricingTerms best_terms;
   for (eq.iterations = 1;; ++eq.iterations) {
+    t.same_market = eq.iterations > 1;  // within a solve only prices and c + mu change
     demand.pricing_pass(pass_market(), eq.price, nullptr, t);
     double change = 0;
     if (grouped) change = grouped_targets(market, eq.price, mu, t, target, mu_target, scratch);
@@ -193,11 +196,12 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
     if (change > kAccelerateBelow) acceleration.restart();
     // The state is (log p, mu / scale). The acceleration moves a price at most by the factor
     // kMaxNewtonFactor beyond the plain step; multipliers stay >= 0.
-    Eigen::VectorXd x(2 * P), image(2 * P);
-    x << eq.price.array().log().matrix(), (mu.array() / mu_scale).matrix();
-    image << target.array().log().matrix(), (mu_target.array() / mu_scale).matrix();
-    const Eigen::VectorXd step = acceleration.next(x, image);
-    const Eigen::ArrayXd plain = image.head(P).array();
+    x.head(P) = eq.price.array().log().matrix();
+    x.tail(P) = (mu.array() / mu_scale).matrix();
+    image.head(P) = target.array().log().matrix();
+    image.tail(P) = (mu_target.array() / mu_scale).matrix();
+    const Eigen::VectorXd& step = acceleration.next(x, image);
+    const auto plain = image.head(P).array();
     eq.price = (plain + (step.head(P).array() - plain).cwiseMax(-kMaxLogCorrection).cwiseMin(kMaxLogCorrection)).exp().matrix();
     mu = (step.tail(P).array() * mu_scale).cwiseMax(0.0).matrix();
     if (grouped)  // one multiplier per shared ceiling (the step keeps them equal up to rounding)
@@ -211,7 +215,10 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
     const double q = demanded(market.group_of(j));
     if (q > market.capacity(j) && q > 0) eq.rationing(j) = std::max(0.0, market.capacity(j)) / q;
   }
+  eq.terms.workspace = t.workspace;
+  eq.terms.same_market = eq.iterations > 0;
   demand.pricing_pass(pass_market(), eq.price, &eq.rationing, eq.terms);
+  options.workspace = eq.terms.workspace;
   return eq;
 }
 

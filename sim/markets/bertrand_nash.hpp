@@ -40,6 +40,9 @@ struct PricingOptions {
   double tolerance = 1e-9;   // stop when max |dp| / p falls below this
   int max_iterations = 2000;
   int acceleration_memory = 5;  // Anderson acceleration over this many past steps (0 = plain iteration)
+  // The demand model's scratch, carried from solve to solve of one market (a caller that solves
+  // the same market many times keeps it here; set by the solver). Holds no result.
+  mutable std::shared_ptr<PassWorkspace> workspace{};
 };
 
 // Shapes: P = market columns (products, or (product, destination) pairs when priced by
