@@ -2,8 +2,13 @@
 
 namespace chipsim {
 
-Eigen::VectorXd rationed_consumer_surplus(const DemandModel& demand, const MarketData& m, const Eigen::VectorXd& price) {
-  Eigen::VectorXd cs = demand.consumer_surplus(m, price);
+Eigen::VectorXd rationed_consumer_surplus(const DemandModel& demand, const MarketData& m, const Eigen::VectorXd& price,
+                                          const PricingTerms* at) {
+  Eigen::VectorXd cs;
+  if (at && at->buyer_log_sum.size() == m.n_buyers())
+    cs = (m.market_size.array() / m.alpha.array() * at->buyer_log_sum.array()).matrix();
+  else
+    cs = demand.consumer_surplus(m, price);
   if (!m.utility_shift.size()) return cs;
   bool any = false;
   for (Eigen::Index k = 0; k < m.utility_shift.size() && !any; ++k) any = m.utility_shift(k) < 0;

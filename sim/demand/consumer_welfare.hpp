@@ -15,6 +15,9 @@
 
 namespace chipsim {
 
-Eigen::VectorXd rationed_consumer_surplus(const DemandModel& demand, const MarketData& m, const Eigen::VectorXd& price);
+// `at`: the allocation pass at `price`, whose buyer_log_sum (when the model filled it) spares a
+// second evaluation of every buyer's log-sum.
+Eigen::VectorXd rationed_consumer_surplus(const DemandModel& demand, const MarketData& m, const Eigen::VectorXd& price,
+                                          const PricingTerms* at = nullptr);
 
 }  // namespace chipsim

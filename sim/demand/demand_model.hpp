@@ -43,6 +43,8 @@ struct PricingTerms {
   Eigen::VectorXd buyer_spend;         // sum_j p_j (1 + tariff) q_ij, USD (A)
   Eigen::VectorXd buyer_compute;       // sum_j performance_j q_ij, H100e (A)
   Eigen::VectorXd buyer_domestic_units;// units bought from the buyer's own country (A)
+  Eigen::VectorXd buyer_log_sum;       // ln(1 + sum_j exp(u_ij)), utils (A): filled by models that have it
+                                       // (the logit) in allocation passes; else empty
 
   // The model's scratch for the next pass on this object (copies share it; it holds no result).
   std::shared_ptr<PassWorkspace> workspace;

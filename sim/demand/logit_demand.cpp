@@ -146,6 +146,8 @@ class LogitDemand final : public DemandModel {
       fill_owner_grouped_rows(m, p, rationing, w.grouped);
     const OwnerGroupedRows& g = w.grouped;
     start_pricing_terms(out, A, P, C, allocation);
+    if (allocation) out.buyer_log_sum.setZero(A);  // ln 1 for a buyer with nothing on offer
+    else out.buyer_log_sum.resize(0);
     if (P == 0) return;  // nothing on offer: no terms, nobody buys
     LogitCountrySums& total = w.total;
     total.reset(C, P, allocation);
@@ -226,6 +228,7 @@ class LogitDemand final : public DemandModel {
             out.buyer_spend(i) = (bought * g.rows.buyer_price.row(c)).sum();
             out.buyer_compute(i) = (bought * g.performance).sum();
             out.buyer_domestic_units(i) = (bought * g.rows.home.row(c)).sum();
+            out.buyer_log_sum(i) = umax - std::log(inv);  // ln(1 + sum_j exp(u_ij)) = umax + ln(exp(-umax) + sum_j e_j)
           }
         },
         [&](const LogitCountrySums& acc) {

@@ -277,6 +277,8 @@ void logit_series_pass(const MarketData& m, const OwnerGroupedRows& g, const Log
           out.buyer_spend(i) = w1 * (head.dot(bp.spend_other) + gi * head.dot(bp.spend_home));
           out.buyer_compute(i) = w1 * (head.dot(bp.compute_other) + gi * head.dot(bp.compute_home));
           out.buyer_domestic_units(i) = w1 * gi * head.dot(bp.domestic);
+          // The scaled denominator is exp(-U_b) (1 + sum_j exp(u_ij)) (BinProducts), for the logit's scale 1.
+          if (out.buyer_log_sum.size() == A) out.buyer_log_sum(i) = plan.utility_scale == 1.0 ? bp.top - std::log(inv) : std::nan("");
         }
       },
       [&](const SeriesPartial& acc) {

@@ -158,11 +158,19 @@ class NestedLogitDemand final : public DemandModel {
   Eigen::VectorXd consumer_surplus(const MarketData& m, const Eigen::VectorXd& p) const override {
     const CountryRows r = country_rows(m, p, by_);
     Eigen::VectorXd cs(m.n_buyers());
-    BuyerShares b(m.n_products(), r.n_nests);
-    for (int i = 0; i < m.n_buyers(); ++i) {
-      buyer_shares(m, r, p, lambda_, i, b);
-      cs(i) = m.market_size(i) / m.alpha(i) * b.log_sum;
-    }
+    // Buyers in parallel blocks: each writes only its own entry, so any thread count gives the
+    // same numbers.
+    tbb::task_group_context isolated(tbb::task_group_context::isolated);
+    tbb::parallel_for(
+        tbb::blocked_range<int>(0, m.n_buyers(), kBuyersPerBlock),
+        [&](const tbb::blocked_range<int>& range) {
+          BuyerShares b(m.n_products(), r.n_nests);
+          for (int i = range.begin(); i != range.end(); ++i) {
+            buyer_shares(m, r, p, lambda_, i, b);
+            cs(i) = m.market_size(i) / m.alpha(i) * b.log_sum;
+          }
+        },
+        tbb::auto_partitioner(), isolated);
     return cs;
   }
 

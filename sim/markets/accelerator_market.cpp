@@ -593,7 +593,7 @@ void clear_accelerator_market(const Model& model, State& state) {
   state.buyer_spend_usd = eq.terms.buyer_spend;
   // Buyers' welfare at the equilibrium: the log-sum over the price coefficient at the virtual
   // prices, plus the rent of the rationing wedges on what they buy (NaN for CES).
-  state.consumer_surplus_usd = rationed_consumer_surplus(*model.demand, market, eq.price);
+  state.consumer_surplus_usd = rationed_consumer_surplus(*model.demand, market, eq.price, &eq.terms);
   state.buyer_compute_h100e = eq.terms.buyer_compute;
   state.buyer_domestic_units = eq.terms.buyer_domestic_units;
   state.pricing_iterations += iterations;

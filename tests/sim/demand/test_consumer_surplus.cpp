@@ -8,6 +8,8 @@
 
 #include "sim/demand/consumer_welfare.hpp"
 #include "sim/demand/demand_model.hpp"
+#include "sim/core/model.hpp"
+#include "sim/scenario/table_reader.hpp"
 #include "support/demand_models.hpp"
 #include "support/worlds.hpp"
 
@@ -107,5 +109,27 @@ TEST_CASE("rationed consumer surplus: a wedge nobody is paid costs only its seco
     const auto [r2, l2] = at(1.5);
     CHECK(r2 < r0);
     CHECK(r0 - r2 < l0 - l2);
+  }
+}
+
+TEST_CASE("consumer surplus from the pricing pass: the logit's log-sum by buyer, direct and by its series expansion",
+          "[demand][welfare]") {
+  for (const char* evaluation : {"direct", "series"}) {
+    const toml::table t{{"evaluation", evaluation}};
+    TableReader r(t, "test", "demand");
+    Model world;
+    const auto d = make_demand_model("logit", r, world);
+    r.finish();
+    // Enough buyers for several blocks; wedges (tariffs, home bias, theta = 0.5) on.
+    const MarketData m = test::random_market(3000, 8, 3, 3, 21, true);
+    Eigen::VectorXd p = m.marginal_cost * 1.8;
+    const Eigen::VectorXd rationing = Eigen::VectorXd::Ones(m.n_products());
+    PricingTerms terms;
+    d->pricing_pass(m, p, &rationing, terms);
+    REQUIRE(terms.buyer_log_sum.size() == m.n_buyers());
+    const Eigen::VectorXd direct = d->consumer_surplus(m, p);
+    const Eigen::VectorXd from_pass = rationed_consumer_surplus(*d, m, p, &terms);
+    INFO(evaluation);
+    for (int i = 0; i < m.n_buyers(); ++i) CHECK(from_pass(i) == Approx(direct(i)).epsilon(1e-10));
   }
 }
