@@ -5,6 +5,19 @@
 
 namespace chipsim {
 
+namespace {
+// The owner-grouped columns that depend on prices, marginal costs and rationing (rows filled).
+void fill_price_columns(const MarketData& m, const Eigen::VectorXd& p, const Eigen::VectorXd* rationing, OwnerGroupedRows& g) {
+  for (int k = 0; k < m.n_products(); ++k) {
+    const int j = g.product[static_cast<std::size_t>(k)];
+    const double n = m.units_per_choice(j);
+    g.delivered_per_choice(k) = n * (rationing ? (*rationing)(j) : 1.0);
+    g.price_utility.col(k) = g.rows.price_factor.col(k) * p(j);
+    g.unit_margin.col(k) = n * g.rows.margin.col(k);
+  }
+}
+}  // namespace
+
 OwnerGroupedRows owner_grouped_rows(const MarketData& m, const Eigen::VectorXd& p, const Eigen::VectorXd* rationing) {
   OwnerGroupedRows g;
   fill_owner_grouped_rows(m, p, rationing, g);
@@ -26,28 +39,15 @@ void fill_owner_grouped_rows(const MarketData& m, const Eigen::VectorXd& p, cons
   g.performance.resize(P);
   for (int k = 0; k < P; ++k) {
     const int j = g.product[static_cast<std::size_t>(k)];
-    const double n = m.units_per_choice(j);
-    g.delivered_per_choice(k) = n * (rationing ? (*rationing)(j) : 1.0);
     g.performance(k) = m.performance(j);
-    g.price_utility.col(k) = g.rows.price_factor.col(k) * p(j);
-    g.unit_margin.col(k) = n * g.rows.margin.col(k);
     g.base.col(k) = (g.rows.avail.col(k) > 0).select(m.mean_utility(j) + g.rows.shift.col(k), -std::numeric_limits<double>::infinity());
   }
+  fill_price_columns(m, p, rationing, g);
 }
 
 void update_owner_grouped_prices(const MarketData& m, const Eigen::VectorXd& p, const Eigen::VectorXd* rationing, OwnerGroupedRows& g) {
-  const int C = m.n_countries, P = m.n_products();
-  for (int k = 0; k < P; ++k) {
-    const int j = g.product[static_cast<std::size_t>(k)];
-    const double n = m.units_per_choice(j);
-    g.delivered_per_choice(k) = n * (rationing ? (*rationing)(j) : 1.0);
-    for (int c = 0; c < C; ++c) {  // as fill_market_rows and fill_owner_grouped_rows compute them
-      g.rows.buyer_price(c, k) = p(j) * (1.0 + m.tariff_rate(j, c));
-      g.rows.margin(c, k) = g.rows.net_share(c, k) * p(j) - m.marginal_cost(j);
-    }
-    g.price_utility.col(k) = g.rows.price_factor.col(k) * p(j);
-    g.unit_margin.col(k) = n * g.rows.margin.col(k);
-  }
+  update_market_price_rows(m, p, &g.product, g.rows);
+  fill_price_columns(m, p, rationing, g);
 }
 
 }  // namespace chipsim

@@ -24,5 +24,8 @@ struct MarketRows {
 MarketRows market_rows(const MarketData& m, const Eigen::VectorXd& price, const std::vector<int>* order = nullptr);
 // The same into r, reusing its arrays (no allocation when the shape is unchanged).
 void fill_market_rows(const MarketData& m, const Eigen::VectorXd& price, const std::vector<int>* order, MarketRows& r);
+// Only the rows that depend on prices and marginal costs (buyer_price, margin), in an r filled
+// for the same market otherwise.
+void update_market_price_rows(const MarketData& m, const Eigen::VectorXd& price, const std::vector<int>* order, MarketRows& r);
 
 }  // namespace chipsim

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <vector>
 #include <toml++/toml.h>
 
 #include "sim/core/model.hpp"
@@ -31,5 +32,25 @@ inline const DemandModel& logit() {
   return *d;
 }
 inline Eigen::VectorXd nan_prices(int n) { return Eigen::VectorXd::Constant(n, std::nan("")); }
+
+// Firm f's profit at (column) prices p under the logit: sum over its columns and buyers of
+// ((1 - fee) p - c) times the units actually sold, with each ceiling's excess demand (a capacity
+// group's, summed over its columns) rationed proportionally, as the market does.
+inline double firm_profit(const MarketData& m, const Eigen::VectorXd& p, int f) {
+  const Eigen::ArrayXXd q = logit().quantities(m, p);
+  std::vector<double> group_demand(static_cast<std::size_t>(m.n_products()), 0.0);
+  for (int k = 0; k < m.n_products(); ++k) group_demand[static_cast<std::size_t>(m.group_of(k))] += q.col(k).sum();
+  double profit = 0;
+  for (int k = 0; k < m.n_products(); ++k) {
+    if (m.product_owner[static_cast<std::size_t>(k)] != f) continue;
+    const double demand = group_demand[static_cast<std::size_t>(m.group_of(k))];
+    const double served = demand > m.capacity(k) && demand > 0 ? m.capacity(k) / demand : 1.0;
+    for (int i = 0; i < m.n_buyers(); ++i) {
+      const int c = m.buyer_country[static_cast<std::size_t>(i)];
+      profit += ((1.0 - m.licence_fee(k, c)) * p(k) - m.marginal_cost(k)) * q(i, k) * served;
+    }
+  }
+  return profit;
+}
 
 }  // namespace chipsim::test

@@ -14,6 +14,7 @@ using namespace chipsim;
 namespace {
 using test::logit;
 using test::nan_prices;
+using test::firm_profit;
 }  // namespace
 
 TEST_CASE("single-product monopoly: markup = 1 / (alpha (1 - s))", "[pricing]") {
@@ -85,23 +86,6 @@ TEST_CASE("a product nobody may buy sells nothing and does not disturb the other
 }
 
 namespace {
-// Firm f's profit at prices p: sum over its products and buyers of ((1 - fee) p - c) times the
-// units actually sold, with demand above a ceiling rationed proportionally (as the market does).
-double firm_profit(const MarketData& m, const Eigen::VectorXd& p, int f) {
-  const Eigen::ArrayXXd q = logit().quantities(m, p);
-  double profit = 0;
-  for (int j = 0; j < m.n_products(); ++j) {
-    if (m.product_owner[j] != f) continue;
-    const double demand = q.col(j).sum();
-    const double served = demand > m.capacity(j) && demand > 0 ? m.capacity(j) / demand : 1.0;
-    for (int i = 0; i < m.n_buyers(); ++i) {
-      const int c = m.buyer_country[i];
-      profit += ((1.0 - m.licence_fee(j, c)) * p(j) - m.marginal_cost(j)) * q(i, j) * served;
-    }
-  }
-  return profit;
-}
-
 // A world where capacity binds on one product of a multi-product firm: the product's ceiling
 // is `tightness` times its demand at the equilibrium without ceilings.
 MarketData bound_world(std::uint64_t seed, double tightness, int* bound) {

@@ -17,6 +17,7 @@ using namespace chipsim;
 namespace {
 using test::logit;
 using test::nan_prices;
+using test::firm_profit;
 
 // Two countries with the same buyers: every buyer of a random one-country market appears once
 // in each country. No home bias, tariffs or fees, every product on sale everywhere.
@@ -39,25 +40,6 @@ MarketData twin_countries(std::uint64_t seed) {
   m.tariff_rate = Eigen::ArrayXXd::Zero(6, 2);
   m.licence_fee = Eigen::ArrayXXd::Zero(6, 2);
   return m;
-}
-
-// Firm f's profit at column prices p, with each capacity group's excess demand rationed
-// proportionally over its columns (as the market does).
-double firm_profit(const MarketData& m, const Eigen::VectorXd& p, int f) {
-  const Eigen::ArrayXXd q = logit().quantities(m, p);
-  std::vector<double> group_demand(static_cast<std::size_t>(m.n_products()), 0.0);
-  for (int k = 0; k < m.n_products(); ++k) group_demand[static_cast<std::size_t>(m.group_of(k))] += q.col(k).sum();
-  double profit = 0;
-  for (int k = 0; k < m.n_products(); ++k) {
-    if (m.product_owner[static_cast<std::size_t>(k)] != f) continue;
-    const double demand = group_demand[static_cast<std::size_t>(m.group_of(k))];
-    const double served = demand > m.capacity(k) && demand > 0 ? m.capacity(k) / demand : 1.0;
-    for (int i = 0; i < m.n_buyers(); ++i) {
-      const int c = m.buyer_country[static_cast<std::size_t>(i)];
-      profit += ((1.0 - m.licence_fee(k, c)) * p(k) - m.marginal_cost(k)) * q(i, k) * served;
-    }
-  }
-  return profit;
 }
 
 // The column of product j priced for country c.
