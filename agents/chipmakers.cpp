@@ -29,15 +29,21 @@ int periods_until_hbm_ban(const Model& model, int period, int country) {
   return soonest;
 }
 
-// Learning by doing from the output of past periods: this period's unit costs.
+// Learning by doing from the output of past periods: this period's unit costs (Wright's law on
+// the maker's own costs; dies and packaging from the upstream tiers).
 void learn(const Model& model, State& state) {
   for (int j = 0; j < model.n_products(); ++j) {
     const Product& p = model.products[j];
     const double rate = model.firms[p.owner].learning_rate;
-    if (rate <= 0) continue;
-    const double b = -std::log2(1.0 - rate);
-    const double doublings_base = std::max(1.0, state.cumulative_output(j) / p.learning_reference_units);
-    state.unit_cost_usd(j) = p.marginal_cost_usd * std::pow(doublings_base, -b);
+    double own = p.marginal_cost_usd;
+    if (rate > 0) {
+      const double b = -std::log2(1.0 - rate);
+      const double doublings_base = std::max(1.0, state.cumulative_output(j) / p.learning_reference_units);
+      own *= std::pow(doublings_base, -b);
+    }
+    // Its own costs after learning, plus dies and packaging at contract prices (their learning
+    // is the node's: agents/foundries.cpp).
+    state.unit_cost_usd(j) = own + state.input_cost_usd(j);
   }
 }
 // Capacity at the start of the period: exogenous growth of products launched in an earlier
@@ -58,11 +64,17 @@ void grow_capacity(const Model& model, State& state) {
     const int on_to = p.end ? std::min(months, p.end->serial() - first + 1) : months;  // months [on_from, on_to) on sale
     if (months == 1 && launch_period) continue;  // monthly: the launch level, no growth yet
     const double ceiling = p.capacity_max / months;  // per month
+    // A product made on a process node by its own maker (HBM on a DRAM node) grows at the pace
+    // the node's equipment access allows (positive growth only: agents/foundries.hpp).
+    const bool own_node = p.kind == ProductKind::hbm && p.process_node >= 0;
+    const double growth = own_node && p.capacity_growth_per_month > 0
+                              ? p.capacity_growth_per_month * state.node_equipment_access(p.process_node)
+                              : p.capacity_growth_per_month;
     double& level = state.capacity_month_units(j);
     double sum = 0;
     for (int k = on_from; k < months; ++k) {
       if (!(launch_period && k == on_from)) {
-        const double next = level * (1.0 + p.capacity_growth_per_month);
+        const double next = level * (1.0 + growth);
         level = p.capacity_max > 0 ? std::max(level, std::min(next, ceiling)) : next;
       }
       if (k < on_to) sum += level;
@@ -123,13 +135,18 @@ void plan_production(const Model& model, State& state) {
 
 namespace {
 
-// Is the firm's home targeted by a foreign government's deny rule in force?
-bool cut_off(const State& state, int home) {
-  for (const ControlRule& r : state.rules)
-    if (r.issuer != home && r.treatment == Treatment::deny &&
-        std::find(r.destinations.begin(), r.destinations.end(), home) != r.destinations.end())
-      return true;
-  return false;
+// The firm's access to chip-making equipment: the lowest equipment access of the process
+// nodes its launched products are made on (1 if none is: the tiers are not modelled for it). What
+// slows a controlled firm's R&D is the tools its fabs cannot buy or have serviced, not a ban on
+// selling it chips (MODEL_NOTES §8).
+double equipment_access_of(const Model& model, const State& state, int firm) {
+  double access = 1.0;
+  for (int j = 0; j < model.n_products(); ++j) {
+    const Product& p = model.products[j];
+    if (p.owner != firm || p.process_node < 0 || !state.launched[static_cast<std::size_t>(j)]) continue;
+    access = std::min(access, state.node_equipment_access(p.process_node));
+  }
+  return access;
 }
 
 // Pays a subsidy from the home government's remaining budget of the period.
@@ -190,7 +207,8 @@ void innovate(const Model& model, State& state) {
           next = j;
       }
       if (next < 0) continue;
-      const double access = cut_off(state, firm.home) ? 1.0 - firm.controls_access_penalty : 1.0;
+      // access = 1 - penalty x (1 - equipment access): full tools, no penalty; none, the whole penalty.
+      const double access = 1.0 - firm.controls_access_penalty * (1.0 - equipment_access_of(model, state, f));
       const double k = std::max(state.knowledge_usd(f), 0.0) / firm.knowledge_reference_usd;
       double catch_up = 0;  // mean over the period's months of 1 + catch_up x gap
       for (int m = 0; m < months; ++m) {

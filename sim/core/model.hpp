@@ -12,6 +12,7 @@
 #include "sim/core/calendar.hpp"
 #include "sim/core/control_rule.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/supply_tiers.hpp"
 
 namespace chipsim {
 
@@ -99,6 +100,13 @@ struct Product {
   int launch_lag = 0;
   double hbm_stacks = 0;         // accelerators: HBM stacks per unit (k); 0 = no HBM (GDDR, LPDDR)
   double initial_hbm_stock = 0;  // accelerators: stacks held at the start
+  // Upstream tiers (sim/core/supply_tiers.hpp); -1 / 0 = not modelled for this product.
+  int process_node = -1;         // index into Model::process_nodes: the node its logic dies are made on
+  double die_area_mm2 = 0;       // mm² per logic die
+  double dies_per_unit = 1;      // logic dies per unit
+  double initial_die_stock = 0;  // good dies in stock at the start (made before a control: a die bank)
+  int packaging_line = -1;       // index into Model::packaging_lines (accelerators with HBM)
+  double packages_per_packaging_wafer = 0;  // units assembled per packaging (interposer) wafer
 };
 
 // One government per country that has instruments (docs/SPEC.md §3, Governments).
@@ -258,6 +266,10 @@ struct Model {
   std::vector<Product> products;
   std::vector<AiFirm> ai_firms;
   std::vector<HbmBuyer> hbm_buyers;  // HBM demand outside the modelled accelerators ([[hbm_buyer]])
+  std::vector<ProcessNode> process_nodes;    // [[process_node]]
+  std::vector<PackagingLine> packaging_lines;// [[packaging_line]]
+  std::vector<std::string> tool_classes;     // tool classes named by suppliers, nodes and rules
+  std::vector<EquipmentSupplier> equipment_suppliers;  // [[equipment_supplier]]
   std::vector<Government> governments;  // at most one per country
   std::vector<Tariff> initial_tariffs;
   std::vector<ControlRule> initial_rules;

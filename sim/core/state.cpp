@@ -27,6 +27,34 @@ State initial_state(const Model& model, RandomKey random) {
   s.quota_slope.setZero(P, C);
   s.licence_status.setZero(P, C);
 
+  const int N = static_cast<int>(model.process_nodes.size()), L = static_cast<int>(model.packaging_lines.size());
+  s.node_wafers_month.resize(N);
+  s.node_learning_wafers.resize(N);
+  s.node_defect_density.resize(N);
+  for (int n = 0; n < N; ++n) {
+    const ProcessNode& node = model.process_nodes[static_cast<std::size_t>(n)];
+    s.node_wafers_month(n) = node.wafers_per_month;
+    s.node_learning_wafers(n) = node.learning_reference_wafers;
+    s.node_defect_density(n) = node.defect_density_per_cm2;
+  }
+  s.node_capacity_wafers = s.node_wafers_month * model.calendar.months_per_period;
+  s.node_equipment_access.setOnes(N);
+  s.node_wafer_price.setZero(N);
+  s.node_wafers_started.setZero(N);
+  s.packaging_wafers_month.resize(L);
+  for (int l = 0; l < L; ++l) s.packaging_wafers_month(l) = model.packaging_lines[static_cast<std::size_t>(l)].wafers_per_month;
+  s.packaging_capacity_wafers = s.packaging_wafers_month * model.calendar.months_per_period;
+  s.packaging_equipment_access.setOnes(L);
+  s.packaging_price.setZero(L);
+  s.packaging_wafers_used.setZero(L);
+  s.die_stock.resize(P);
+  for (int j = 0; j < P; ++j) s.die_stock(j) = model.products[j].initial_die_stock;
+  s.dies_made.setZero(P);
+  s.die_yield = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::quiet_NaN());
+  s.packaging_slots = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::infinity());
+  s.input_cost_usd.setZero(P);
+  s.binding_input.setZero(P);
+
   s.expected_demand.resize(P);
   for (int j = 0; j < P; ++j) s.expected_demand(j) = model.products[j].capacity_units;
   s.planned_output.setZero(P);

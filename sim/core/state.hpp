@@ -8,6 +8,7 @@
 
 #include "sim/core/control_rule.hpp"
 #include "sim/core/rng.hpp"
+#include "sim/core/supply_tiers.hpp"
 #include "sim/core/series.hpp"
 
 namespace chipsim {
@@ -20,6 +21,7 @@ struct State {
 
   // --- stage apply_policy: policy instruments in force ---
   std::vector<ControlRule> rules;   // active export-control rules, in order of adoption
+  std::vector<SupplyRule> supply_rules;  // active equipment and foundry controls, in order of adoption
   std::vector<double> tariff;       // ad-valorem tariff by Model::tariff_slot(importer, origin, kind)
   // Market access this period, resolved from the rules (P x C):
   Eigen::ArrayXXd available;        // 1 if product p may be sold to country c this period, else 0
@@ -84,6 +86,26 @@ struct State {
   std::vector<char> demand_observed;     // expectation has been set from observed sales
   Eigen::VectorXd planned_output;        // units the maker plans to produce this period
   Eigen::VectorXd hbm_demand;            // HBM stacks the maker wants to buy this period (incl. stockpiling)
+
+  // --- stages advance_supply_tiers and clear_foundry_and_packaging (N nodes, L packaging lines, P) ---
+  Eigen::VectorXd node_wafers_month;       // wafer starts per month open to the accelerators, the period's last month (N)
+  Eigen::VectorXd node_capacity_wafers;    // wafers this period (N)
+  Eigen::VectorXd node_equipment_access;   // the scarcest of its tool classes' access, [0, 1] (N)
+  Eigen::VectorXd node_learning_wafers;    // cumulative equipment-weighted wafers, W (N)
+  Eigen::VectorXd node_defect_density;     // D0 this period, per cm² (N)
+  Eigen::VectorXd node_wafer_price;        // USD per wafer: clearing price (cost + shadow price of capacity; lines pay the cost) (N)
+  Eigen::VectorXd node_wafers_started;     // wafers made this period (N)
+  Eigen::VectorXd packaging_wafers_month;  // packaging wafers per month, the period's last month (L)
+  Eigen::VectorXd packaging_capacity_wafers;  // this period (L)
+  Eigen::VectorXd packaging_equipment_access; // (L)
+  Eigen::VectorXd packaging_price;         // USD per packaging wafer: clearing price, as node_wafer_price (L)
+  Eigen::VectorXd packaging_wafers_used;   // (L)
+  Eigen::VectorXd die_stock;               // good logic dies held by the product line (P)
+  Eigen::VectorXd dies_made;               // good dies made this period (P)
+  Eigen::VectorXd die_yield;               // share of gross dies that are good this period (P; NaN without a node)
+  Eigen::VectorXd packaging_slots;         // units the line may assemble this period (P; +inf without a packaging line)
+  Eigen::VectorXd input_cost_usd;          // dies and packaging per unit at contract prices, USD (P); in unit_cost_usd
+  Eigen::VectorXd binding_input;           // which ceiling binds its output: 0 none, 1 line, 2 dies, 3 packaging, 4 HBM (P)
 
   // --- stage clear_hbm_market (P) ---
   // Prices and units of HBM products are stored in price_usd / units_to like accelerators'.

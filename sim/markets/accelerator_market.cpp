@@ -8,10 +8,24 @@
 #include "sim/core/self_sufficiency.hpp"
 #include "sim/demand/consumer_welfare.hpp"
 #include "sim/markets/bertrand_nash.hpp"
+#include "sim/markets/foundry_market.hpp"
 
 namespace chipsim {
 
 namespace {
+// Which of the ceilings of a bound product is the least: 1 line capacity, 2 dies, 3 packaging
+// slots, 4 HBM (ties: the first in that order).
+double binding_input(const Model& model, const State& state, int j) {
+  const Product& p = model.products[j];
+  const double line = state.capacity_units(j) * state.capacity_factor(j);
+  const double dies = p.process_node >= 0 ? std::max(0.0, state.die_stock(j)) / p.dies_per_unit : std::numeric_limits<double>::infinity();
+  const double slots = p.packaging_line >= 0 ? state.packaging_slots(j) : std::numeric_limits<double>::infinity();
+  const double hbm = p.hbm_stacks > 0 ? std::max(0.0, state.hbm_stock(j) + state.hbm_bought(j)) / p.hbm_stacks
+                                      : std::numeric_limits<double>::infinity();
+  const double least = std::min({line, dies, slots, hbm});
+  return least == line ? 1 : least == dies ? 2 : least == slots ? 3 : 4;
+}
+
 // Procurement mandates: the shadow tax on foreign purchases is found by regula falsi (Illinois
 // variant) to this precision of the domestic share, in at most this many equilibrium solves.
 constexpr double kMandateShareTolerance = 1e-8;
@@ -231,10 +245,12 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
 void clear_accelerator_market(const Model& model, State& state) {
   const auto& products = model.products_of(ProductKind::accelerator);
   const int C = model.n_countries();
-  // Output is limited by capacity and by the HBM at hand (stock + bought this period).
+  // Output = min(line capacity, good dies / dies per unit, packaging slots, HBM stacks / k): the
+  // HBM at hand is stock + bought this period, the dies the stock incl. this period's.
   for (int j : products) {
     const Product& p = model.products[j];
     double cap = state.capacity_units(j) * state.capacity_factor(j);
+    cap = std::min(cap, upstream_output_ceiling(model, state, j));
     if (p.hbm_stacks > 0) cap = std::min(cap, std::max(0.0, state.hbm_stock(j) + state.hbm_bought(j)) / p.hbm_stacks);  // stock may be -1e-12 after rounding
     state.effective_capacity(j) = cap;
   }
@@ -581,6 +597,7 @@ void clear_accelerator_market(const Model& model, State& state) {
     for (int c = 0; c < C; ++c) state.smuggled_units(j, c) = state.smuggling_issuer(j, c) >= 0 ? state.units_to(j, c) : 0.0;
     state.units_sold(j) = state.units_to.row(j).sum();
     state.notional_demand(j) = state.units_sold(j) + extra_demand(j);
+    state.binding_input(j) = state.capacity_shadow_cost(j) > 0 ? binding_input(model, state, j) : 0;
     // Priced by destination: the product's price is the mean over its destinations, weighted by
     // units (unweighted when nothing sold); a product with no column keeps last period's.
     if (!market.destination.empty() && columns_of[static_cast<std::size_t>(j)] > 0) {

@@ -6,32 +6,14 @@
 #include <vector>
 
 #include "sim/markets/input_market.hpp"
+#include "sim/markets/shadow_margin.hpp"
 
 namespace chipsim {
 
 namespace {
-// A line's value of one stack: its shadow margin per stack at last period's price, net of the
-// average licence fee it paid (by units), less its other unit cost (NaN when not yet priced).
-// Priced by destination: the mean over its destinations of the price net of each one's fee.
+// A line's value of one stack: its shadow margin per stack (NaN when not yet priced).
 double value_per_stack(const Model& model, const State& state, int j) {
-  const Product& p = model.products[j];
-  const double price = state.price_usd(j);
-  // Not on sale last period (launching now, or back on sale): its price is no market price.
-  if (!std::isfinite(price) || !state.offered[static_cast<std::size_t>(j)]) return std::numeric_limits<double>::quiet_NaN();
-  double units = 0, fee = 0;
-  for (int c = 0; c < model.n_countries(); ++c) {
-    units += state.units_to(j, c);
-    fee += state.units_to(j, c) * state.licence_fee(j, c);
-  }
-  const double mean_fee = units > 0 ? fee / units : 0.0;
-  double net_price = (1.0 - mean_fee) * price;
-  if (model.parameters.pricing == Pricing::by_destination && units > 0) {
-    double net = 0;
-    for (int c = 0; c < model.n_countries(); ++c)
-      if (state.units_to(j, c) > 0) net += state.units_to(j, c) * (1.0 - state.licence_fee(j, c)) * state.price_to_usd(j, c);
-    net_price = net / units;
-  }
-  return (net_price - state.unit_cost_usd(j)) / p.hbm_stacks;
+  return shadow_margin_per_unit(model, state, j) / model.products[j].hbm_stacks;
 }
 }  // namespace
 

@@ -48,6 +48,9 @@ void book_accounts(const Model& model, State& state) {
     state.hbm_stock(j) += state.hbm_bought(j) - state.hbm_used(j);
     state.firm_cash_usd(prod.owner) -= state.hbm_spend_usd(j);
   }
+  // Dies: the units sold draw the good dies down (their cost, at contract price, is in the unit cost).
+  for (int j : model.products_of(ProductKind::accelerator))
+    if (const Product& prod = model.products[j]; prod.process_node >= 0) state.die_stock(j) -= prod.dies_per_unit * state.units_sold(j);
 }
 
 namespace {
@@ -93,6 +96,9 @@ void check_invariants(const Model& model, const State& state) {
     if (state.hbm_stock(j) < -tol * std::max(1.0, state.hbm_used(j)))
       broken(model, state, "negative HBM stock of " + prod.name + " (" + std::to_string(state.hbm_stock(j)) + " stacks)",
              "hbm_stacks, initial_hbm_stock_stacks, hbm_stockpile_months and the HBM products' capacity_units_per_month");
+    if (prod.process_node >= 0 && state.die_stock(j) < -tol * std::max(1.0, prod.dies_per_unit * state.units_sold(j)))
+      broken(model, state, "negative die stock of " + prod.name + " (" + std::to_string(state.die_stock(j)) + " dies)",
+             "dies_per_unit, initial_die_stock, die_area_mm2 and its [[process_node]]'s wafers_per_month");
     if (state.units_sold(j) > 0) {
       // Prices cover marginal cost (incl. HBM at its price) net of any licence fee owed.
       const double cost = state.unit_cost_usd(j) + prod.hbm_stacks * state.hbm_unit_cost_usd(j);

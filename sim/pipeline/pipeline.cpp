@@ -4,8 +4,10 @@
 
 #include "agents/ai_firms.hpp"
 #include "agents/chipmakers.hpp"
+#include "agents/foundries.hpp"
 #include "agents/governments.hpp"
 #include "sim/markets/accelerator_market.hpp"
+#include "sim/markets/foundry_market.hpp"
 #include "sim/pipeline/accounting.hpp"
 #include "sim/markets/hbm_market.hpp"
 #include "sim/policy/policy.hpp"
@@ -20,13 +22,15 @@ void update_buyers_and_score(const Model& m, State& s) {
   score_governments(m, s);
 }
 
-constexpr std::array<Stage, 10> kStages = {{
+constexpr std::array<Stage, 12> kStages = {{
     {"apply_events", apply_policy_events},                  // 1. dated policy events
     {"govern", govern},                                     // 2. subsidy budgets, reaction rules
     {"resolve_market_access", resolve_market_access},       //    rules in force -> who may sell what where
+    {"advance_supply_tiers", advance_supply_tiers},         // 3a. equipment access, node and packaging capacity, yields
     {"plan_production", plan_production},                   // 3. learning, capacity, output plans, HBM demand
+    {"clear_foundry_and_packaging", clear_foundry_and_packaging}, // 3b. wafers -> good dies, packaging slots
     {"clear_hbm_market", clear_hbm_market},                 // 4. HBM prices, stacks, trade
-    {"clear_accelerator_market", clear_accelerator_market}, // 5. output <= capacity and HBM; Bertrand-Nash
+    {"clear_accelerator_market", clear_accelerator_market}, // 5. output <= capacity, dies, packaging, HBM; Bertrand-Nash
     {"book_accounts", book_accounts},                       // 6. revenue, fees, tariffs, trade
     {"innovate_and_invest", innovate_and_invest},           // 7. R&D, generation arrivals, investment
     {"update_ai_firms", update_buyers_and_score},           // 8. compute, capability, budgets; scores

@@ -51,6 +51,33 @@ void define_outputs(const Model& model, Series& s) {
     s.define("hbm_buyer_bought", "HBM stacks bought by the outside buyer", "stacks per period", {"hbm_buyer"});
     s.define("hbm_buyer_spend", "paid for them, incl. tariffs", "USD", {"hbm_buyer"});
   }
+  // The upstream tiers (only worlds that model them have these variables).
+  if (!model.process_nodes.empty()) {
+    s.add_dimension({"process_node", "foundry process node", names_of(model.process_nodes)});
+    s.define("wafer_capacity", "wafer starts open to the modelled accelerators", "wafers per period", {"process_node"});
+    s.define("wafers_started", "wafers made for the accelerator lines", "wafers per period", {"process_node"});
+    s.define("wafer_shadow_price", "shadow price of the node's wafer capacity: the clearing price's premium over the wafer cost "
+             "(0 when slack; lines pay the cost)", "USD per wafer", {"process_node"});
+    s.define("defect_density", "defect density D0 (die yield = exp(-area D0))", "defects per cm2", {"process_node"});
+    s.define("node_equipment_access", "access to the scarcest tool class the node needs", "share", {"process_node"});
+    s.define("die_yield", "share of gross dies that are good (NaN: not made on a node)", "share", {"product"});
+    s.define("dies_made", "good logic dies made", "dies per period", {"product"});
+    s.define("die_stock", "good logic dies held, end of period", "dies", {"product"});
+  }
+  if (!model.packaging_lines.empty()) {
+    s.add_dimension({"packaging_line", "advanced-packaging line", names_of(model.packaging_lines)});
+    s.define("packaging_capacity", "packaging (interposer) wafers", "wafers per period", {"packaging_line"});
+    s.define("packaging_wafers_used", "packaging wafers used by the accelerator lines", "wafers per period", {"packaging_line"});
+    s.define("packaging_shadow_price", "shadow price of the line's capacity: the clearing price's premium over its cost (0 when "
+             "slack; lines pay the cost)", "USD per packaging wafer", {"packaging_line"});
+    s.define("packaging_slots", "units the product line may assemble (NaN: no packaging line)", "units per period", {"product"});
+  }
+  if (!model.tool_classes.empty()) {
+    s.add_dimension({"tool", "class of chip-making equipment", model.tool_classes});
+    s.define("tool_access", "share of the world supply of the tool class fabs in the country can buy", "share", {"country", "tool"});
+  }
+  s.define("binding_input", "the ceiling that binds output where capacity_shadow_cost > 0: 0 none, 1 line capacity, 2 dies, 3 packaging, 4 HBM",
+           "code", {"product"});
 
   s.define("price", "producer price of the product (Bertrand-Nash with capacity limits)", "USD", {"product"});
   if (model.parameters.pricing == Pricing::by_destination)
@@ -152,6 +179,41 @@ void record_period(const Model& model, State& state) {
   put(s, "notional_demand", state.notional_demand);
   put(s, "units_sold", row_major(state.units_to));
   put(s, "hbm_bought", state.hbm_bought);
+  if (!model.process_nodes.empty()) {
+    const auto N = static_cast<Eigen::Index>(model.process_nodes.size());
+    Eigen::VectorXd premium(N);
+    for (Eigen::Index n = 0; n < N; ++n)
+      premium(n) = state.node_wafer_price(n) - model.process_nodes[static_cast<std::size_t>(n)].wafer_cost_usd;
+    put(s, "wafer_capacity", state.node_capacity_wafers);
+    put(s, "wafers_started", state.node_wafers_started);
+    put(s, "wafer_shadow_price", premium);
+    put(s, "defect_density", state.node_defect_density);
+    put(s, "node_equipment_access", state.node_equipment_access);
+    put(s, "die_yield", state.die_yield);
+    put(s, "dies_made", state.dies_made);
+    put(s, "die_stock", state.die_stock);
+  }
+  if (!model.packaging_lines.empty()) {
+    const auto L = static_cast<Eigen::Index>(model.packaging_lines.size());
+    Eigen::VectorXd premium(L);
+    for (Eigen::Index l = 0; l < L; ++l)
+      premium(l) = state.packaging_price(l) - model.packaging_lines[static_cast<std::size_t>(l)].cost_usd_per_wafer;
+    Eigen::VectorXd slots = state.packaging_slots;
+    for (int j = 0; j < model.n_products(); ++j)
+      if (model.products[j].packaging_line < 0) slots(j) = std::numeric_limits<double>::quiet_NaN();
+    put(s, "packaging_capacity", state.packaging_capacity_wafers);
+    put(s, "packaging_wafers_used", state.packaging_wafers_used);
+    put(s, "packaging_shadow_price", premium);
+    put(s, "packaging_slots", slots);
+  }
+  if (!model.tool_classes.empty()) {
+    const int C = model.n_countries(), T = static_cast<int>(model.tool_classes.size());
+    std::vector<double> access(static_cast<std::size_t>(C * T));
+    for (int c = 0; c < C; ++c)
+      for (int t = 0; t < T; ++t) access[static_cast<std::size_t>(c * T + t)] = tool_access(model, state, c, t);
+    put(s, "tool_access", access);
+  }
+  put(s, "binding_input", state.binding_input);
   if (!model.hbm_buyers.empty()) {
     put(s, "hbm_buyer_bought", state.hbm_buyer_bought);
     put(s, "hbm_buyer_spend", state.hbm_buyer_spend_usd);

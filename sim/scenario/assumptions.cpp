@@ -59,7 +59,8 @@ const char* identity_key_of(const std::string& array) {
   if (array == "country") return "code";
   if (array == "government") return "country";
   if (array == "event") return "id";
-  if (array == "firm" || array == "product" || array == "ai_firm" || array == "hbm_buyer") return "name";
+  if (array == "firm" || array == "product" || array == "ai_firm" || array == "hbm_buyer" || array == "process_node" ||
+      array == "packaging_line") return "name";
   return nullptr;
 }
 

@@ -47,8 +47,9 @@ int read_country(TableReader& t, std::string_view key, const Model& world) {
   t.fail(key, "unknown country \"" + code + "\" (known: " + join(known) + ")");
 }
 
-int read_firm(TableReader& t, std::string_view key, const Model& world) {
-  const std::string name = t.string(key);
+int read_firm(TableReader& t, std::string_view key, const Model& world) { return read_firm_name(t, key, world, t.string(key)); }
+
+int read_firm_name(TableReader& t, std::string_view key, const Model& world, const std::string& name) {
   if (auto i = world.firm_index(name)) return *i;
   std::vector<std::string> known;
   for (const auto& f : world.firms) known.push_back(f.name);

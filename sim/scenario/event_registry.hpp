@@ -27,6 +27,7 @@ std::shared_ptr<const EventAction> make_ally_adoption(const ControlRule& rule, c
 // Helpers shared by action parsers: resolve names to indices or fail at the key's location.
 int read_country(TableReader& t, std::string_view key, const Model& world);
 int read_firm(TableReader& t, std::string_view key, const Model& world);
+int read_firm_name(TableReader& t, std::string_view key, const Model& world, const std::string& name);  // one entry of a list
 int read_product(TableReader& t, std::string_view key, const Model& world, std::string_view name);
 ProductKind read_product_kind(TableReader& t, std::string_view key);
 

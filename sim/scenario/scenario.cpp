@@ -14,6 +14,7 @@
 #include "sim/scenario/demand_registry.hpp"
 #include "sim/scenario/event_registry.hpp"
 #include "sim/scenario/input_file.hpp"
+#include "sim/scenario/supply_tiers_reader.hpp"
 #include "sim/scenario/table_reader.hpp"
 
 namespace chipsim {
@@ -245,13 +246,16 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
       }
       return static_cast<int>(it - gens.begin());
     };
+    double die_area = 0;
     if (p.kind == ProductKind::accelerator) {
       const double tpp = p.attributes[static_cast<int>(Attribute::tpp)];
       if (std::isnan(tpp) || !(tpp > 0))
         t.fail("tpp", "missing or zero: accelerators need their TPP (dense TOPS x bit length)");
-      if (auto area = t.optional_number("die_area_mm2", 1.0, 1e5);
-          area && std::isnan(p.attributes[static_cast<int>(Attribute::perf_density)]))
-        p.attributes[static_cast<int>(Attribute::perf_density)] = tpp / *area;  // BIS: PD = TPP / die area
+      if (auto area = t.optional_number("die_area_mm2", 1.0, 1e5)) {
+        die_area = *area;
+        if (std::isnan(p.attributes[static_cast<int>(Attribute::perf_density)]))
+          p.attributes[static_cast<int>(Attribute::perf_density)] = tpp / *area;  // BIS: PD = TPP / die area
+      }
       p.generation = static_cast<int>(t.integer_or("generation", 0, 0, 1000));
       if (p.launch_on_arrival && !t.has("generation"))
         t.fail("launch", "a product launched on arrival needs its generation");
@@ -275,6 +279,7 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
       p.performance_h100e = 1.0;  // per stack; AI compute is counted on accelerators only
       if (t.has("tpp")) t.fail("tpp", "HBM products have no TPP");
     }
+    read_product_supply(t, m, p, die_area);
     p.appeal = t.number_or("appeal", 0.0, -100.0, 100.0);
     p.marginal_cost_usd = t.number("marginal_cost_usd", 0.0, kHuge);
     p.capacity_units = conv.flow(t.number("capacity_units_per_month", 0.0, kHuge));
@@ -475,9 +480,17 @@ void read_events(TableReader& root, Model& m) {
   std::stable_sort(pending.begin(), pending.end(),
                    [](const Pending& a, const Pending& b) { return a.event.date < b.event.date; });
   // Walk the control-rule events in order: ids must be added before they are changed.
-  std::set<std::string> active;
+  std::set<std::string> active, active_supply;
   for (const Pending& p : pending) {
     const std::string& a = p.event.action;
+    if (a == "add_equipment_control" || a == "add_foundry_control") {
+      if (!active_supply.insert(p.rule_id).second)
+        fail_at(p.event.where, "event " + a + ": rule \"" + p.rule_id + "\" is already in force at " + p.event.date.to_string());
+    } else if (a == "remove_equipment_control" || a == "remove_foundry_control") {
+      if (!active_supply.erase(p.rule_id))
+        fail_at(p.event.where, "event " + a + ": no rule \"" + p.rule_id + "\" is in force at " + p.event.date.to_string() +
+                                   " (supply controls must be added by an earlier add_equipment_control or add_foundry_control)");
+    }
     if (a == "add_control") {
       if (!active.insert(p.rule_id).second)
         fail_at(p.event.where, "event add_control: rule \"" + p.rule_id + "\" is already in force at " +
@@ -630,7 +643,8 @@ std::string read_text(const std::string& path) {
 const char* identity_key(std::string_view array) {
   if (array == "country") return "code";
   if (array == "government") return "country";
-  if (array == "firm" || array == "product" || array == "ai_firm" || array == "hbm_buyer") return "name";
+  if (array == "firm" || array == "product" || array == "ai_firm" || array == "hbm_buyer" || array == "process_node" ||
+      array == "packaging_line") return "name";
   return nullptr;  // tariff, event: appended
 }
 
@@ -778,6 +792,7 @@ Model load_scenario_text(const std::string& text, const std::string& file, const
   read_parameters(root, m);
   read_countries(root, m);
   read_firms(root, m, conv);
+  read_supply_tiers(root, m);
   read_products(root, m, conv);
   read_ai_firms(root, m, conv);
   read_hbm_buyers(root, m, conv);

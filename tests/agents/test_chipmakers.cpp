@@ -99,27 +99,8 @@ TEST_CASE("an R&D subsidy raises the arrival rate of new generations", "[agents]
   CHECK(std::abs(double(n_plain) / seeds - p) < 4 * sd + 1e-9);
 }
 
-TEST_CASE("controls that target a firm's home cut its access and slow innovation", "[agents][innovation]") {
-  const std::string base = with_keys(test::tiny_scenario(kNextGeneration), "Huawei", kInnovator + "\ncontrols_access_penalty = 0.5");
-  const std::string ruled = base + R"(
-[[event]]
-date = "2024-01"
-action = "add_control"
-id = "deny_big"
-issuer = "US"
-kind = "accelerator"
-destinations = ["CN"]
-treatment = "deny"
-[[event.prong]]
-tpp_ge = 4800
-)";
-  const Run open = run(base), cut = run(ruled);
-  const std::size_t hw = firm(open.model, "Huawei");
-  // Controls push Chinese demand to Huawei (more revenue, more R&D), but access halves the hazard.
-  const double k_ratio = value(cut.state.series, "knowledge", 0, hw) / value(open.state.series, "knowledge", 0, hw);
-  const double h_ratio = value(cut.state.series, "arrival_hazard", 0, hw) / value(open.state.series, "arrival_hazard", 0, hw);
-  CHECK(h_ratio == Approx(0.5 * k_ratio).epsilon(1e-12));
-}
+// The access penalty follows equipment controls on the firm's fabs, not bans on selling it
+// chips: tests/sim/markets/test_supply_tiers.cpp.
 
 TEST_CASE("capacity investment adds capacity after the build lag and is paid from cash", "[agents][investment]") {
   std::string text = test::tiny_scenario();

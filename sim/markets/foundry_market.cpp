@@ -1,0 +1,121 @@
+#include "sim/markets/foundry_market.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "sim/markets/input_market.hpp"
+#include "sim/markets/shadow_margin.hpp"
+
+namespace chipsim {
+
+namespace {
+double good_dies_per_wafer(const Model& model, const State& state, int j) {
+  const Product& p = model.products[j];
+  const ProcessNode& node = model.process_nodes[static_cast<std::size_t>(p.process_node)];
+  return gross_dies_per_wafer(p.die_area_mm2, node.wafer_diameter_mm) * state.die_yield(j);
+}
+
+// One input market: lines (product indices) with their need (input units) and value per input
+// unit (NaN: not yet priced), supplies with capacity and reservation price, and for each line the
+// supply it may buy from (-1: none). Returns the cleared market.
+InputClearing clear(std::vector<InputBuyer>& buyers, const std::vector<InputSupply>& supplies, const std::vector<int>& supply_of) {
+  double top_value = -std::numeric_limits<double>::infinity(), top_reservation = 0;
+  for (const auto& b : buyers)
+    if (std::isfinite(b.value)) top_value = std::max(top_value, b.value);
+  for (const auto& s : supplies) top_reservation = std::max(top_reservation, s.reservation_price);
+  double launch_value = std::isfinite(top_value) ? top_value : 2.0 * top_reservation;
+  if (!(launch_value > top_reservation)) launch_value = top_reservation + 1.0;  // a free input: any positive bid (USD)
+  for (auto& b : buyers)
+    if (!std::isfinite(b.value)) b.value = launch_value;
+  std::vector<InputArc> arcs;
+  for (std::size_t b = 0; b < buyers.size(); ++b)
+    if (supply_of[b] >= 0) {
+      InputArc a;
+      a.buyer = static_cast<int>(b);
+      a.supply = supply_of[b];
+      arcs.push_back(a);
+    }
+  return clear_input_market(buyers, supplies, arcs);
+}
+}  // namespace
+
+void clear_foundry_and_packaging(const Model& model, State& state) {
+  const int N = static_cast<int>(model.process_nodes.size()), L = static_cast<int>(model.packaging_lines.size());
+  state.node_wafers_started.setZero(N);
+  state.packaging_wafers_used.setZero(L);
+  state.dies_made.setZero(model.n_products());
+  for (int n = 0; n < N; ++n) state.node_wafer_price(n) = model.process_nodes[static_cast<std::size_t>(n)].wafer_cost_usd;
+  for (int l = 0; l < L; ++l) state.packaging_price(l) = model.packaging_lines[static_cast<std::size_t>(l)].cost_usd_per_wafer;
+  if (N == 0 && L == 0) return;
+
+  // Wafers.
+  std::vector<int> lines, supply_of;
+  std::vector<InputBuyer> buyers;
+  for (int j : model.products_of(ProductKind::accelerator)) {
+    const Product& p = model.products[j];
+    if (p.process_node < 0) continue;
+    const double good = good_dies_per_wafer(model, state, j);
+    const double dies = std::max(0.0, state.planned_output(j) * p.dies_per_unit - state.die_stock(j));
+    if (!(dies > 0) || !(good > 0)) continue;
+    const ProcessNode& node = model.process_nodes[static_cast<std::size_t>(p.process_node)];
+    const Firm& owner = model.firms[p.owner];
+    lines.push_back(j);
+    buyers.push_back({dies / good, shadow_margin_per_unit(model, state, j) * good / p.dies_per_unit});
+    supply_of.push_back(foundry_denied(state, p.owner, owner.home, node.country, node.feature_nm, false) ? -1 : p.process_node);
+  }
+  std::vector<InputSupply> nodes(static_cast<std::size_t>(N));
+  for (int n = 0; n < N; ++n)
+    nodes[static_cast<std::size_t>(n)] = {state.node_capacity_wafers(n), model.process_nodes[static_cast<std::size_t>(n)].wafer_cost_usd};
+  if (!lines.empty()) {
+    const InputClearing wafers = clear(buyers, nodes, supply_of);
+    for (int n = 0; n < N; ++n) state.node_wafer_price(n) = wafers.price[static_cast<std::size_t>(n)];
+    for (std::size_t b = 0; b < lines.size(); ++b) {
+      const int j = lines[b];
+      const double w = wafers.bought[b];
+      if (!(w > 0)) continue;
+      state.dies_made(j) = w * good_dies_per_wafer(model, state, j);
+      state.die_stock(j) += state.dies_made(j);
+      state.node_wafers_started(model.products[j].process_node) += w;
+    }
+  }
+  // Learning counts the wafers made with the tools the node has (equipment-weighted).
+  for (int n = 0; n < N; ++n) state.node_learning_wafers(n) += state.node_wafers_started(n) * state.node_equipment_access(n);
+
+  // Packaging slots.
+  lines.clear(), supply_of.clear(), buyers.clear();
+  for (int j : model.products_of(ProductKind::accelerator)) {
+    const Product& p = model.products[j];
+    if (p.packaging_line < 0) continue;
+    state.packaging_slots(j) = 0;
+    if (!(state.planned_output(j) > 0)) continue;
+    const PackagingLine& line = model.packaging_lines[static_cast<std::size_t>(p.packaging_line)];
+    lines.push_back(j);
+    buyers.push_back({state.planned_output(j) / p.packages_per_packaging_wafer,
+                      shadow_margin_per_unit(model, state, j) * p.packages_per_packaging_wafer});
+    supply_of.push_back(foundry_denied(state, p.owner, model.firms[p.owner].home, line.country, 0.0, true) ? -1 : p.packaging_line);
+  }
+  std::vector<InputSupply> slots(static_cast<std::size_t>(L));
+  for (int l = 0; l < L; ++l)
+    slots[static_cast<std::size_t>(l)] = {state.packaging_capacity_wafers(l), model.packaging_lines[static_cast<std::size_t>(l)].cost_usd_per_wafer};
+  if (!lines.empty()) {
+    const InputClearing packaging = clear(buyers, slots, supply_of);
+    for (int l = 0; l < L; ++l) state.packaging_price(l) = packaging.price[static_cast<std::size_t>(l)];
+    for (std::size_t b = 0; b < lines.size(); ++b) {
+      const int j = lines[b];
+      state.packaging_slots(j) = packaging.bought[b] * model.products[j].packages_per_packaging_wafer;
+      state.packaging_wafers_used(model.products[j].packaging_line) += packaging.bought[b];
+    }
+  }
+}
+
+double upstream_output_ceiling(const Model& model, const State& state, int j) {
+  const Product& p = model.products[j];
+  double cap = std::numeric_limits<double>::infinity();
+  if (p.process_node >= 0) cap = std::max(0.0, state.die_stock(j)) / p.dies_per_unit;
+  if (p.packaging_line >= 0) cap = std::min(cap, state.packaging_slots(j));
+  return cap;
+}
+
+}  // namespace chipsim

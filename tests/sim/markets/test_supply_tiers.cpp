@@ -1,0 +1,262 @@
+// The upstream tiers (sim/core/supply_tiers.hpp, agents/foundries.cpp,
+// sim/markets/foundry_market.cpp): die geometry and yield, packaging and wafer ceilings with
+// their shadow prices, the die bank, equipment controls against accelerator bans.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "sim/core/error.hpp"
+#include "sim/pipeline/pipeline.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "support/identities.hpp"
+#include "support/scenario_edit.hpp"
+#include "support/worlds.hpp"
+
+using namespace chipsim;
+using test::value;
+using test::with_keys;
+
+namespace {
+std::size_t idx(const Model& m, const char* product) { return static_cast<std::size_t>(*m.product_index(product)); }
+// Units of product j sold in period t, over all destinations (units_sold is product x destination).
+double sold(const test::Run& r, int t, std::size_t j) {
+  const auto C = static_cast<std::size_t>(r.model.n_countries());
+  double sum = 0;
+  for (std::size_t c = 0; c < C; ++c) sum += value(r.state.series, "units_sold", t, j * C + c);
+  return sum;
+}
+
+// Tools, a TSMC-like node and CoWoS-like line in TW, a SMIC-like node in CN; the tiny world's
+// countries are US and CN only, so TW is added.
+const std::string kTiers = R"(
+[[country]]
+code = "TW"
+[[country]]
+code = "NL"
+
+[[equipment_supplier]]
+country = "NL"
+tool = "lithography"
+share = 0.8
+[[equipment_supplier]]
+country = "US"
+tool = "etch"
+share = 0.5
+[[equipment_supplier]]
+country = "CN"
+tool = "etch"
+share = 0.2
+
+[[process_node]]
+name = "TW_N4"
+foundry = "TSMC"
+country = "TW"
+feature_nm = 4
+wafers_per_month = 1e7
+wafer_cost_usd = 16000
+defect_density_per_cm2 = 0.063
+tools = ["lithography", "etch"]
+
+[[process_node]]
+name = "CN_N7"
+foundry = "SMIC"
+country = "CN"
+feature_nm = 7
+wafers_per_month = 1e6
+capacity_growth_per_month = 0.05
+capacity_max_wafers_per_month = 1e9
+wafer_cost_usd = 10000
+defect_density_per_cm2 = 0.2
+defect_density_floor_per_cm2 = 0.05
+learning_rate = 0.3
+learning_reference_wafers = 1e5
+tools = ["lithography", "etch"]
+
+[[packaging_line]]
+name = "CoWoS"
+country = "TW"
+wafers_per_month = 1e7
+cost_usd_per_wafer = 3000
+)";
+
+std::string on_tiers(const std::string& extra = "", const std::string& big_keys = "process_node = \"TW_N4\"\ndie_area_mm2 = 814\npackaging_line = \"CoWoS\"\npackages_per_packaging_wafer = 29",
+                     const std::string& ascend_keys = "process_node = \"CN_N7\"\ndie_area_mm2 = 665") {
+  std::string text = test::tiny_scenario(kTiers + extra);
+  text = with_keys(text, "Big", big_keys);
+  text = with_keys(text, "Ascend", ascend_keys);
+  return text;
+}
+
+std::string equipment_rule(const std::string& date, const std::string& issuer, const std::string& tools, const std::string& keys = "") {
+  return "\n[[event]]\ndate = \"" + date + "\"\naction = \"add_equipment_control\"\nid = \"" + issuer + "_tools\"\nissuer = \"" +
+         issuer + "\"\ndestinations = [\"CN\"]\ntools = [" + tools + "]\n" + keys;
+}
+}  // namespace
+
+TEST_CASE("gross dies per wafer and Poisson yield match the published H100 figures", "[supply]") {
+  // calibration/data/supply_chain.csv: h100_gross_dies_per_wafer 63 (814 mm², 300 mm).
+  CHECK(std::floor(gross_dies_per_wafer(814, 300)) == 63);
+  CHECK(gross_dies_per_wafer(1e5, 300) == 0.0);  // larger than the wafer
+  // Yield 0.6 at 814 mm² <=> D0 = -ln 0.6 / 8.14 per cm².
+  CHECK(poisson_yield(814, -std::log(0.6) / 8.14) == Approx(0.6).epsilon(1e-12));
+  CHECK(poisson_yield(814, 0) == 1.0);
+  CHECK_THROWS_AS(gross_dies_per_wafer(0, 300), std::invalid_argument);
+  // Learning: the excess over the floor falls by the learning rate per doubling of wafers.
+  ProcessNode n;
+  n.defect_density_per_cm2 = 0.25, n.defect_density_floor_per_cm2 = 0.05, n.learning_rate = 0.3, n.learning_reference_wafers = 1e5;
+  CHECK(node_defect_density(n, 1e5) == Approx(0.25));
+  CHECK(node_defect_density(n, 2e5) == Approx(0.05 + 0.2 * 0.7));
+  CHECK(node_defect_density(n, 8e5) == Approx(0.05 + 0.2 * 0.343));
+  CHECK(node_defect_density(n, 1e3) == Approx(0.25));  // before W0: the start value
+}
+
+TEST_CASE("ample upstream tiers never limit output: prices are those of the world without them", "[supply]") {
+  // Costless, ample tiers: the same equilibrium to rounding.
+  std::string free = kTiers;
+  for (const char* key : {"wafer_cost_usd = 16000", "wafer_cost_usd = 10000", "cost_usd_per_wafer = 3000"})
+    free.replace(free.find(key), std::string(key).size(), std::string(key).substr(0, std::string(key).find('=')) + "= 0");
+  std::string text = test::tiny_scenario(free);
+  text = with_keys(text, "Big", "process_node = \"TW_N4\"\ndie_area_mm2 = 814\npackaging_line = \"CoWoS\"\npackages_per_packaging_wafer = 29");
+  const test::Run with = test::run(text), without = test::run(test::tiny_scenario("\n[[country]]\ncode = \"TW\"\n[[country]]\ncode = \"NL\"\n"));
+  const std::size_t big = idx(with.model, "Big");
+  for (int t = 0; t < with.model.n_periods(); ++t) {
+    CHECK(value(with.state.series, "price", t, big) == Approx(value(without.state.series, "price", t, big)).epsilon(1e-9));
+    CHECK(sold(with, t, big) == Approx(sold(without, t, big)).epsilon(1e-9));
+    CHECK(value(with.state.series, "binding_input", t, big) == 0);
+    // Period 0 plans on the launch guess (capacity): wafers may be short; then never.
+    if (t > 0) CHECK(value(with.state.series, "wafer_shadow_price", t, 0) == 0);
+  }
+  test::check_identities(with.model, with.state.series);
+}
+
+TEST_CASE("a packaging cap binds: output equals the slots and the slot's shadow price is positive", "[supply]") {
+  std::string tiers = on_tiers();
+  tiers.replace(tiers.find("wafers_per_month = 1e7\ncost_usd_per_wafer"), 22, "wafers_per_month = 100");
+  const test::Run r = test::run(tiers);
+  const std::size_t big = idx(r.model, "Big");
+  for (int t = 1; t < r.model.n_periods(); ++t) {
+    CHECK(value(r.state.series, "binding_input", t, big) == 3);
+    CHECK(value(r.state.series, "packaging_shadow_price", t, 0) > 0);
+    CHECK(value(r.state.series, "capacity_shadow_cost", t, big) > 0);
+    CHECK(sold(r, t, big) == Approx(100 * 29).epsilon(1e-6));
+    // The premium is the line's whole margin per packaging wafer (it is the only buyer): the
+    // price equals its value per wafer, (price - unit cost) x packages per wafer, at last
+    // period's price and this period's unit cost.
+    const double margin = value(r.state.series, "price", t - 1, big) - value(r.state.series, "marginal_cost", t, big);
+    CHECK(value(r.state.series, "packaging_shadow_price", t, 0) + 3000 == Approx(margin * 29).epsilon(1e-6));
+  }
+  test::check_identities(r.model, r.state.series);
+}
+
+TEST_CASE("scarce wafers go to the line with the highest value per wafer, at the marginal line's value", "[supply]") {
+  // Big and Small share a node short of wafers; Big earns more per wafer.
+  std::string text = test::tiny_scenario(kTiers);
+  text.replace(text.find("wafers_per_month = 1e7\nwafer_cost_usd = 16000"), 22, "wafers_per_month = 20");
+  text = with_keys(text, "Big", "process_node = \"TW_N4\"\ndie_area_mm2 = 814");
+  text = with_keys(text, "Small", "process_node = \"TW_N4\"\ndie_area_mm2 = 814");
+  const test::Run r = test::run(text);
+  const std::size_t big = idx(r.model, "Big"), small = idx(r.model, "Small");
+  const double good = gross_dies_per_wafer(814, 300) * poisson_yield(814, 0.063);
+  for (int t = 1; t < r.model.n_periods(); ++t) {
+    const double v_big = (value(r.state.series, "price", t - 1, big) - value(r.state.series, "marginal_cost", t, big)) * good;
+    const double v_small = (value(r.state.series, "price", t - 1, small) - value(r.state.series, "marginal_cost", t, small)) * good;
+    const double price = value(r.state.series, "wafer_shadow_price", t, 0) + 16000;
+    CHECK(value(r.state.series, "wafers_started", t, 0) == Approx(20).epsilon(1e-6));
+    CHECK(price > 16000);
+    // Competitive clearing: the price lies between the two values (the marginal line's).
+    CHECK(price <= std::max(v_big, v_small) * (1 + 1e-9));
+    CHECK(price >= std::min(v_big, v_small) * (1 - 1e-9));
+  }
+}
+
+TEST_CASE("a die bank carries output under a foundry control until it runs out", "[supply]") {
+  const std::string fdpr = R"(
+[[event]]
+date = "2020-09"
+action = "add_foundry_control"
+id = "fdpr"
+issuer = "US"
+jurisdictions = ["TW"]
+customers = ["Huawei"]
+)";
+  // Ascend on the TW node, barred from it from before the start, with 50,000 dies in the bank.
+  const std::string text = on_tiers(fdpr, "process_node = \"TW_N4\"\ndie_area_mm2 = 814",
+                                    "process_node = \"TW_N4\"\ndie_area_mm2 = 665\ninitial_die_stock = 50000");
+  const test::Run r = test::run(text);
+  const std::size_t asc = idx(r.model, "Ascend");
+  double total = 0;
+  bool ran_out = false;
+  for (int t = 0; t < r.model.n_periods(); ++t) {
+    CHECK(value(r.state.series, "dies_made", t, asc) == 0);
+    const double units = sold(r, t, asc);
+    total += units;
+    CHECK(value(r.state.series, "die_stock", t, asc) == Approx(50000 - total).margin(1e-6));
+    if (ran_out) CHECK(units == 0);
+    if (value(r.state.series, "die_stock", t, asc) < 1e-6) ran_out = true;
+    if (units > 0 && value(r.state.series, "capacity_shadow_cost", t, asc) > 0) CHECK(value(r.state.series, "binding_input", t, asc) == 2);
+  }
+  CHECK(ran_out);
+  CHECK(total == Approx(50000).epsilon(1e-9));
+  // Without the control the line buys wafers and never runs dry.
+  const test::Run open = test::run(on_tiers("", "process_node = \"TW_N4\"\ndie_area_mm2 = 814",
+                                            "process_node = \"TW_N4\"\ndie_area_mm2 = 665\ninitial_die_stock = 50000"));
+  CHECK(sold(open, open.model.n_periods() - 1, asc) > 0);
+  test::check_identities(r.model, r.state.series);
+}
+
+TEST_CASE("an equipment ban slows a node's capacity growth and yield learning and the firm's R&D; an accelerator ban does not",
+          "[supply][innovation]") {
+  const std::string huawei_rd =
+      "rd_share = 0.15\narrival_hazard_per_month = 0.05\nknowledge_reference_usd = 1e9\nknowledge_elasticity = 1.0\n"
+      "initial_knowledge_usd = 1e8\ncontrols_access_penalty = 0.5";
+  const std::string base = with_keys(on_tiers(), "Huawei", huawei_rd);
+  const std::string tools_ban = base + equipment_rule("2024-01", "US", "\"etch\"") + equipment_rule("2024-01", "NL", "\"lithography\"");
+  const std::string chip_ban = base + test::us_deny_rule("2024-03", "deny_big", 4800);
+  const test::Run open = test::run(base), tools = test::run(tools_ban), chips = test::run(chip_ban);
+  const auto& m = open.model;
+  const std::size_t hw = static_cast<std::size_t>(*m.firm_index("Huawei"));
+  const int T = m.n_periods() - 1;
+  // Access: etch 1 - 0.5 (the US half; China's own 20 % stays), lithography 1 - 0.8.
+  CHECK(value(tools.state.series, "node_equipment_access", T, 1) == Approx(0.2));
+  CHECK(value(open.state.series, "node_equipment_access", T, 1) == 1.0);
+  CHECK(value(chips.state.series, "node_equipment_access", T, 1) == 1.0);
+  // A rule's own enforcement scales what it stops: half the US etch supply -> 1 - 0.5 x 0.5.
+  const test::Run leaky = test::run(base + equipment_rule("2024-01", "US", "\"etch\"", "enforcement = 0.5\n"));
+  CHECK(value(leaky.state.series, "node_equipment_access", T, 1) == Approx(0.75));
+  const std::size_t cn_etch = static_cast<std::size_t>(*m.country_index("CN")) * m.tool_classes.size() + 1;
+  CHECK(value(leaky.state.series, "tool_access", T, cn_etch) == Approx(0.75));
+  // Capacity grows at a fifth of the pace; learning counts a fifth of the wafers.
+  CHECK(value(tools.state.series, "wafer_capacity", T, 1) < value(open.state.series, "wafer_capacity", T, 1));
+  CHECK(value(tools.state.series, "defect_density", T, 1) > value(open.state.series, "defect_density", T, 1));
+  // The hazard, relative to knowledge, is cut by penalty x (1 - access) = 0.4 under the tool ban,
+  // and not at all under the chip ban (which sends Huawei demand and knowledge, not a penalty).
+  auto hazard_per_knowledge = [&](const test::Run& r, int t) {
+    return value(r.state.series, "arrival_hazard", t, hw) / value(r.state.series, "knowledge", t - 1, hw);
+  };
+  for (int t = 3; t <= T; ++t) {
+    if (value(open.state.series, "arrival_hazard", t, hw) == 0) break;  // arrived: the next one differs
+    CHECK(hazard_per_knowledge(tools, t) == Approx(0.6 * hazard_per_knowledge(open, t)).epsilon(1e-9));
+    CHECK(hazard_per_knowledge(chips, t) == Approx(hazard_per_knowledge(open, t)).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("bad supply-tier input is a located error", "[supply][errors]") {
+  auto error_of = [](const std::string& text) -> std::string {
+    try {
+      (void)load_scenario_text(text, "tiers.toml");
+    } catch (const ScenarioError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CHECK_THAT(error_of(on_tiers("", "process_node = \"TW_N3\"\ndie_area_mm2 = 814")),
+             Catch::Contains("tiers.toml:") && Catch::Contains("process_node") && Catch::Contains("unknown [[process_node]] \"TW_N3\""));
+  CHECK_THAT(error_of(on_tiers("", "process_node = \"TW_N4\"")), Catch::Contains("needs die_area_mm2"));
+  CHECK_THAT(error_of(on_tiers(equipment_rule("2024-03", "US", "\"etching\""))), Catch::Contains("unknown tool class \"etching\""));
+  std::string over = on_tiers();
+  over.replace(over.find("share = 0.2"), 11, "share = 0.6");
+  CHECK_THAT(error_of(over), Catch::Contains("sum to more than 1"));
+  CHECK_THAT(error_of(on_tiers("", "packages_per_packaging_wafer = 29")), Catch::Contains("only meaningful with packaging_line"));
+  CHECK_THAT(error_of(on_tiers("\n[[event]]\ndate = \"2024-02\"\naction = \"remove_equipment_control\"\nid = \"nope\"\n")),
+             Catch::Contains("no rule \"nope\" is in force"));
+}
