@@ -138,7 +138,7 @@ namespace {
 // The firm's access to chip-making equipment: the lowest equipment access of the process
 // nodes its launched products are made on (1 if none is: the tiers are not modelled for it). What
 // slows a controlled firm's R&D is the tools its fabs cannot buy or have serviced, not a ban on
-// selling it chips (MODEL_NOTES §8).
+// selling it chips (MODEL_NOTES §3b).
 double equipment_access_of(const Model& model, const State& state, int firm) {
   double access = 1.0;
   for (int j = 0; j < model.n_products(); ++j) {

@@ -1,5 +1,5 @@
 #pragma once
-// Stage 3a (docs/MODEL_NOTES.md §8): the upstream tiers at the start of a period. Foundry
+// Stage 3a (docs/MODEL_NOTES.md §3b): the upstream tiers at the start of a period. Foundry
 // process nodes and packaging lines add capacity along their paths, at the pace their equipment
 // access allows; each node's defect density follows its learning curve; each product made on a
 // node gets its die yield and its input cost per unit (dies and packaging at contract prices),

@@ -53,6 +53,7 @@ State initial_state(const Model& model, RandomKey random) {
   s.die_yield = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::quiet_NaN());
   s.packaging_slots = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::infinity());
   s.input_cost_usd.setZero(P);
+  s.expected_margin_usd = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::quiet_NaN());
   s.binding_input.setZero(P);
 
   s.expected_demand.resize(P);

@@ -104,6 +104,7 @@ struct State {
   Eigen::VectorXd dies_made;               // good dies made this period (P)
   Eigen::VectorXd die_yield;               // share of gross dies that are good this period (P; NaN without a node)
   Eigen::VectorXd packaging_slots;         // units the line may assemble this period (P; +inf without a packaging line)
+  Eigen::VectorXd expected_margin_usd;     // adaptive expectation of the shadow margin per unit the line bids inputs with (P; NaN: none yet)
   Eigen::VectorXd input_cost_usd;          // dies and packaging per unit at contract prices, USD (P); in unit_cost_usd
   Eigen::VectorXd binding_input;           // which ceiling binds its output: 0 none, 1 line, 2 dies, 3 packaging, 4 HBM (P)
 

@@ -1,5 +1,5 @@
 #pragma once
-// The upstream tiers behind an accelerator (docs/MODEL_NOTES.md §8): foundry process nodes that
+// The upstream tiers behind an accelerator (docs/MODEL_NOTES.md §3b): foundry process nodes that
 // make its logic dies, advanced-packaging lines that assemble it with its HBM, and the
 // chip-making equipment that lets a node add capacity and learn, with the export controls on
 // equipment and on foundry service. The types are read from [[process_node]],

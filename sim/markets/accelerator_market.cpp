@@ -14,7 +14,7 @@ namespace chipsim {
 
 namespace {
 // Which of the ceilings of a bound product is the least: 1 line capacity, 2 dies, 3 packaging
-// slots, 4 HBM (ties: the first in that order).
+// slots, 4 HBM (ties, within rounding: the first in that order).
 double binding_input(const Model& model, const State& state, int j) {
   const Product& p = model.products[j];
   const double line = state.capacity_units(j) * state.capacity_factor(j);
@@ -22,8 +22,10 @@ double binding_input(const Model& model, const State& state, int j) {
   const double slots = p.packaging_line >= 0 ? state.packaging_slots(j) : std::numeric_limits<double>::infinity();
   const double hbm = p.hbm_stacks > 0 ? std::max(0.0, state.hbm_stock(j) + state.hbm_bought(j)) / p.hbm_stacks
                                       : std::numeric_limits<double>::infinity();
-  const double least = std::min({line, dies, slots, hbm});
-  return least == line ? 1 : least == dies ? 2 : least == slots ? 3 : 4;
+  // Within a rounding of the least (the input markets trade in 1/1000 units): a die stock made
+  // to a plan at line capacity is the line, not the dies.
+  const double least = std::min({line, dies, slots, hbm}) * (1.0 + 1e-9) + 1e-3;
+  return line <= least ? 1 : dies <= least ? 2 : slots <= least ? 3 : 4;
 }
 
 // Procurement mandates: the shadow tax on foreign purchases is found by regula falsi (Illinois

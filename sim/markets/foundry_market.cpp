@@ -50,6 +50,21 @@ void clear_foundry_and_packaging(const Model& model, State& state) {
   for (int l = 0; l < L; ++l) state.packaging_price(l) = model.packaging_lines[static_cast<std::size_t>(l)].cost_usd_per_wafer;
   if (N == 0 && L == 0) return;
 
+  // The margin the lines bid with: adaptive expectations of the shadow margin (the maker's
+  // expectation_weight, as its demand forecast), so that scarce wafers do not swing month to
+  // month towards whichever line sold dearest last period (a cobweb); a launching line has none.
+  for (int j : model.products_of(ProductKind::accelerator)) {
+    const Product& p = model.products[j];
+    if (p.process_node < 0 && p.packaging_line < 0) continue;
+    const double m = shadow_margin_per_unit(model, state, j);
+    double& e = state.expected_margin_usd(j);
+    if (!std::isfinite(m)) continue;  // not priced last period: keep the expectation
+    e = std::isfinite(e) ? e + model.firms[p.owner].expectation_weight * (m - e) : m;
+  }
+  auto margin_of = [&](int j) {
+    return state.offered[static_cast<std::size_t>(j)] ? state.expected_margin_usd(j) : std::numeric_limits<double>::quiet_NaN();
+  };
+
   // Wafers.
   std::vector<int> lines, supply_of;
   std::vector<InputBuyer> buyers;
@@ -62,7 +77,10 @@ void clear_foundry_and_packaging(const Model& model, State& state) {
     const ProcessNode& node = model.process_nodes[static_cast<std::size_t>(p.process_node)];
     const Firm& owner = model.firms[p.owner];
     lines.push_back(j);
-    buyers.push_back({dies / good, shadow_margin_per_unit(model, state, j) * good / p.dies_per_unit});
+    // The margin is net of the unit cost, which carries the dies at contract price: the value of
+    // a wafer adds that back (a line with a positive margin outbids the wafer's cost).
+    const double die_cost = p.dies_per_unit * node.wafer_cost_usd / good;
+    buyers.push_back({dies / good, (margin_of(j) + die_cost) * good / p.dies_per_unit});
     supply_of.push_back(foundry_denied(state, p.owner, owner.home, node.country, node.feature_nm, false) ? -1 : p.process_node);
   }
   std::vector<InputSupply> nodes(static_cast<std::size_t>(N));
@@ -92,8 +110,8 @@ void clear_foundry_and_packaging(const Model& model, State& state) {
     if (!(state.planned_output(j) > 0)) continue;
     const PackagingLine& line = model.packaging_lines[static_cast<std::size_t>(p.packaging_line)];
     lines.push_back(j);
-    buyers.push_back({state.planned_output(j) / p.packages_per_packaging_wafer,
-                      shadow_margin_per_unit(model, state, j) * p.packages_per_packaging_wafer});
+    buyers.push_back({state.planned_output(j) / p.packages_per_packaging_wafer,  // (margin + packaging cost per unit) x units per wafer
+                      margin_of(j) * p.packages_per_packaging_wafer + line.cost_usd_per_wafer});
     supply_of.push_back(foundry_denied(state, p.owner, model.firms[p.owner].home, line.country, 0.0, true) ? -1 : p.packaging_line);
   }
   std::vector<InputSupply> slots(static_cast<std::size_t>(L));

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 
 #include "sim/core/error.hpp"
 #include "sim/pipeline/pipeline.hpp"
@@ -134,16 +135,19 @@ TEST_CASE("a packaging cap binds: output equals the slots and the slot's shadow 
   tiers.replace(tiers.find("wafers_per_month = 1e7\ncost_usd_per_wafer"), 22, "wafers_per_month = 100");
   const test::Run r = test::run(tiers);
   const std::size_t big = idx(r.model, "Big");
+  const double w = r.model.firms[static_cast<std::size_t>(*r.model.firm_index("Nvidia"))].expectation_weight;
+  double expected = std::numeric_limits<double>::quiet_NaN();
   for (int t = 1; t < r.model.n_periods(); ++t) {
     CHECK(value(r.state.series, "binding_input", t, big) == 3);
     CHECK(value(r.state.series, "packaging_shadow_price", t, 0) > 0);
     CHECK(value(r.state.series, "capacity_shadow_cost", t, big) > 0);
     CHECK(sold(r, t, big) == Approx(100 * 29).epsilon(1e-6));
-    // The premium is the line's whole margin per packaging wafer (it is the only buyer): the
-    // price equals its value per wafer, (price - unit cost) x packages per wafer, at last
-    // period's price and this period's unit cost.
+    // The premium is the line's whole bid over the cost (it is the only buyer): its expected
+    // margin per unit x 29, the margin (last period's price - this period's unit cost, which
+    // includes the packaging cost) smoothed by the maker's expectation weight.
     const double margin = value(r.state.series, "price", t - 1, big) - value(r.state.series, "marginal_cost", t, big);
-    CHECK(value(r.state.series, "packaging_shadow_price", t, 0) + 3000 == Approx(margin * 29).epsilon(1e-6));
+    expected = std::isnan(expected) ? margin : expected + w * (margin - expected);
+    CHECK(value(r.state.series, "packaging_shadow_price", t, 0) == Approx(expected * 29).epsilon(1e-6));
   }
   test::check_identities(r.model, r.state.series);
 }
@@ -157,9 +161,17 @@ TEST_CASE("scarce wafers go to the line with the highest value per wafer, at the
   const test::Run r = test::run(text);
   const std::size_t big = idx(r.model, "Big"), small = idx(r.model, "Small");
   const double good = gross_dies_per_wafer(814, 300) * poisson_yield(814, 0.063);
+  double e_big = std::numeric_limits<double>::quiet_NaN(), e_small = e_big;  // Nvidia's expectation_weight is 0.5
+  REQUIRE(r.model.firms[static_cast<std::size_t>(*r.model.firm_index("Nvidia"))].expectation_weight == 0.5);
   for (int t = 1; t < r.model.n_periods(); ++t) {
-    const double v_big = (value(r.state.series, "price", t - 1, big) - value(r.state.series, "marginal_cost", t, big)) * good;
-    const double v_small = (value(r.state.series, "price", t - 1, small) - value(r.state.series, "marginal_cost", t, small)) * good;
+    // Value per wafer: (expected margin + die cost per unit) x good dies = expected margin x good
+    // dies + the wafer cost; the expected margin smooths last period's by the expectation weight.
+    auto update = [&](double& e, std::size_t j) {
+      const double m = value(r.state.series, "price", t - 1, j) - value(r.state.series, "marginal_cost", t, j);
+      e = std::isnan(e) ? m : e + 0.5 * (m - e);
+      return e * good + 16000;
+    };
+    const double v_big = update(e_big, big), v_small = update(e_small, small);
     const double price = value(r.state.series, "wafer_shadow_price", t, 0) + 16000;
     CHECK(value(r.state.series, "wafers_started", t, 0) == Approx(20).epsilon(1e-6));
     CHECK(price > 16000);
