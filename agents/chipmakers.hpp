@@ -27,8 +27,8 @@
 //  - innovation: a firm with a product waiting for the generation right after its own
 //    (launch = "on_arrival") reaches it this period with probability 1 - exp(-lambda),
 //      lambda = lambda0 (K / K_ref)^eta (1 + sigma gap) access,
-//    gap = world frontier generation - own generation, access = 1 - controls_access_penalty
-//    while a foreign government's deny rule targets the firm's home; the draw comes from the
+//    gap = world frontier generation - own generation, access = 1 - controls_access_penalty x
+//    (1 - equipment access of the nodes its products are made on, docs/MODEL_NOTES.md §3b); the draw comes from the
 //    counter-based RNG keyed by (firm, period); the product launches next period;
 //  - capacity investment: when expected demand / (capacity + capacity under construction) >
 //    invest_utilisation and the margin

@@ -55,7 +55,7 @@ struct Firm {
   double arrival_hazard = 0;                 // lambda0, per period
   double knowledge_elasticity = 1;           // eta
   double catch_up = 0;                       // sigma, per generation behind the world frontier
-  double controls_access_penalty = 0;        // access = 1 - penalty while foreign controls target its home
+  double controls_access_penalty = 0;        // access = 1 - penalty x (1 - equipment access of its nodes)
 
   // Capacity investment (adaptive expectations; new capacity arrives after the build lag).
   double capex_usd_per_unit = 0;             // USD per unit/period of new capacity; 0 = no investment

@@ -116,7 +116,7 @@ struct State {
   Eigen::VectorXd hbm_buyer_spend_usd;   // paid for them incl. tariffs, USD (hbm_buyers)
   Eigen::VectorXd hbm_unit_cost_usd;     // contract (reservation) price per stack of the latest purchase, incl. tariffs (persists); enters marginal cost
   Eigen::VectorXd hbm_stock;             // stacks held, by accelerator product line
-  Eigen::VectorXd effective_capacity;    // min(capacity, usable HBM / stacks per unit), units
+  Eigen::VectorXd effective_capacity;    // min(capacity, good dies / dies per unit, packaging slots, usable HBM / stacks per unit), units
   std::vector<char> offered;             // product was on sale somewhere with capacity (last market)
 
   // --- stage clear_accelerator_market (P, P x C, A) ---

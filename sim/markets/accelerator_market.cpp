@@ -8,22 +8,14 @@
 #include "sim/core/self_sufficiency.hpp"
 #include "sim/demand/consumer_welfare.hpp"
 #include "sim/markets/bertrand_nash.hpp"
-#include "sim/markets/foundry_market.hpp"
 
 namespace chipsim {
 
 namespace {
-// Which of the ceilings of a bound product is the least: 1 line capacity, 2 dies, 3 packaging
-// slots, 4 HBM (ties, within rounding: the first in that order).
-double binding_input(const Model& model, const State& state, int j) {
-  const Product& p = model.products[j];
-  const double line = state.capacity_units(j) * state.capacity_factor(j);
-  const double dies = p.process_node >= 0 ? std::max(0.0, state.die_stock(j)) / p.dies_per_unit : std::numeric_limits<double>::infinity();
-  const double slots = p.packaging_line >= 0 ? state.packaging_slots(j) : std::numeric_limits<double>::infinity();
-  const double hbm = p.hbm_stacks > 0 ? std::max(0.0, state.hbm_stock(j) + state.hbm_bought(j)) / p.hbm_stacks
-                                      : std::numeric_limits<double>::infinity();
-  // Within a rounding of the least (the input markets trade in 1/1000 units): a die stock made
-  // to a plan at line capacity is the line, not the dies.
+// The index of the least of a product's output ceilings: 1 line capacity, 2 dies, 3 packaging
+// slots, 4 HBM (ties within rounding, the input markets trading in 1/1000 units: the first in
+// that order, so that a die stock made to a plan at line capacity is the line, not the dies).
+double least_ceiling(double line, double dies, double slots, double hbm) {
   const double least = std::min({line, dies, slots, hbm}) * (1.0 + 1e-9) + 1e-3;
   return line <= least ? 1 : dies <= least ? 2 : slots <= least ? 3 : 4;
 }
@@ -248,13 +240,17 @@ void clear_accelerator_market(const Model& model, State& state) {
   const auto& products = model.products_of(ProductKind::accelerator);
   const int C = model.n_countries();
   // Output = min(line capacity, good dies / dies per unit, packaging slots, HBM stacks / k): the
-  // HBM at hand is stock + bought this period, the dies the stock incl. this period's.
+  // HBM at hand is stock + bought this period, the dies the stock incl. this period's (+inf where
+  // the tier is not modelled). binding_input names the least; it is kept where the ceiling binds.
+  constexpr double kNone = std::numeric_limits<double>::infinity();
   for (int j : products) {
     const Product& p = model.products[j];
-    double cap = state.capacity_units(j) * state.capacity_factor(j);
-    cap = std::min(cap, upstream_output_ceiling(model, state, j));
-    if (p.hbm_stacks > 0) cap = std::min(cap, std::max(0.0, state.hbm_stock(j) + state.hbm_bought(j)) / p.hbm_stacks);  // stock may be -1e-12 after rounding
-    state.effective_capacity(j) = cap;
+    const double line = state.capacity_units(j) * state.capacity_factor(j);
+    const double dies = p.process_node >= 0 ? std::max(0.0, state.die_stock(j)) / p.dies_per_unit : kNone;
+    const double slots = p.packaging_line >= 0 ? state.packaging_slots(j) : kNone;
+    const double hbm = p.hbm_stacks > 0 ? std::max(0.0, state.hbm_stock(j) + state.hbm_bought(j)) / p.hbm_stacks : kNone;  // stock may be -1e-12 after rounding
+    state.effective_capacity(j) = std::min({line, dies, slots, hbm});
+    state.binding_input(j) = least_ceiling(line, dies, slots, hbm);
   }
   PricingOptions options;
   options.tolerance = model.parameters.pricing_tolerance;
@@ -599,7 +595,7 @@ void clear_accelerator_market(const Model& model, State& state) {
     for (int c = 0; c < C; ++c) state.smuggled_units(j, c) = state.smuggling_issuer(j, c) >= 0 ? state.units_to(j, c) : 0.0;
     state.units_sold(j) = state.units_to.row(j).sum();
     state.notional_demand(j) = state.units_sold(j) + extra_demand(j);
-    state.binding_input(j) = state.capacity_shadow_cost(j) > 0 ? binding_input(model, state, j) : 0;
+    if (!(state.capacity_shadow_cost(j) > 0)) state.binding_input(j) = 0;
     // Priced by destination: the product's price is the mean over its destinations, weighted by
     // units (unweighted when nothing sold); a product with no column keeps last period's.
     if (!market.destination.empty() && columns_of[static_cast<std::size_t>(j)] > 0) {

@@ -21,12 +21,13 @@ double good_dies_per_wafer(const Model& model, const State& state, int j) {
 // unit (NaN: not yet priced), supplies with capacity and reservation price, and for each line the
 // supply it may buy from (-1: none). Returns the cleared market.
 InputClearing clear(std::vector<InputBuyer>& buyers, const std::vector<InputSupply>& supplies, const std::vector<int>& supply_of) {
-  double top_value = -std::numeric_limits<double>::infinity(), top_reservation = 0;
-  for (const auto& b : buyers)
-    if (std::isfinite(b.value)) top_value = std::max(top_value, b.value);
+  // A launching line bids as the HBM market's (input_market.hpp launch_bid), but at least 1 USD
+  // above the dearest supply's contract price, so that it is served when the input is free or
+  // when every priced line values it below that price.
+  double top_reservation = 0;
   for (const auto& s : supplies) top_reservation = std::max(top_reservation, s.reservation_price);
-  double launch_value = std::isfinite(top_value) ? top_value : 2.0 * top_reservation;
-  if (!(launch_value > top_reservation)) launch_value = top_reservation + 1.0;  // a free input: any positive bid (USD)
+  double launch_value = launch_bid(buyers, supplies);
+  if (!(launch_value > top_reservation)) launch_value = top_reservation + 1.0;
   for (auto& b : buyers)
     if (!std::isfinite(b.value)) b.value = launch_value;
   std::vector<InputArc> arcs;
@@ -126,14 +127,6 @@ void clear_foundry_and_packaging(const Model& model, State& state) {
       state.packaging_wafers_used(model.products[j].packaging_line) += packaging.bought[b];
     }
   }
-}
-
-double upstream_output_ceiling(const Model& model, const State& state, int j) {
-  const Product& p = model.products[j];
-  double cap = std::numeric_limits<double>::infinity();
-  if (p.process_node >= 0) cap = std::max(0.0, state.die_stock(j)) / p.dies_per_unit;
-  if (p.packaging_line >= 0) cap = std::min(cap, state.packaging_slots(j));
-  return cap;
 }
 
 }  // namespace chipsim

@@ -17,25 +17,21 @@
 //  - A foundry control in force (sim/core/supply_tiers.hpp) removes the arc from a line to a
 //    node (packaging line) in its jurisdictions: the line then builds from its die stock only.
 //  - A launching line (no price yet) bids the highest value of the priced lines of that
-//    market, or twice the highest reservation price if none is priced.
+//    market, or twice the highest reservation price if none is priced (launch_bid), and at
+//    least 1 USD above the highest reservation price (a free input: any positive bid).
 //
 // Good dies made this period enter the line's die stock at once (no cycle-time lag: an
 // ASSUMPTION, documented); packaging slots are a flow (unused slots lapse). Lines pay contract
 // prices (the wafer and packaging costs, in their unit cost: agents/foundries.cpp): the clearing
 // price's premium over cost is the shadow price of the scarce capacity, by which the foundry
-// rations at contract prices (TSMC did not auction CoWoS), not a payment. A launching line
-// bids as above; where the input is free, any positive bid. Writes node_wafer_price,
+// rations at contract prices (TSMC did not auction CoWoS), not a payment. Writes node_wafer_price,
 // node_wafers_started, node_learning_wafers (+ wafers x equipment access), dies_made, die_stock,
-// packaging_price, packaging_wafers_used, packaging_slots.
+// packaging_price, packaging_wafers_used, packaging_slots, expected_margin_usd.
 #include "sim/core/model.hpp"
 #include "sim/core/state.hpp"
 
 namespace chipsim {
 
 void clear_foundry_and_packaging(const Model& model, State& state);
-
-// The output ceiling the upstream tiers leave a line this period, units: min(die stock / dies
-// per unit, packaging slots); +inf when neither tier is modelled for it.
-double upstream_output_ceiling(const Model& model, const State& state, int product);
 
 }  // namespace chipsim

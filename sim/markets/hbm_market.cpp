@@ -34,21 +34,17 @@ void clear_hbm_market(const Model& model, State& state) {
     if (state.hbm_demand(j) > 0) lines.push_back(j);
 
   std::vector<InputSupply> supplies(hbm.size());
-  double top_reservation = 0;
   for (std::size_t k = 0; k < hbm.size(); ++k) {
     const int h = hbm[k];
     supplies[k].capacity = state.effective_capacity(h);
     supplies[k].reservation_price = state.unit_cost_usd(h) * (1.0 + model.firms[model.products[h].owner].hbm_markup);
-    top_reservation = std::max(top_reservation, supplies[k].reservation_price);
   }
   std::vector<InputBuyer> buyers(lines.size());
-  double top_value = -std::numeric_limits<double>::infinity();
   for (std::size_t b = 0; b < lines.size(); ++b) {
     buyers[b].need = state.hbm_demand(lines[b]);
     buyers[b].value = value_per_stack(model, state, lines[b]);
-    if (std::isfinite(buyers[b].value)) top_value = std::max(top_value, buyers[b].value);
   }
-  const double launch_value = std::isfinite(top_value) ? top_value : 2.0 * top_reservation;
+  const double launch_value = launch_bid(buyers, supplies);  // the lines' only (outside buyers come next)
   for (auto& b : buyers)
     if (!std::isfinite(b.value)) b.value = launch_value;
   // Outside buyers follow the lines: need = stacks (1 + growth)^month, up to the ceiling, summed

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace chipsim {
@@ -111,6 +112,14 @@ InputClearing clear_once(const std::vector<InputBuyer>& buyers, const std::vecto
   return out;
 }
 }  // namespace
+
+double launch_bid(const std::vector<InputBuyer>& buyers, const std::vector<InputSupply>& supplies) {
+  double top_value = -std::numeric_limits<double>::infinity(), top_reservation = 0;
+  for (const InputBuyer& b : buyers)
+    if (std::isfinite(b.value)) top_value = std::max(top_value, b.value);
+  for (const InputSupply& s : supplies) top_reservation = std::max(top_reservation, s.reservation_price);
+  return std::isfinite(top_value) ? top_value : 2.0 * top_reservation;
+}
 
 InputClearing clear_input_market(const std::vector<InputBuyer>& buyers, const std::vector<InputSupply>& supplies,
                                  const std::vector<InputArc>& arcs) {

@@ -59,6 +59,11 @@ struct InputClearing {
   std::vector<double> surplus;  // USD per unit: the buyer's surplus on its best arc with room left (not at its cap), >= 0 (buyers)
 };
 
+// The bid of a buyer with no value of its own yet (value NaN: a production line launching, not
+// yet priced): the highest finite value among `buyers`, or twice the highest reservation price
+// of `supplies` if none has one. USD per unit of input.
+double launch_bid(const std::vector<InputBuyer>& buyers, const std::vector<InputSupply>& supplies);
+
 // Throws std::invalid_argument on an arc naming a missing buyer or supply, and
 // std::runtime_error if the solver fails (it cannot on valid input: the bypass keeps it feasible).
 InputClearing clear_input_market(const std::vector<InputBuyer>& buyers, const std::vector<InputSupply>& supplies,

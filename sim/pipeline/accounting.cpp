@@ -91,7 +91,7 @@ void check_invariants(const Model& model, const State& state) {
                                 "the product's capacity_units_per_month and the AI firms' budgets");
     const double cap = state.effective_capacity(j);
     if (state.units_sold(j) > cap * (1.0 + tol) + tol)
-      broken(model, state, "units sold of " + prod.name + " exceed its capacity (HBM-limited for accelerators)",
+      broken(model, state, "units sold of " + prod.name + " exceed its output ceiling (capacity, dies, packaging, HBM)",
                            "capacity_units_per_month, capacity_growth_per_month, hbm_stacks and the HBM makers' capacity");
     if (state.hbm_stock(j) < -tol * std::max(1.0, state.hbm_used(j)))
       broken(model, state, "negative HBM stock of " + prod.name + " (" + std::to_string(state.hbm_stock(j)) + " stacks)",

@@ -4,8 +4,10 @@
 
 #include <string>
 
+#include "sim/core/error.hpp"
 #include "sim/core/model.hpp"
 #include "sim/core/series.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace chipsim::test {
 
@@ -31,6 +33,18 @@ inline std::string us_licence_rule(const std::string& date, const std::string& i
   return "\n[[event]]\ndate = \"" + date + "\"\naction = \"add_control\"\nid = \"" + id +
          "\"\nissuer = \"US\"\nkind = \"accelerator\"\ndestinations = [\"CN\"]\ntreatment = \"licence\"\nlicence_fee = " +
          std::to_string(fee) + "\n[[event.prong]]\nproducts = [\"" + product + "\"]\n";
+}
+
+// Loads scenario text as `file` and returns the ScenarioError's message (fails the test if the
+// scenario loads).
+inline std::string error_of(const std::string& text, const std::string& file = "bad.toml") {
+  try {
+    (void)load_scenario_text(text, file);
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  FAIL("the scenario loaded without error");
+  return {};
 }
 
 // Value of a recorded variable at period t and flat index k within the period's row.

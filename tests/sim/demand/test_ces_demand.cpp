@@ -10,6 +10,7 @@
 #include "sim/demand/demand_model.hpp"
 #include "sim/core/model.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "support/scenario_edit.hpp"
 #include "support/worlds.hpp"
 
 using namespace chipsim;
@@ -23,15 +24,7 @@ std::shared_ptr<const DemandModel> ces() {
 
 Eigen::VectorXd totals(const Eigen::ArrayXXd& q) { return q.colwise().sum().transpose().matrix(); }
 
-std::string error_of(const std::string& text) {
-  try {
-    load_scenario_text(text, "bad.toml");
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-  FAIL("the scenario loaded without error");
-  return {};
-}
+using test::error_of;
 }  // namespace
 
 TEST_CASE("CES: at the reference prices (2 x cost) the quantities are the logit's", "[demand][ces]") {

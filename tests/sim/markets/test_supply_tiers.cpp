@@ -253,14 +253,7 @@ TEST_CASE("an equipment ban slows a node's capacity growth and yield learning an
 }
 
 TEST_CASE("bad supply-tier input is a located error", "[supply][errors]") {
-  auto error_of = [](const std::string& text) -> std::string {
-    try {
-      (void)load_scenario_text(text, "tiers.toml");
-    } catch (const ScenarioError& e) {
-      return e.what();
-    }
-    return "";
-  };
+  auto error_of = [](const std::string& text) { return test::error_of(text, "tiers.toml"); };
   CHECK_THAT(error_of(on_tiers("", "process_node = \"TW_N3\"\ndie_area_mm2 = 814")),
              Catch::Contains("tiers.toml:") && Catch::Contains("process_node") && Catch::Contains("unknown [[process_node]] \"TW_N3\""));
   CHECK_THAT(error_of(on_tiers("", "process_node = \"TW_N4\"")), Catch::Contains("needs die_area_mm2"));

@@ -3,21 +3,13 @@
 #include <regex>
 
 #include "sim/scenario/scenario.hpp"
+#include "support/scenario_edit.hpp"
 #include "support/worlds.hpp"
 
 using namespace chipsim;
 
 namespace {
-// Loads text and returns the error message (fails the test if loading succeeds).
-std::string error_of(const std::string& text) {
-  try {
-    load_scenario_text(text, "bad.toml");
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-  FAIL("the scenario loaded without error");
-  return {};
-}
+using test::error_of;
 int line_of(const std::string& text, const std::string& needle) {
   const auto pos = text.find(needle);
   REQUIRE(pos != std::string::npos);
