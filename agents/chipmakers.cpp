@@ -35,7 +35,7 @@ void learn(const Model& model, State& state) {
   for (int j = 0; j < model.n_products(); ++j) {
     const Product& p = model.products[j];
     const double rate = model.firms[p.owner].learning_rate;
-    double own = p.marginal_cost_usd;
+    double own = p.marginal_cost_usd * state.mineral_cost_factor(j);  // critical-mineral controls in force
     if (rate > 0) {
       const double b = -std::log2(1.0 - rate);
       const double doublings_base = std::max(1.0, state.cumulative_output(j) / p.learning_reference_units);

@@ -30,7 +30,9 @@ void advance_supply_tiers(const Model& model, State& state) {
     const auto i = static_cast<Eigen::Index>(n);
     state.node_equipment_access(i) = equipment_access(model, state, node.country, node.tools);
     state.node_capacity_wafers(i) = step_path(state.node_wafers_month(i), node.capacity_growth_per_month,
-                                              node.capacity_max_wafers_per_month, state.node_equipment_access(i), months, first);
+                                              node.capacity_max_wafers_per_month, state.node_equipment_access(i), months, first) *
+                                    state.node_mineral_capacity_factor(i);
+    state.node_wafer_cost_usd(i) = node.wafer_cost_usd * state.node_mineral_cost_factor(i);
     state.node_defect_density(i) = node_defect_density(node, state.node_learning_wafers(i));
   }
   for (std::size_t l = 0; l < model.packaging_lines.size(); ++l) {
@@ -38,7 +40,9 @@ void advance_supply_tiers(const Model& model, State& state) {
     const auto i = static_cast<Eigen::Index>(l);
     state.packaging_equipment_access(i) = equipment_access(model, state, line.country, line.tools);
     state.packaging_capacity_wafers(i) = step_path(state.packaging_wafers_month(i), line.capacity_growth_per_month,
-                                                   line.capacity_max_wafers_per_month, state.packaging_equipment_access(i), months, first);
+                                                   line.capacity_max_wafers_per_month, state.packaging_equipment_access(i), months, first) *
+                                         state.packaging_mineral_capacity_factor(i);
+    state.packaging_cost_usd(i) = line.cost_usd_per_wafer * state.packaging_mineral_cost_factor(i);
   }
   for (int j : model.products_of(ProductKind::accelerator)) {
     const Product& p = model.products[j];
@@ -47,10 +51,10 @@ void advance_supply_tiers(const Model& model, State& state) {
       const ProcessNode& node = model.process_nodes[static_cast<std::size_t>(p.process_node)];
       state.die_yield(j) = poisson_yield(p.die_area_mm2, state.node_defect_density(p.process_node));
       const double good_per_wafer = gross_dies_per_wafer(p.die_area_mm2, node.wafer_diameter_mm) * state.die_yield(j);
-      cost += good_per_wafer > 0 ? p.dies_per_unit * node.wafer_cost_usd / good_per_wafer : std::numeric_limits<double>::infinity();
+      cost += good_per_wafer > 0 ? p.dies_per_unit * state.node_wafer_cost_usd(p.process_node) / good_per_wafer : std::numeric_limits<double>::infinity();
     }
     if (p.packaging_line >= 0)
-      cost += model.packaging_lines[static_cast<std::size_t>(p.packaging_line)].cost_usd_per_wafer / p.packages_per_packaging_wafer;
+      cost += state.packaging_cost_usd(p.packaging_line) / p.packages_per_packaging_wafer;
     state.input_cost_usd(j) = cost;
   }
 }

@@ -33,6 +33,9 @@ struct Terms {
   double mandate = 0;
   double quota_share = 0;  // licence volume quota: share of the maker's home shipments; 0 = none
   double guidance = 0;     // China's guidance against the exporter's accelerators: complying share of its buyers; 0 = none
+  // China's critical-mineral export controls after the deal: their enforcement, applied to every
+  // mineral it produces and every destination (0 = lifted, China's concession); < 0 = unchanged.
+  double minerals = -1;
 };
 
 std::string label(const Terms& t) {
@@ -49,6 +52,8 @@ std::string label(const Terms& t) {
     out += quota;
   }
   if (t.guidance > 0) out += ", CN guidance " + std::to_string(static_cast<int>(std::lround(100 * t.guidance))) + "%";
+  if (t.minerals == 0) out += ", CN mineral controls lifted";
+  if (t.minerals > 0) out += ", CN mineral controls at " + std::to_string(static_cast<int>(std::lround(100 * t.minerals))) + "%";
   return out;
 }
 
@@ -106,6 +111,12 @@ std::string deal_scenario(const std::string& status_quo, const std::string& star
   if (t.guidance > 0)
     s << "[[event]]\ndate = \"" << start << "\"\naction = \"buy_side_guidance\"\nid = \"deal_guidance\"\nimporter = " << quoted(cn)
       << "\norigins = [" << quoted(us) << "]\nkind = \"accelerator\"\ncoverage = " << t.guidance << "\n";
+  if (t.minerals >= 0) {
+    s << "[[event]]\ndate = \"" << start << "\"\naction = \"remove_mineral_control\"\nissuer = " << quoted(cn) << "\n";
+    if (t.minerals > 0)
+      s << "[[event]]\ndate = \"" << start << "\"\naction = \"add_mineral_control\"\nid = \"deal_minerals\"\nissuer = " << quoted(cn)
+        << "\nenforcement = " << t.minerals << "\n";
+  }
   return s.str();
 }
 
@@ -235,12 +246,19 @@ DealPlan plan_deals(const std::string& spec_path) {
   const auto guidances = t->has("china_guidance") ? numbers(*t, "china_guidance") : std::vector<double>{0.0};
   for (double x : guidances)
     if (x < 0 || x > 1) t->fail("china_guidance", "each value is a share of China's buyers in [0, 1] (0: no guidance)");
+  // Optional: China's critical-mineral controls after the deal, their enforcement (0: lifted, a
+  // concession; -1: unchanged from the status quo).
+  const auto minerals = t->has("china_mineral_controls") ? numbers(*t, "china_mineral_controls") : std::vector<double>{-1.0};
+  for (double x : minerals)
+    if (!(x == -1 || (x >= 0 && x <= 1)))
+      t->fail("china_mineral_controls", "each value is an enforcement in [0, 1] (0: lifted) or -1 (unchanged)");
   // Every deal costs `replicates` runs: a sweep beyond this many term sets is almost surely a
   // typo (a resource guard, not a model parameter).
   constexpr double kMaxDeals = 10000;
   const double count = static_cast<double>(hbm.size()) * static_cast<double>(tpp.size()) * static_cast<double>(fees.size()) *
                        static_cast<double>(tariffs.size()) * static_cast<double>(mandates.size()) *
-                       static_cast<double>(quotas.size()) * static_cast<double>(guidances.size());
+                       static_cast<double>(quotas.size()) * static_cast<double>(guidances.size()) *
+                       static_cast<double>(minerals.size());
   if (count > kMaxDeals)
     t->fail("hbm_generation_max", "the term lists make " + std::to_string(static_cast<long long>(count)) +
                                       " deals, more than " + std::to_string(static_cast<int>(kMaxDeals)) + "; shorten them");
@@ -283,17 +301,18 @@ DealPlan plan_deals(const std::string& spec_path) {
           if (x <= 0 && q > 0) continue;  // and so is the quota
           for (double ta : tariffs)
             for (double m : mandates)
-              for (double g : guidances) deals.push_back({h, x, x > 0 ? fees[f] : 0.0, ta, m, x > 0 ? quotas[q] : 0.0, g});
+              for (double g : guidances)
+                for (double mi : minerals) deals.push_back({h, x, x > 0 ? fees[f] : 0.0, ta, m, x > 0 ? quotas[q] : 0.0, g, mi});
         }
       }
   r.term_names = {"hbm_generation_max", "accelerator_tpp_max", "licence_fee", "china_tariff", "china_mandate",
-                  "licence_quota_share", "china_guidance"};
+                  "licence_quota_share", "china_guidance", "china_mineral_controls"};
   for (std::size_t k = 0; k < deals.size(); ++k) {
     const Terms& x = deals[k];
     r.deal_labels.push_back(label(x));
     const auto it = std::find(sq.parameters.hbm_generations.begin(), sq.parameters.hbm_generations.end(), x.hbm_max);
     r.deal_terms.push_back({x.hbm_max == "none" ? -1.0 : static_cast<double>(it - sq.parameters.hbm_generations.begin()),
-                            x.tpp_max, x.fee, x.tariff, x.mandate, x.quota_share, x.guidance});
+                            x.tpp_max, x.fee, x.tariff, x.mandate, x.quota_share, x.guidance, x.minerals});
     // A deal's generated scenario that fails to load is reported against the deals file.
     try {
       plan.models.push_back(load_scenario_text(deal_scenario(status_quo, start.to_string(), frame, x, static_cast<int>(k)),

@@ -11,6 +11,7 @@
 
 #include "sim/core/calendar.hpp"
 #include "sim/core/control_rule.hpp"
+#include "sim/core/critical_minerals.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/supply_tiers.hpp"
 
@@ -68,6 +69,11 @@ struct Firm {
   bool design_around = false;
   double design_around_efficiency = 0.9;     // extra performance penalty of the variant
   int design_around_lag_periods = 3;         // periods from the rule to the variant's launch
+
+  // Exposure to critical minerals (sim/core/critical_minerals.hpp): one share per
+  // Model::critical_minerals entry, [0, 1]; empty = none. Applies to its products' own unit cost
+  // and capacity where they are made.
+  std::vector<double> mineral_exposure;
 };
 
 struct Product {
@@ -130,6 +136,11 @@ struct Government {
   // whose market the maker books smuggled sales (sales through a third country), -1: the
   // destination itself.
   double grey_market_markup_slope = 1.0;
+  // The load the markup is priced on is smoothed: load <- load + adjustment x (last period's share
+  // of the bound used - load), with this weight per month (compounded over a period's months). 1:
+  // last period's share as is; below 1 the networks' price follows the load gradually, which
+  // damps the cobweb between a full bound, a high markup and an unused bound (MODEL_NOTES §2).
+  double grey_market_markup_adjustment = 1.0;
   double smuggling_capacity_units = 0;
   double smuggling_seizure_rate = 0;
   int smuggling_booked_in = -1;
@@ -270,6 +281,7 @@ struct Model {
   std::vector<PackagingLine> packaging_lines;// [[packaging_line]]
   std::vector<std::string> tool_classes;     // tool classes named by suppliers, nodes and rules
   std::vector<EquipmentSupplier> equipment_suppliers;  // [[equipment_supplier]]
+  std::vector<CriticalMineral> critical_minerals;      // [[critical_mineral]]
   std::vector<Government> governments;  // at most one per country
   std::vector<Tariff> initial_tariffs;
   std::vector<ControlRule> initial_rules;

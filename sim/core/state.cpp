@@ -38,14 +38,22 @@ State initial_state(const Model& model, RandomKey random) {
     s.node_defect_density(n) = node.defect_density_per_cm2;
   }
   s.node_capacity_wafers = s.node_wafers_month * model.calendar.months_per_period;
+  s.mineral_denial.setZero(static_cast<Eigen::Index>(model.critical_minerals.size()), model.n_countries());
+  s.mineral_cost_factor.setOnes(P);
+  s.node_mineral_cost_factor.setOnes(N);
+  s.node_mineral_capacity_factor.setOnes(N);
+  s.packaging_mineral_cost_factor.setOnes(L);
+  s.packaging_mineral_capacity_factor.setOnes(L);
   s.node_equipment_access.setOnes(N);
   s.node_wafer_price.setZero(N);
+  s.node_wafer_cost_usd.setZero(N);
   s.node_wafers_started.setZero(N);
   s.packaging_wafers_month.resize(L);
   for (int l = 0; l < L; ++l) s.packaging_wafers_month(l) = model.packaging_lines[static_cast<std::size_t>(l)].wafers_per_month;
   s.packaging_capacity_wafers = s.packaging_wafers_month * model.calendar.months_per_period;
   s.packaging_equipment_access.setOnes(L);
   s.packaging_price.setZero(L);
+  s.packaging_cost_usd.setZero(L);
   s.packaging_wafers_used.setZero(L);
   s.die_stock.resize(P);
   for (int j = 0; j < P; ++j) s.die_stock(j) = model.products[j].initial_die_stock;
@@ -127,6 +135,7 @@ State initial_state(const Model& model, RandomKey random) {
   s.smuggling_issuer.setConstant(P, C, -1);
   s.smuggling_bound.setConstant(P, C, std::numeric_limits<double>::infinity());
   s.smuggled_units.setZero(P, C);
+  s.smuggling_load.setZero(P, C);
 
   s.capacity_factor.setOnes(P);
   s.budget_factor.setOnes(A);

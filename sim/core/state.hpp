@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/core/control_rule.hpp"
+#include "sim/core/critical_minerals.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/core/supply_tiers.hpp"
 #include "sim/core/series.hpp"
@@ -22,6 +23,7 @@ struct State {
   // --- stage apply_policy: policy instruments in force ---
   std::vector<ControlRule> rules;   // active export-control rules, in order of adoption
   std::vector<SupplyRule> supply_rules;  // active equipment and foundry controls, in order of adoption
+  std::vector<MineralRule> mineral_rules;  // active critical-mineral export controls, in order of adoption
   std::vector<double> tariff;       // ad-valorem tariff by Model::tariff_slot(importer, origin, kind)
   // Market access this period, resolved from the rules (P x C):
   Eigen::ArrayXXd available;        // 1 if product p may be sold to country c this period, else 0
@@ -48,6 +50,12 @@ struct State {
   std::vector<ActiveShock> active_shocks;
   Eigen::VectorXd capacity_factor;       // product of active supply shocks (P)
   Eigen::VectorXd budget_factor;         // product of active demand shocks (A)
+  // Critical-mineral controls in force (sim/core/critical_minerals.hpp); capacity_factor includes
+  // the products' mineral capacity factor.
+  Eigen::ArrayXXd mineral_denial;        // share of the world's supply denied (minerals x C)
+  Eigen::VectorXd mineral_cost_factor;   // multiplies the maker's own unit cost (P)
+  Eigen::VectorXd node_mineral_cost_factor, node_mineral_capacity_factor;            // (N)
+  Eigen::VectorXd packaging_mineral_cost_factor, packaging_mineral_capacity_factor;  // (L)
   std::vector<int> event_period;         // period in which each of Model::events happened, -1 = not (yet)
   std::vector<double> event_hazard;      // a stochastic event's hazard summed over its window so far
 
@@ -75,6 +83,7 @@ struct State {
   Eigen::VectorXd antitrust_fine_income_usd;  // antitrust fines received this period (C)
   Eigen::ArrayXXi smuggling_issuer;
   Eigen::ArrayXXd smuggling_bound;
+  Eigen::ArrayXXd smuggling_load;   // smoothed share of its bound a smuggled flow used, the markup is priced on (P x C)
   Eigen::ArrayXXd smuggled_units;
 
   // --- launches (P): dated products on their date, innovation products on arrival ---
@@ -93,11 +102,13 @@ struct State {
   Eigen::VectorXd node_equipment_access;   // the scarcest of its tool classes' access, [0, 1] (N)
   Eigen::VectorXd node_learning_wafers;    // cumulative equipment-weighted wafers, W (N)
   Eigen::VectorXd node_defect_density;     // D0 this period, per cm² (N)
+  Eigen::VectorXd node_wafer_cost_usd;     // USD per wafer: the contract cost this period (wafer_cost_usd x mineral cost factor) (N)
   Eigen::VectorXd node_wafer_price;        // USD per wafer: clearing price (cost + shadow price of capacity; lines pay the cost) (N)
   Eigen::VectorXd node_wafers_started;     // wafers made this period (N)
   Eigen::VectorXd packaging_wafers_month;  // packaging wafers per month, the period's last month (L)
   Eigen::VectorXd packaging_capacity_wafers;  // this period (L)
   Eigen::VectorXd packaging_equipment_access; // (L)
+  Eigen::VectorXd packaging_cost_usd;      // USD per packaging wafer: the contract cost this period (L)
   Eigen::VectorXd packaging_price;         // USD per packaging wafer: clearing price, as node_wafer_price (L)
   Eigen::VectorXd packaging_wafers_used;   // (L)
   Eigen::VectorXd die_stock;               // good logic dies held by the product line (P)

@@ -32,6 +32,7 @@ struct ProcessNode {
   double learning_rate = 0;            // share by which D0 - floor falls per doubling of cumulative wafers
   double learning_reference_wafers = 1;// cumulative (equipment-weighted) wafers at the start, W0
   std::vector<int> tools;              // tool classes it needs (indices into Model::tool_classes)
+  std::vector<double> mineral_exposure;// per critical mineral (Model::critical_minerals), [0, 1]; empty = none
 };
 
 // An advanced-packaging line (CoWoS-class): interposer wafers per month; a product packs
@@ -44,6 +45,7 @@ struct PackagingLine {
   double capacity_max_wafers_per_month = 0;
   double cost_usd_per_wafer = 0;        // USD per packaging wafer when slots are not scarce
   std::vector<int> tools;               // tool classes it needs to add capacity
+  std::vector<double> mineral_exposure; // per critical mineral, [0, 1]; empty = none
 };
 
 // A country's share of the world's supply of one tool class (shares of a class sum to <= 1;

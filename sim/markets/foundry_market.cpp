@@ -47,8 +47,8 @@ void clear_foundry_and_packaging(const Model& model, State& state) {
   state.node_wafers_started.setZero(N);
   state.packaging_wafers_used.setZero(L);
   state.dies_made.setZero(model.n_products());
-  for (int n = 0; n < N; ++n) state.node_wafer_price(n) = model.process_nodes[static_cast<std::size_t>(n)].wafer_cost_usd;
-  for (int l = 0; l < L; ++l) state.packaging_price(l) = model.packaging_lines[static_cast<std::size_t>(l)].cost_usd_per_wafer;
+  for (int n = 0; n < N; ++n) state.node_wafer_price(n) = state.node_wafer_cost_usd(n);
+  for (int l = 0; l < L; ++l) state.packaging_price(l) = state.packaging_cost_usd(l);
   if (N == 0 && L == 0) return;
 
   // The margin the lines bid with: adaptive expectations of the shadow margin (the maker's
@@ -80,13 +80,13 @@ void clear_foundry_and_packaging(const Model& model, State& state) {
     lines.push_back(j);
     // The margin is net of the unit cost, which carries the dies at contract price: the value of
     // a wafer adds that back (a line with a positive margin outbids the wafer's cost).
-    const double die_cost = p.dies_per_unit * node.wafer_cost_usd / good;
+    const double die_cost = p.dies_per_unit * state.node_wafer_cost_usd(p.process_node) / good;
     buyers.push_back({dies / good, (margin_of(j) + die_cost) * good / p.dies_per_unit});
     supply_of.push_back(foundry_denied(state, p.owner, owner.home, node.country, node.feature_nm, false) ? -1 : p.process_node);
   }
   std::vector<InputSupply> nodes(static_cast<std::size_t>(N));
   for (int n = 0; n < N; ++n)
-    nodes[static_cast<std::size_t>(n)] = {state.node_capacity_wafers(n), model.process_nodes[static_cast<std::size_t>(n)].wafer_cost_usd};
+    nodes[static_cast<std::size_t>(n)] = {state.node_capacity_wafers(n), state.node_wafer_cost_usd(n)};
   if (!lines.empty()) {
     const InputClearing wafers = clear(buyers, nodes, supply_of);
     for (int n = 0; n < N; ++n) state.node_wafer_price(n) = wafers.price[static_cast<std::size_t>(n)];
@@ -112,12 +112,12 @@ void clear_foundry_and_packaging(const Model& model, State& state) {
     const PackagingLine& line = model.packaging_lines[static_cast<std::size_t>(p.packaging_line)];
     lines.push_back(j);
     buyers.push_back({state.planned_output(j) / p.packages_per_packaging_wafer,  // (margin + packaging cost per unit) x units per wafer
-                      margin_of(j) * p.packages_per_packaging_wafer + line.cost_usd_per_wafer});
+                      margin_of(j) * p.packages_per_packaging_wafer + state.packaging_cost_usd(p.packaging_line)});
     supply_of.push_back(foundry_denied(state, p.owner, model.firms[p.owner].home, line.country, 0.0, true) ? -1 : p.packaging_line);
   }
   std::vector<InputSupply> slots(static_cast<std::size_t>(L));
   for (int l = 0; l < L; ++l)
-    slots[static_cast<std::size_t>(l)] = {state.packaging_capacity_wafers(l), model.packaging_lines[static_cast<std::size_t>(l)].cost_usd_per_wafer};
+    slots[static_cast<std::size_t>(l)] = {state.packaging_capacity_wafers(l), state.packaging_cost_usd(l)};
   if (!lines.empty()) {
     const InputClearing packaging = clear(buyers, slots, supply_of);
     for (int l = 0; l < L; ++l) state.packaging_price(l) = packaging.price[static_cast<std::size_t>(l)];

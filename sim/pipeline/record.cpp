@@ -76,6 +76,14 @@ void define_outputs(const Model& model, Series& s) {
     s.add_dimension({"tool", "class of chip-making equipment", model.tool_classes});
     s.define("tool_access", "share of the world supply of the tool class fabs in the country can buy", "share", {"country", "tool"});
   }
+  if (!model.critical_minerals.empty()) {
+    std::vector<std::string> minerals;
+    for (const auto& x : model.critical_minerals) minerals.push_back(x.name);
+    s.add_dimension({"mineral", "critical mineral", minerals});
+    s.define("mineral_denial", "share of the world's supply of the mineral denied to the country by export controls in force "
+             "(producer share x enforcement)", "share", {"mineral", "country"});
+    s.define("mineral_cost_factor", "factor on the maker's own unit cost from critical-mineral controls (1: none)", "1", {"product"});
+  }
   s.define("binding_input", "the ceiling that binds output where capacity_shadow_cost > 0: 0 none, 1 line capacity, 2 dies, 3 packaging, 4 HBM",
            "code", {"product"});
 
@@ -183,7 +191,7 @@ void record_period(const Model& model, State& state) {
     const auto N = static_cast<Eigen::Index>(model.process_nodes.size());
     Eigen::VectorXd premium(N);
     for (Eigen::Index n = 0; n < N; ++n)
-      premium(n) = state.node_wafer_price(n) - model.process_nodes[static_cast<std::size_t>(n)].wafer_cost_usd;
+      premium(n) = state.node_wafer_price(n) - state.node_wafer_cost_usd(n);
     put(s, "wafer_capacity", state.node_capacity_wafers);
     put(s, "wafers_started", state.node_wafers_started);
     put(s, "wafer_shadow_price", premium);
@@ -197,7 +205,7 @@ void record_period(const Model& model, State& state) {
     const auto L = static_cast<Eigen::Index>(model.packaging_lines.size());
     Eigen::VectorXd premium(L);
     for (Eigen::Index l = 0; l < L; ++l)
-      premium(l) = state.packaging_price(l) - model.packaging_lines[static_cast<std::size_t>(l)].cost_usd_per_wafer;
+      premium(l) = state.packaging_price(l) - state.packaging_cost_usd(l);
     Eigen::VectorXd slots = state.packaging_slots;
     for (int j = 0; j < model.n_products(); ++j)
       if (model.products[j].packaging_line < 0) slots(j) = std::numeric_limits<double>::quiet_NaN();
@@ -212,6 +220,10 @@ void record_period(const Model& model, State& state) {
     for (int c = 0; c < C; ++c)
       for (int t = 0; t < T; ++t) access[static_cast<std::size_t>(c * T + t)] = tool_access(model, state, c, t);
     put(s, "tool_access", access);
+  }
+  if (!model.critical_minerals.empty()) {
+    put(s, "mineral_denial", row_major(state.mineral_denial));
+    put(s, "mineral_cost_factor", state.mineral_cost_factor);
   }
   put(s, "binding_input", state.binding_input);
   if (!model.hbm_buyers.empty()) {

@@ -43,6 +43,7 @@ void apply_policy_events(const Model& model, State& state) {
   state.budget_factor.setOnes();
   for (const auto& x : shocks)
     for (int i : x.indices) (x.target == State::ActiveShock::Target::capacity ? state.capacity_factor : state.budget_factor)(i) *= x.factor;
+  apply_mineral_controls(model, state);
 }
 
 void resolve_market_access(const Model& model, State& state) {
@@ -141,9 +142,12 @@ void resolve_market_access(const Model& model, State& state) {
           state.smuggling_issuer(j, c) = decisive->issuer;
           const Government* gov = model.government_of(decisive->issuer);
           const double slope = gov ? gov->grey_market_markup_slope : Government{}.grey_market_markup_slope;
-          const double load = std::isfinite(last_bound(j, c)) && last_bound(j, c) > 0
+          const double adjustment = gov ? gov->grey_market_markup_adjustment : Government{}.grey_market_markup_adjustment;
+          const double used = std::isfinite(last_bound(j, c)) && last_bound(j, c) > 0
                                   ? std::min(1.0, state.smuggled_units(j, c) / last_bound(j, c))
                                   : 0.0;
+          double& load = state.smuggling_load(j, c);
+          load = adjustment >= 1.0 ? used : load + adjustment * (used - load);
           state.grey_markup(j, c) += slope * load;
         } else
           state.leak_shift(j, c) = std::log(leak);

@@ -14,6 +14,7 @@
 #include "sim/scenario/demand_registry.hpp"
 #include "sim/scenario/event_registry.hpp"
 #include "sim/scenario/input_file.hpp"
+#include "sim/scenario/critical_minerals_reader.hpp"
 #include "sim/scenario/supply_tiers_reader.hpp"
 #include "sim/scenario/table_reader.hpp"
 
@@ -189,6 +190,7 @@ void read_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
     f.invest_utilisation = t.number_or("invest_utilisation", f.invest_utilisation, 0.0, 10.0);
     f.invest_margin = t.number_or("invest_margin", f.invest_margin, -1.0, 1.0);
     f.invest_step = t.number_or("invest_step", f.invest_step, 0.0, 10.0);  // per month: decided month by month (invest)
+    f.mineral_exposure = read_mineral_exposure(t, m);
     t.optional_string("source");
     t.finish();
     m.firms.push_back(std::move(f));
@@ -370,6 +372,8 @@ void read_governments(TableReader& root, Model& m, const PeriodConversion& conv)
     g.enforcement = t.number_or("enforcement", 1.0, 0.0, 1.0);
     g.grey_market_markup = t.number_or("grey_market_markup", g.grey_market_markup, 0.0, 10.0);
     g.grey_market_markup_slope = t.number_or("grey_market_markup_slope", g.grey_market_markup_slope, 0.0, 10.0);
+    g.grey_market_markup_adjustment =
+        conv.decay(t.number_or("grey_market_markup_adjustment_per_month", g.grey_market_markup_adjustment, 0.01, 1.0));
     g.smuggling_capacity_units = conv.flow(t.number_or("smuggling_capacity_units_per_month", 0.0, 0.0, kHuge));
     g.smuggling_seizure_rate = t.number_or("smuggling_seizure_rate", 0.0, 0.0, 0.5);
     if (t.has("smuggling_booked_in")) g.smuggling_booked_in = read_country(t, "smuggling_booked_in", m);
@@ -644,7 +648,7 @@ const char* identity_key(std::string_view array) {
   if (array == "country") return "code";
   if (array == "government") return "country";
   if (array == "firm" || array == "product" || array == "ai_firm" || array == "hbm_buyer" || array == "process_node" ||
-      array == "packaging_line") return "name";
+      array == "packaging_line" || array == "critical_mineral") return "name";
   return nullptr;  // tariff, event: appended
 }
 
@@ -791,6 +795,7 @@ Model load_scenario_text(const std::string& text, const std::string& file, const
   PeriodConversion conv{m.calendar.months_per_period};
   read_parameters(root, m);
   read_countries(root, m);
+  read_critical_minerals(root, m);
   read_firms(root, m, conv);
   read_supply_tiers(root, m);
   read_products(root, m, conv);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "sim/scenario/critical_minerals_reader.hpp"
 #include "sim/scenario/event_registry.hpp"
 
 namespace chipsim {
@@ -82,6 +83,7 @@ void read_supply_tiers(TableReader& root, Model& m) {
     n.learning_rate = t.number_or("learning_rate", 0.0, 0.0, 0.9);
     n.learning_reference_wafers = t.number_or("learning_reference_wafers", 1.0, 1.0, 1e15);
     n.tools = read_tools(t, m);
+    n.mineral_exposure = read_mineral_exposure(t, m);
     t.optional_string("source");
     t.optional_string("note");
     t.finish();
@@ -95,6 +97,7 @@ void read_supply_tiers(TableReader& root, Model& m) {
     read_path(t, l.wafers_per_month, l.capacity_growth_per_month, l.capacity_max_wafers_per_month);
     l.cost_usd_per_wafer = t.number("cost_usd_per_wafer", 0.0, kHugeUsd);
     l.tools = read_tools(t, m);
+    l.mineral_exposure = read_mineral_exposure(t, m);
     t.optional_string("source");
     t.optional_string("note");
     t.finish();

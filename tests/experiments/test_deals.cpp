@@ -39,7 +39,7 @@ TEST_CASE("deal finder: gains against the status quo, bargaining set and Nash so
           (deal0.series.variable("government_score").data[k] - base.series.variable("government_score").data[k]);
   }
   CHECK(r.gain[0] == Approx(pv).epsilon(1e-9));
-  CHECK(r.deal_terms[0] == std::vector<double>{-1, 0, 0, 0, 0.4, 0, 0});  // no licence: no quota
+  CHECK(r.deal_terms[0] == std::vector<double>{-1, 0, 0, 0, 0.4, 0, 0, -1});  // no licence: no quota; -1: mineral controls unchanged
   // Deal 0 only changes China's tariff (0.10 -> 0) and mandate (0.4 -> 0.4): the US gain is its tariff-free revenue effect.
   CHECK(std::isfinite(r.gain[0]));
   // Summaries and sets follow from the per-replicate gains.
@@ -84,7 +84,7 @@ TEST_CASE("deal finder trades China's buy-side guidance", "[deals][guidance]") {
   const std::string path = std::string(CHIPSIM_SOURCE_DIR) + "/tests/experiments/guidance_deals.toml";
   const DealPlan plan = plan_deals(path);
   REQUIRE(plan.models.size() == 3);
-  REQUIRE(plan.results.term_names.back() == "china_guidance");
+  REQUIRE(plan.results.term_names[6] == "china_guidance");
   std::vector<int> guidance_events;
   for (const Model& m : plan.models) {
     int n = 0;
@@ -92,7 +92,7 @@ TEST_CASE("deal finder trades China's buy-side guidance", "[deals][guidance]") {
     guidance_events.push_back(n);
   }
   CHECK(guidance_events == std::vector<int>{0, 1, 1});
-  CHECK(plan.results.deal_terms[1].back() == 0.5);
+  CHECK(plan.results.deal_terms[1][6] == 0.5);
   CHECK(plan.results.deal_labels[2].find("CN guidance 100%") != std::string::npos);
   // The guidance bites: with a full ban China buys no US accelerator after the start.
   DealOptions o;

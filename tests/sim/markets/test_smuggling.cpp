@@ -121,3 +121,28 @@ TEST_CASE("smuggling: seizures cut the bound at random, a capacity caps it, sale
     CHECK(at(transit, "revenue", t, nvidia * C + us) > at(none, "revenue", t, nvidia * C + us));
   }
 }
+
+TEST_CASE("smuggling: a smoothed load prices the markup and damps the cobweb of a full and an empty bound", "[market][smuggling]") {
+  // load_t = load_{t-1} + a (share used in t-1 - load_{t-1}), markup_t = base + slope x load_t.
+  const double a = 0.3, base = 0.2, slope = 2.0;
+  const std::string keys = "enforcement = 0.5\ngrey_market_markup = 0.2\ngrey_market_markup_slope = 2.0\n";
+  const test::Run smooth = test::run(world(keys + "grey_market_markup_adjustment_per_month = 0.3"));
+  const test::Run raw = test::run(world(keys));
+  const Flow f(smooth.model);
+  double load = 0;
+  for (int t = 1; t < smooth.model.n_periods(); ++t) {
+    const double used = std::min(1.0, at(smooth, "smuggled_units", t - 1, f.k()) / at(smooth, "smuggling_bound", t - 1, f.k()));
+    load += a * (used - load);
+    CHECK(at(smooth, "grey_markup", t, f.k()) == Approx(base + slope * load).epsilon(1e-12));
+  }
+  // The swing of the smuggled volume from one month to the next, over the second half-year.
+  auto swing = [&](const test::Run& r) {
+    double s = 0;
+    for (int t = 6; t < r.model.n_periods(); ++t)
+      s += std::abs(at(r, "smuggled_units", t, f.k()) - at(r, "smuggled_units", t - 1, f.k()));
+    return s;
+  };
+  INFO("swing with the raw load " << swing(raw) << ", smoothed " << swing(smooth));
+  CHECK(swing(raw) > 0);
+  CHECK(swing(smooth) < 0.5 * swing(raw));
+}
