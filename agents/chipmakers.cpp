@@ -279,6 +279,12 @@ void invest(const Model& model, State& state) {
 
 void innovate_and_invest(const Model& model, State& state) {
   for (int j = 0; j < model.n_products(); ++j) state.cumulative_output(j) += state.units_sold(j);
+  // The installed base on each vendor's platform: last period's, depreciated month by month, plus
+  // the compute its accelerators sold this period (sim/core/ecosystem.hpp).
+  const double retained = std::pow(1.0 - model.parameters.ecosystem_depreciation_per_month, model.calendar.months_per_period);
+  state.installed_base_h100e *= retained;
+  for (int j : model.products_of(ProductKind::accelerator))
+    state.installed_base_h100e(model.products[j].owner) += state.units_sold(j) * model.products[j].performance_h100e;
   research(model, state);
   innovate(model, state);
   invest(model, state);

@@ -74,6 +74,10 @@ struct Firm {
   // Model::critical_minerals entry, [0, 1]; empty = none. Applies to its products' own unit cost
   // and capacity where they are made.
   std::vector<double> mineral_exposure;
+
+  // Accelerator makers: installed base of compute on its platform at the start, H100e (B0 of
+  // sim/core/ecosystem.hpp).
+  double initial_installed_base_h100e = 0;
 };
 
 struct Product {
@@ -219,6 +223,12 @@ struct Parameters {
   // Product life cycle: mean utility lost per generation an accelerator lies behind the world
   // frontier (the highest generation launched), utils per generation.
   double appeal_decay_per_generation = 0;
+  // Software ecosystem (sim/core/ecosystem.hpp): a vendor's accelerators gain
+  // w [ln(1 + B/R) - ln(1 + B0/R)] utils as its installed base B (H100e) grows from B0; the base
+  // is its accelerators' compute sold, depreciated at `ecosystem_depreciation_per_month`.
+  double ecosystem_utils_per_log_base = 0;      // w, utils per log of the base; 0 = off
+  double ecosystem_reference_h100e = 1e5;       // R, H100e: the base at which the effect starts to flatten
+  double ecosystem_depreciation_per_month = 0;  // share of the installed base retired per month
   // Procurement mandates: the largest shadow tax on foreign purchases, utils (a floor that needs
   // more is out of reach and stays unmet at this tax).
   double mandate_max_shadow_tax_utils = 30;

@@ -114,6 +114,8 @@ State initial_state(const Model& model, RandomKey random) {
   s.launch_period.setConstant(P, std::numeric_limits<int>::max());
   s.knowledge_usd.resize(F);
   for (int f = 0; f < F; ++f) s.knowledge_usd(f) = model.firms[f].initial_knowledge_usd;
+  s.installed_base_h100e.resize(F);
+  for (int f = 0; f < F; ++f) s.installed_base_h100e(f) = model.firms[f].initial_installed_base_h100e;
   s.rd_spend_usd.setZero(F);
   s.rd_subsidy_usd.setZero(F);
   s.capex_usd.setZero(F);

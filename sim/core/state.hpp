@@ -163,6 +163,7 @@ struct State {
   Eigen::VectorXd unit_cost_usd;       // marginal cost after learning, USD per unit (P)
   Eigen::VectorXd cumulative_output;   // units produced since the start (P)
   Eigen::VectorXd knowledge_usd;       // R&D knowledge stock (F)
+  Eigen::VectorXd installed_base_h100e;  // compute sold on the vendor's platform, depreciated, H100e (F; sim/core/ecosystem.hpp)
   Eigen::VectorXd rd_spend_usd;        // own R&D spend this period (F)
   Eigen::VectorXd rd_subsidy_usd;      // R&D subsidy received this period (F)
   Eigen::VectorXd capex_usd;           // capacity investment paid this period, net of subsidy (F)

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "sim/core/ecosystem.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/core/self_sufficiency.hpp"
 #include "sim/demand/consumer_welfare.hpp"
@@ -192,7 +193,9 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
     const int j = products[k];
     const Product& p = model.products[j];
     m.mean_utility(k) = model.parameters.utility_per_log_performance * std::log(p.performance_h100e) + p.appeal -
-                        model.parameters.appeal_decay_per_generation * std::max(0, frontier - p.generation);
+                        model.parameters.appeal_decay_per_generation * std::max(0, frontier - p.generation) +
+                        ecosystem_appeal(model.parameters, state.installed_base_h100e(p.owner),
+                                         model.firms[p.owner].initial_installed_base_h100e);
     // Marginal cost of a unit: its own cost (after learning) plus its HBM at the latest price paid.
     m.marginal_cost(k) = state.unit_cost_usd(j) + p.hbm_stacks * state.hbm_unit_cost_usd(j);
     m.capacity(k) = state.effective_capacity(j);

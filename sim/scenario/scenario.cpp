@@ -109,6 +109,10 @@ void read_parameters(TableReader& root, Model& m) {
     q.budget_carryover_share = p->number_or("budget_carryover_share", q.budget_carryover_share, 0.0, 1.0);
     q.budget_carryover_decay_per_year = p->number_or("budget_carryover_decay_per_year", q.budget_carryover_decay_per_year, 0.0, 1.0);
     q.appeal_decay_per_generation = p->number_or("appeal_decay_per_generation", q.appeal_decay_per_generation, 0.0, 100.0);
+    q.ecosystem_utils_per_log_base = p->number_or("ecosystem_utils_per_log_base", q.ecosystem_utils_per_log_base, 0.0, 100.0);
+    q.ecosystem_reference_h100e = p->number_or("ecosystem_reference_h100e", q.ecosystem_reference_h100e, 1.0, kHuge);
+    q.ecosystem_depreciation_per_month =
+        p->number_or("ecosystem_depreciation_per_month", q.ecosystem_depreciation_per_month, 0.0, 1.0);
     q.mandate_max_shadow_tax_utils = p->number_or("mandate_max_shadow_tax_utils", q.mandate_max_shadow_tax_utils, 0.0, 1000.0);
     p->finish();
   }
@@ -173,6 +177,7 @@ void read_firms(TableReader& root, Model& m, const PeriodConversion& conv) {
       f.design_around_efficiency = t.number_or("design_around_efficiency", f.design_around_efficiency, 0.01, 1.0);
       f.design_around_lag_periods =
           static_cast<int>(std::ceil(t.number_or("design_around_lag_months", 3, 0, 120) / conv.months));
+      f.initial_installed_base_h100e = t.number_or("initial_installed_base_h100e", 0.0, 0.0, kHuge);
     } else {  // HBM makers
       f.hbm_markup = t.number_or("hbm_markup", 0.0, 0.0, 100.0);
     }
