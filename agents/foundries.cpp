@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace chipsim {
 
@@ -25,6 +26,12 @@ double step_path(double& level, double growth, double ceiling, double access, in
 void advance_supply_tiers(const Model& model, State& state) {
   const int months = model.calendar.months_per_period;
   const bool first = state.period == 0;
+  // Capacity invested earlier whose build lag has passed joins the path's level.
+  auto due = [&](const State::PendingTierCapacity& x) { return x.arrival_period <= state.period; };
+  for (const auto& x : state.pending_tier_capacity)
+    if (due(x)) (x.packaging ? state.packaging_wafers_month : state.node_wafers_month)(x.index) += x.wafers_per_month;
+  auto& pending = state.pending_tier_capacity;
+  pending.erase(std::remove_if(pending.begin(), pending.end(), due), pending.end());
   for (std::size_t n = 0; n < model.process_nodes.size(); ++n) {
     const ProcessNode& node = model.process_nodes[n];
     const auto i = static_cast<Eigen::Index>(n);
@@ -56,6 +63,48 @@ void advance_supply_tiers(const Model& model, State& state) {
     if (p.packaging_line >= 0)
       cost += state.packaging_cost_usd(p.packaging_line) / p.packages_per_packaging_wafer;
     state.input_cost_usd(j) = cost;
+  }
+}
+
+namespace {
+// Pays a capex subsidy from the government of `country` (its capex_subsidy_rate, from the
+// period's remaining budget): the government pays that share of the total, so the subsidy on top
+// of the firm's own spending is own x rate / (1 - rate).
+double capex_subsidy(State& state, int country, double own) {
+  const double rate = std::min(state.capex_subsidy_rate(country), 0.99);
+  const double paid = std::clamp(own * rate / (1.0 - rate), 0.0, state.subsidy_budget_left(country));
+  state.subsidy_budget_left(country) -= paid;
+  return paid;
+}
+
+// One node's or line's decision; returns (own capex, subsidy), queues the capacity.
+void invest_tier(State& state, const TierInvestment& x, int country, bool packaging, int index, double used,
+                 double capacity, double price, double access, double& capex, double& subsidy) {
+  capex = subsidy = 0;
+  if (x.capex_usd_per_wafer_month <= 0 || !(capacity > 0) || used < x.utilisation_trigger * capacity) return;
+  const double own = x.reinvestment_share * used * price;
+  subsidy = capex_subsidy(state, country, own);
+  capex = own + subsidy;
+  const double wafers_per_month = capex / x.capex_usd_per_wafer_month * access;
+  if (wafers_per_month > 0)
+    state.pending_tier_capacity.push_back({state.period + std::max(1, x.build_lag_periods), packaging, index, wafers_per_month});
+}
+}  // namespace
+
+void invest_in_supply_tiers(const Model& model, State& state) {
+  for (std::size_t n = 0; n < model.process_nodes.size(); ++n) {  // nodes, then lines: subsidies first come, first served
+    const ProcessNode& node = model.process_nodes[n];
+    const auto i = static_cast<Eigen::Index>(n);
+    invest_tier(state, node.investment, node.country, false, static_cast<int>(n), state.node_wafers_started(i),
+                state.node_capacity_wafers(i), state.node_wafer_price(i), state.node_equipment_access(i), state.node_capex_usd(i),
+                state.node_capex_subsidy_usd(i));
+  }
+  for (std::size_t l = 0; l < model.packaging_lines.size(); ++l) {
+    const PackagingLine& line = model.packaging_lines[l];
+    const auto i = static_cast<Eigen::Index>(l);
+    invest_tier(state, line.investment, line.country, true, static_cast<int>(l), state.packaging_wafers_used(i),
+                state.packaging_capacity_wafers(i), state.packaging_price(i), state.packaging_equipment_access(i),
+                state.packaging_capex_usd(i), state.packaging_capex_subsidy_usd(i));
   }
 }
 

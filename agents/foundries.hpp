@@ -16,4 +16,13 @@ namespace chipsim {
 // at the starting level).
 void advance_supply_tiers(const Model& model, State& state);
 
+// Stage 7 (after the accounts): each node and packaging line with `capex_usd_per_wafer_per_month`
+// invests while its wafers used reach `invest_utilisation` of its capacity: capex = own +
+// subsidy, own = reinvestment_share x wafers used x clearing price (USD, this period), subsidy =
+// its country's capex_subsidy_rate share of the total, paid from the government's remaining
+// budget; capacity added = capex / capex per wafer-month x equipment access (wafers per month),
+// joining the path's level after max(1, build lag) periods. Writes node_/packaging_capex_usd and
+// _capex_subsidy_usd and State::pending_tier_capacity.
+void invest_in_supply_tiers(const Model& model, State& state);
+
 }  // namespace chipsim

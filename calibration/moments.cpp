@@ -1,5 +1,6 @@
 #include "calibration/moments.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -118,6 +119,27 @@ std::optional<double> hbm_stacks_to(const Model& m, const Series& s, const Targe
   return total;
 }
 
+// Mean over the target's periods of variable[t, k] of the dimension element named `name` (a
+// process node, packaging line or product), divided by months per period when `per_month`
+// (capacities stated per month); the sum instead when `sum`.
+std::optional<double> element_series(const Model& m, const Series& s, const Target& t, const char* variable, const std::string& dim,
+                                     const std::string& name, bool per_month, bool sum) {
+  const auto ts = covered(s, t, m.calendar.months_per_period);
+  if (!ts || ts->empty() || !s.has(variable)) return std::nullopt;
+  const Variable& v = s.variable(variable);
+  const auto& dims = s.dimensions();
+  const auto d = std::find_if(dims.begin(), dims.end(), [&](const Dimension& x) { return x.name == dim; });
+  if (d == dims.end()) return std::nullopt;
+  const auto it = std::find(d->labels.begin(), d->labels.end(), name);
+  if (it == d->labels.end()) return std::nullopt;
+  const auto k = static_cast<std::size_t>(it - d->labels.begin());
+  double total = 0;
+  for (std::size_t p : *ts) total += v.data[p * v.row_size + k];
+  if (sum) return total;
+  const double mean = total / static_cast<double>(ts->size());
+  return per_month ? mean / m.calendar.months_per_period : mean;
+}
+
 std::optional<double> ratio(std::optional<double> a, std::optional<double> b) {
   if (!a || !b || *b <= 0) return std::nullopt;
   return *a / *b;
@@ -171,6 +193,32 @@ const bool registered = [] {
   register_moment("nvidia_h20_units", [](const Model& m, const Series& s, const Target& t) {
     auto u = product_units(m, s, t, "H20");
     return u ? std::optional<double>(*u / 1e6) : std::nullopt;  // million_units
+  });
+  // Upstream tiers and the smaller Chinese vendors (calibration/data/supply_chain_targets.csv).
+  register_moment("tsmc_cowos_capacity_open", [](const Model& m, const Series& s, const Target& t) {
+    return element_series(m, s, t, "packaging_capacity", "packaging_line", "TSMC_CoWoS", true, false);  // wafers_per_month
+  });
+  register_moment("tsmc_cowos_wafers_open", [](const Model& m, const Series& s, const Target& t) {
+    return element_series(m, s, t, "packaging_wafers_used", "packaging_line", "TSMC_CoWoS", false, true);  // wafers
+  });
+  register_moment("ascend_910b_die_yield", [](const Model& m, const Series& s, const Target& t) {
+    return element_series(m, s, t, "die_yield", "product", "Ascend_910B", false, false);  // share
+  });
+  for (const auto& [key, firm] : {std::pair{"cambricon_revenue", "Cambricon"}, std::pair{"metax_revenue", "MetaX"},
+                                  std::pair{"moore_threads_ai_revenue", "Moore_Threads"}}) {
+    register_moment(key, [firm = std::string(firm)](const Model& m, const Series& s, const Target& t) {
+      auto r = firm_revenue(m, s, t, firm, std::nullopt);
+      return r ? std::optional<double>(*r / 1e9) : std::nullopt;  // USD_billion
+    });
+  }
+  register_moment("kunlunxin_accelerator_units", [](const Model& m, const Series& s, const Target& t) {
+    const auto f = m.firm_index("Kunlunxin");
+    if (!f) return std::optional<double>();
+    double total = 0;
+    for (const Product& p : m.products)
+      if (p.owner == *f && p.kind == ProductKind::accelerator)
+        if (auto u = product_units(m, s, t, p.name)) total += *u;
+    return std::optional<double>(total);  // units
   });
   return true;
 }();

@@ -237,12 +237,17 @@ int main(int argc, char** argv) {
   report->add_option("--country", report_opts.country, "Focus country (default: the file's focus_country, else CN)");
 
   chipsim::RunRequest fit_req;
-  std::string targets_path = shipped_data("calibration/data/public_figures.csv", CHIPSIM_DEFAULT_TARGETS);
+  // The shipped 2022-2024 figures: public_figures.csv and the supply-chain targets derived from
+  // supply_chain.csv (calibration/data/README.md); --targets replaces both.
+  std::vector<std::string> targets_paths;
+  for (const auto& [relative, built_in] : {std::pair{"calibration/data/public_figures.csv", CHIPSIM_DEFAULT_TARGETS},
+                                           std::pair{"calibration/data/supply_chain_targets.csv", CHIPSIM_SUPPLY_CHAIN_TARGETS}})
+    if (std::string p = shipped_data(relative, built_in); !p.empty()) targets_paths.push_back(p);
   int fit_first = 2022, fit_last = 2024;
   CLI::App* fit = app.add_subcommand(
       "fit", "Run a scenario and compare it with the public figures it can be calibrated on (moment report)");
   fit->add_option("scenario", fit_req.scenario_path, "Scenario file (TOML)")->required()->check(CLI::ExistingFile);
-  fit->add_option("--targets", targets_path, "Public figures CSV (key,value,unit,period,kind,source,confidence)")
+  fit->add_option("--targets", targets_paths, "Public figures CSV (key,value,unit,period,kind,source,confidence); repeat for several")
       ->capture_default_str();
   fit->add_option("--from", fit_first, "First year of the calibration window")->capture_default_str();
   fit->add_option("--to", fit_last, "Last year of the calibration window")->capture_default_str();
@@ -373,11 +378,17 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*fit) {
-      if (targets_path.empty())
+      if (targets_paths.empty())
         throw chipsim::Error("fit: the shipped public_figures.csv was not found beside this binary; give --targets FILE");
-      const auto targets = chipsim::load_targets(targets_path);
+      std::vector<chipsim::Target> targets;
+      std::string names;
+      for (const auto& p : targets_paths) {
+        const auto more = chipsim::load_targets(p);
+        targets.insert(targets.end(), more.begin(), more.end());
+        names += (names.empty() ? "" : ", ") + p;
+      }
       const chipsim::RunResult r = chipsim::run_scenario(fit_req);
-      std::cout << "moment report: " << r.model.name << " vs " << targets_path << "\n\n";
+      std::cout << "moment report: " << r.model.name << " vs " << names << "\n\n";
       chipsim::print_fit_report(chipsim::fit_report(r.model, r.state.series, targets, fit_first, fit_last), std::cout);
       return 0;
     }

@@ -47,6 +47,8 @@ State initial_state(const Model& model, RandomKey random) {
   s.node_equipment_access.setOnes(N);
   s.node_wafer_price.setZero(N);
   s.node_wafer_cost_usd.setZero(N);
+  s.node_capex_usd.setZero(N);
+  s.node_capex_subsidy_usd.setZero(N);
   s.node_wafers_started.setZero(N);
   s.packaging_wafers_month.resize(L);
   for (int l = 0; l < L; ++l) s.packaging_wafers_month(l) = model.packaging_lines[static_cast<std::size_t>(l)].wafers_per_month;
@@ -54,9 +56,12 @@ State initial_state(const Model& model, RandomKey random) {
   s.packaging_equipment_access.setOnes(L);
   s.packaging_price.setZero(L);
   s.packaging_cost_usd.setZero(L);
+  s.packaging_capex_usd.setZero(L);
+  s.packaging_capex_subsidy_usd.setZero(L);
   s.packaging_wafers_used.setZero(L);
   s.die_stock.resize(P);
   for (int j = 0; j < P; ++j) s.die_stock(j) = model.products[j].initial_die_stock;
+  s.die_reserve = s.die_stock;
   s.dies_made.setZero(P);
   s.die_yield = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::quiet_NaN());
   s.packaging_slots = Eigen::VectorXd::Constant(P, std::numeric_limits<double>::infinity());

@@ -111,12 +111,23 @@ struct State {
   Eigen::VectorXd packaging_cost_usd;      // USD per packaging wafer: the contract cost this period (L)
   Eigen::VectorXd packaging_price;         // USD per packaging wafer: clearing price, as node_wafer_price (L)
   Eigen::VectorXd packaging_wafers_used;   // (L)
-  Eigen::VectorXd die_stock;               // good logic dies held by the product line (P)
+  Eigen::VectorXd die_stock;               // good logic dies held by the product line, incl. the reserve (P)
+  Eigen::VectorXd die_reserve;             // part of die_stock that is the die bank (initial_die_stock left), drawn only when wafers fall short (P)
   Eigen::VectorXd dies_made;               // good dies made this period (P)
   Eigen::VectorXd die_yield;               // share of gross dies that are good this period (P; NaN without a node)
   Eigen::VectorXd packaging_slots;         // units the line may assemble this period (P; +inf without a packaging line)
   Eigen::VectorXd expected_margin_usd;     // adaptive expectation of the shadow margin per unit the line bids inputs with (P; NaN: none yet)
   Eigen::VectorXd input_cost_usd;          // dies and packaging per unit at contract prices, USD (P); in unit_cost_usd
+  // Investment of nodes and packaging lines (agents/foundries.cpp invest_in_supply_tiers).
+  struct PendingTierCapacity {
+    int arrival_period;
+    bool packaging;   // false: process node
+    int index;        // into Model::process_nodes or packaging_lines
+    double wafers_per_month;
+  };
+  std::vector<PendingTierCapacity> pending_tier_capacity;  // in decision order
+  Eigen::VectorXd node_capex_usd, node_capex_subsidy_usd;            // this period (N)
+  Eigen::VectorXd packaging_capex_usd, packaging_capex_subsidy_usd;  // this period (L)
   Eigen::VectorXd binding_input;           // which ceiling binds its output: 0 none, 1 line, 2 dies, 3 packaging, 4 HBM (P)
 
   // --- stage clear_hbm_market (P) ---

@@ -15,6 +15,19 @@ namespace chipsim {
 struct Model;
 struct State;
 
+// Capacity investment of a node or packaging line (agents/foundries.cpp invest_in_supply_tiers;
+// docs/MODEL_NOTES.md §3b "Investment"): while the wafers used reach `utilisation_trigger` of
+// capacity, it puts `reinvestment_share` of the period's wafer revenue (wafers x clearing price:
+// the scarcity premium is the rent customers pay in prepayments and long-term agreements) plus
+// its government's capex subsidy into capacity at `capex_usd_per_wafer_month`, scaled by its
+// equipment access (denied tools make capacity dearer); it arrives after the build lag.
+struct TierInvestment {
+  double capex_usd_per_wafer_month = 0;  // USD per wafer per month of capacity; 0 = the exogenous path only
+  double reinvestment_share = 0;         // share of the period's wafer revenue, [0, 5]
+  double utilisation_trigger = 0.9;      // [0, 1]
+  int build_lag_periods = 0;
+};
+
 // A foundry's process node. Wafers are those open to the modelled accelerators (the node's other
 // customers, phones and PCs, are outside the model).
 struct ProcessNode {
@@ -33,6 +46,7 @@ struct ProcessNode {
   double learning_reference_wafers = 1;// cumulative (equipment-weighted) wafers at the start, W0
   std::vector<int> tools;              // tool classes it needs (indices into Model::tool_classes)
   std::vector<double> mineral_exposure;// per critical mineral (Model::critical_minerals), [0, 1]; empty = none
+  TierInvestment investment;
 };
 
 // An advanced-packaging line (CoWoS-class): interposer wafers per month; a product packs
@@ -46,6 +60,7 @@ struct PackagingLine {
   double cost_usd_per_wafer = 0;        // USD per packaging wafer when slots are not scarce
   std::vector<int> tools;               // tool classes it needs to add capacity
   std::vector<double> mineral_exposure; // per critical mineral, [0, 1]; empty = none
+  TierInvestment investment;
 };
 
 // A country's share of the world's supply of one tool class (shares of a class sum to <= 1;

@@ -73,7 +73,9 @@ void clear_foundry_and_packaging(const Model& model, State& state) {
     const Product& p = model.products[j];
     if (p.process_node < 0) continue;
     const double good = good_dies_per_wafer(model, state, j);
-    const double dies = std::max(0.0, state.planned_output(j) * p.dies_per_unit - state.die_stock(j));
+    // The die bank is a reserve: a line buys wafers for its plan net of its working dies only, and
+    // draws the bank when wafers fall short (barred, or outbid) — the insurance it was built as.
+    const double dies = std::max(0.0, state.planned_output(j) * p.dies_per_unit - (state.die_stock(j) - state.die_reserve(j)));
     if (!(dies > 0) || !(good > 0)) continue;
     const ProcessNode& node = model.process_nodes[static_cast<std::size_t>(p.process_node)];
     const Firm& owner = model.firms[p.owner];

@@ -50,7 +50,11 @@ void book_accounts(const Model& model, State& state) {
   }
   // Dies: the units sold draw the good dies down (their cost, at contract price, is in the unit cost).
   for (int j : model.products_of(ProductKind::accelerator))
-    if (const Product& prod = model.products[j]; prod.process_node >= 0) state.die_stock(j) -= prod.dies_per_unit * state.units_sold(j);
+    if (const Product& prod = model.products[j]; prod.process_node >= 0) {
+      // Working dies are used first; the bank (reserve) covers the rest.
+      state.die_stock(j) -= prod.dies_per_unit * state.units_sold(j);
+      state.die_reserve(j) = std::min(state.die_reserve(j), std::max(0.0, state.die_stock(j)));
+    }
 }
 
 namespace {

@@ -17,6 +17,11 @@ namespace chipsim {
 
 namespace {
 
+void invest_all(const Model& m, State& s) {
+  innovate_and_invest(m, s);
+  invest_in_supply_tiers(m, s);
+}
+
 void update_buyers_and_score(const Model& m, State& s) {
   update_ai_firms(m, s);
   score_governments(m, s);
@@ -32,7 +37,7 @@ constexpr std::array<Stage, 12> kStages = {{
     {"clear_hbm_market", clear_hbm_market},                 // 4. HBM prices, stacks, trade
     {"clear_accelerator_market", clear_accelerator_market}, // 5. output <= capacity, dies, packaging, HBM; Bertrand-Nash
     {"book_accounts", book_accounts},                       // 6. revenue, fees, tariffs, trade
-    {"innovate_and_invest", innovate_and_invest},           // 7. R&D, generation arrivals, investment
+    {"innovate_and_invest", invest_all},                    // 7. R&D, generation arrivals, investment (lines, nodes, packaging)
     {"update_ai_firms", update_buyers_and_score},           // 8. compute, capability, budgets; scores
     {"record_period", record_period},                       // 9. outputs
 }};

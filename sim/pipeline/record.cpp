@@ -61,9 +61,12 @@ void define_outputs(const Model& model, Series& s) {
              "(0 when slack; lines pay the cost)", "USD per wafer", {"process_node"});
     s.define("defect_density", "defect density D0 (die yield = exp(-area D0))", "defects per cm2", {"process_node"});
     s.define("node_equipment_access", "access to the scarcest tool class the node needs", "share", {"process_node"});
+    s.define("node_capex", "capacity investment of the node (own spending + subsidy)", "USD per period", {"process_node"});
+    s.define("node_capex_subsidy", "government capex subsidy in node_capex", "USD per period", {"process_node"});
     s.define("die_yield", "share of gross dies that are good (NaN: not made on a node)", "share", {"product"});
     s.define("dies_made", "good logic dies made", "dies per period", {"product"});
-    s.define("die_stock", "good logic dies held, end of period", "dies", {"product"});
+    s.define("die_stock", "good logic dies held, end of period (incl. the die bank)", "dies", {"product"});
+    s.define("die_reserve", "part of die_stock left of the die bank (initial_die_stock), drawn only when wafers fall short", "dies", {"product"});
   }
   if (!model.packaging_lines.empty()) {
     s.add_dimension({"packaging_line", "advanced-packaging line", names_of(model.packaging_lines)});
@@ -71,6 +74,8 @@ void define_outputs(const Model& model, Series& s) {
     s.define("packaging_wafers_used", "packaging wafers used by the accelerator lines", "wafers per period", {"packaging_line"});
     s.define("packaging_shadow_price", "shadow price of the line's capacity: the clearing price's premium over its cost (0 when "
              "slack; lines pay the cost)", "USD per packaging wafer", {"packaging_line"});
+    s.define("packaging_capex", "capacity investment of the packaging line (own spending + subsidy)", "USD per period", {"packaging_line"});
+    s.define("packaging_capex_subsidy", "government capex subsidy in packaging_capex", "USD per period", {"packaging_line"});
     s.define("packaging_slots", "units the product line may assemble (NaN: no packaging line)", "units per period", {"product"});
   }
   if (!model.tool_classes.empty()) {
@@ -200,9 +205,12 @@ void record_period(const Model& model, State& state) {
     put(s, "wafer_shadow_price", premium);
     put(s, "defect_density", state.node_defect_density);
     put(s, "node_equipment_access", state.node_equipment_access);
+    put(s, "node_capex", state.node_capex_usd);
+    put(s, "node_capex_subsidy", state.node_capex_subsidy_usd);
     put(s, "die_yield", state.die_yield);
     put(s, "dies_made", state.dies_made);
     put(s, "die_stock", state.die_stock);
+    put(s, "die_reserve", state.die_reserve);
   }
   if (!model.packaging_lines.empty()) {
     const auto L = static_cast<Eigen::Index>(model.packaging_lines.size());
@@ -215,6 +223,8 @@ void record_period(const Model& model, State& state) {
     put(s, "packaging_capacity", state.packaging_capacity_wafers);
     put(s, "packaging_wafers_used", state.packaging_wafers_used);
     put(s, "packaging_shadow_price", premium);
+    put(s, "packaging_capex", state.packaging_capex_usd);
+    put(s, "packaging_capex_subsidy", state.packaging_capex_subsidy_usd);
     put(s, "packaging_slots", slots);
   }
   if (!model.tool_classes.empty()) {

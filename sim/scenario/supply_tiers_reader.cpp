@@ -1,6 +1,7 @@
 #include "sim/scenario/supply_tiers_reader.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "sim/scenario/critical_minerals_reader.hpp"
@@ -27,6 +28,18 @@ void read_path(TableReader& t, double& start, double& growth, double& ceiling) {
   if (ceiling > 0 && ceiling < start) t.fail("capacity_max_wafers_per_month", "must not be below wafers_per_month");
   if (ceiling <= 0 && growth > 0.2)
     t.fail("capacity_growth_per_month", "above 0.2 a month without capacity_max_wafers_per_month: the path explodes");
+}
+
+// The investment keys shared by nodes and packaging lines.
+TierInvestment read_investment(TableReader& t, const Model& m) {
+  TierInvestment x;
+  x.capex_usd_per_wafer_month = t.number_or("capex_usd_per_wafer_per_month", 0.0, 0.0, kHugeUsd);
+  x.reinvestment_share = t.number_or("reinvestment_share", 0.0, 0.0, 5.0);
+  x.utilisation_trigger = t.number_or("invest_utilisation", x.utilisation_trigger, 0.0, 1.0);
+  x.build_lag_periods = static_cast<int>(std::ceil(t.number_or("build_lag_months", 0.0, 0.0, 240.0) / m.calendar.months_per_period));
+  if (x.reinvestment_share > 0 && x.capex_usd_per_wafer_month <= 0)
+    t.fail("reinvestment_share", "needs capex_usd_per_wafer_per_month > 0 (the cost of a wafer per month of capacity)");
+  return x;
 }
 }  // namespace
 
@@ -84,6 +97,7 @@ void read_supply_tiers(TableReader& root, Model& m) {
     n.learning_reference_wafers = t.number_or("learning_reference_wafers", 1.0, 1.0, 1e15);
     n.tools = read_tools(t, m);
     n.mineral_exposure = read_mineral_exposure(t, m);
+    n.investment = read_investment(t, m);
     t.optional_string("source");
     t.optional_string("note");
     t.finish();
@@ -98,6 +112,7 @@ void read_supply_tiers(TableReader& root, Model& m) {
     l.cost_usd_per_wafer = t.number("cost_usd_per_wafer", 0.0, kHugeUsd);
     l.tools = read_tools(t, m);
     l.mineral_exposure = read_mineral_exposure(t, m);
+    l.investment = read_investment(t, m);
     t.optional_string("source");
     t.optional_string("note");
     t.finish();

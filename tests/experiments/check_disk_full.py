@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A full disk under every writing command (cases/reliability/disk_full.sh, generalised).
 
-For run, compare, deals, batch, merge and rerun -o: an earlier output exists on a small tmpfs,
+For run, compare, deals, batch, merge and rerun -o: an earlier output exists on a small tmpfs
+(16 MiB: room for the batch journal, the earlier file and its replacement once space is freed),
 the disk is then filled, and the command is run again. It must print a clear error naming the
 file, exit 1 (no crash), leave the earlier file byte for byte intact and leave no temporary
 file. Needs root to mount the tmpfs; otherwise exits 77 (CTest: skipped).
@@ -59,7 +60,7 @@ commands = {
 
 for name, make in commands.items():
     mount = tempfile.mkdtemp(dir=work)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mount]).returncode != 0:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mount]).returncode != 0:
         print("skipped: cannot mount a tmpfs here")
         sys.exit(77)
     try:

@@ -209,10 +209,26 @@ customers = ["Huawei"]
   }
   CHECK(ran_out);
   CHECK(total == Approx(50000).epsilon(1e-9));
-  // Without the control the line buys wafers and never runs dry.
-  const test::Run open = test::run(on_tiers("", "process_node = \"TW_N4\"\ndie_area_mm2 = 814",
-                                            "process_node = \"TW_N4\"\ndie_area_mm2 = 665\ninitial_die_stock = 50000"));
-  CHECK(sold(open, open.model.n_periods() - 1, asc) > 0);
+  // Without the control the line buys wafers for its whole plan and keeps the bank as a reserve
+  // (the insurance it was built as); the bank is drawn from the control's date.
+  const std::string keys = "process_node = \"TW_N4\"\ndie_area_mm2 = 665\ninitial_die_stock = 50000";
+  const std::string big = "process_node = \"TW_N4\"\ndie_area_mm2 = 814";
+  const test::Run open = test::run(on_tiers("", big, keys));
+  const test::Run late = test::run(on_tiers(std::string(fdpr).replace(fdpr.find("2020-09"), 7, "2024-06"), big, keys));
+  // (In the first period every line plans its whole capacity, wafers are short and the bank covers
+  // the shortfall; from then on plans follow demand and the node has wafers for all.)
+  const double kept = value(open.state.series, "die_reserve", 0, asc);
+  CHECK(kept > 0);
+  for (int t = 1; t < open.model.n_periods(); ++t) {
+    INFO("period " << t);
+    CHECK(sold(open, t, asc) > 0);
+    CHECK(value(open.state.series, "die_reserve", t, asc) == kept);
+    CHECK(value(open.state.series, "dies_made", t, asc) > 0);
+    if (t < 5) CHECK(value(late.state.series, "die_reserve", t, asc) == kept);
+    if (t >= 5) CHECK(value(late.state.series, "dies_made", t, asc) == 0);
+    if (t >= 5) CHECK(value(late.state.series, "die_reserve", t, asc) == Approx(value(late.state.series, "die_stock", t, asc)));
+  }
+  CHECK(value(late.state.series, "die_reserve", 7, asc) < kept);
   test::check_identities(r.model, r.state.series);
 }
 
@@ -264,4 +280,40 @@ TEST_CASE("bad supply-tier input is a located error", "[supply][errors]") {
   CHECK_THAT(error_of(on_tiers("", "packages_per_packaging_wafer = 29")), Catch::Contains("only meaningful with packaging_line"));
   CHECK_THAT(error_of(on_tiers("\n[[event]]\ndate = \"2024-02\"\naction = \"remove_equipment_control\"\nid = \"nope\"\n")),
              Catch::Contains("no rule \"nope\" is in force"));
+}
+
+TEST_CASE("a full packaging line invests a share of its revenue, scaled by its equipment access, and a slack one does not",
+          "[supply][investment]") {
+  // CoWoS at 100 wafers a month binds Big (the test above); with investment keys it adds
+  // reinvestment_share x wafers x clearing price / capex per wafer-month after the build lag.
+  std::string tiers = on_tiers();
+  const std::string line = "wafers_per_month = 1e7\ncost_usd_per_wafer = 3000";
+  tiers.replace(tiers.find(line), line.size(),
+                "wafers_per_month = 100\ncost_usd_per_wafer = 3000\ncapex_usd_per_wafer_per_month = 1e6\n"
+                "reinvestment_share = 0.2\nbuild_lag_months = 2\ntools = [\"lithography\"]");
+  const test::Run r = test::run(tiers);
+  for (int t = 0; t + 2 < r.model.n_periods(); ++t) {
+    INFO("period " << t);
+    const double used = value(r.state.series, "packaging_wafers_used", t, 0);
+    const double price = value(r.state.series, "packaging_shadow_price", t, 0) + 3000;
+    const double capacity = value(r.state.series, "packaging_capacity", t, 0);
+    const double capex = value(r.state.series, "packaging_capex", t, 0);
+    if (used >= 0.9 * capacity) {
+      CHECK(capex == Approx(0.2 * used * price).epsilon(1e-9));
+      // It joins the capacity two periods later (no other change to the path: growth 0).
+      CHECK(value(r.state.series, "packaging_capacity", t + 2, 0) - value(r.state.series, "packaging_capacity", t + 1, 0) ==
+            Approx(capex / 1e6).epsilon(1e-9));
+    } else {
+      CHECK(capex == 0);
+    }
+  }
+  CHECK(value(r.state.series, "packaging_capex", 1, 0) > 0);
+  // A ban on its lithography tools (TW fabs, 80 % of the class) buys 0.2 of the capacity per dollar.
+  const test::Run banned = test::run(tiers + "\n[[event]]\ndate = \"2023-01\"\naction = \"add_equipment_control\"\nid = \"x\"\n"
+                                              "issuer = \"NL\"\ndestinations = [\"TW\"]\ntools = [\"lithography\"]\n");
+  const double added = value(banned.state.series, "packaging_capacity", 3, 0) - value(banned.state.series, "packaging_capacity", 2, 0);
+  CHECK(added == Approx(value(banned.state.series, "packaging_capex", 1, 0) / 1e6 * 0.2).epsilon(1e-9));
+  // Ample capacity: never full, never invests.
+  const test::Run slack = test::run(on_tiers());
+  for (int t = 0; t < slack.model.n_periods(); ++t) CHECK(value(slack.state.series, "packaging_capex", t, 0) == 0);
 }
