@@ -169,6 +169,37 @@ void research(const Model& model, State& state) {
   }
 }
 
+// A ladder's rung arrives: its specs drawn relative to the world frontier (the most performant
+// accelerator on sale, `frontier_h100e`) and its predecessor, once per rung (counter-based: the
+// same draw at any time step), and its learning curve started from a share of its predecessor's
+// output when both are made on one node (docs/MODEL_NOTES.md §7, "Generation ladder").
+void draw_rung_specs(const Model& model, State& state, int j, double frontier_h100e) {
+  const Product& p = model.products[j];
+  const GenerationLadder& g = model.generation_ladders[static_cast<std::size_t>(p.ladder)];
+  const Product& base = model.products[static_cast<std::size_t>(g.template_product)];
+  const auto draw = [&](std::uint64_t k, double lo, double hi) {
+    return lo + (hi - lo) * uniform01(state.random, static_cast<std::uint64_t>(j), 0, RandomPurpose::generation_specs, k);
+  };
+  const double performance =
+      std::max(frontier_h100e * draw(0, g.performance_ratio_min, g.performance_ratio_max), state.performance_h100e(p.predecessor));
+  const double area = state.die_area_mm2(p.predecessor) * draw(1, g.die_area_ratio_min, g.die_area_ratio_max);
+  state.performance_h100e(j) = performance;
+  state.die_area_mm2(j) = area;
+  // Attributes scale from the template's: TPP and memory bandwidth with performance (the same
+  // AI efficiency per TPP), performance density with TPP per unit of die area.
+  const double scale = performance / base.performance_h100e;
+  auto& a = state.attributes[static_cast<std::size_t>(j)];
+  const auto& b = base.attributes;
+  const int tpp = static_cast<int>(Attribute::tpp), pd = static_cast<int>(Attribute::perf_density),
+            bw = static_cast<int>(Attribute::memory_bandwidth_GBps);
+  a[tpp] = b[tpp] * scale;
+  if (!std::isnan(b[pd])) a[pd] = b[pd] * scale * (base.die_area_mm2 > 0 && area > 0 ? base.die_area_mm2 / area : 1.0);
+  if (!std::isnan(b[bw])) a[bw] = b[bw] * scale;
+  const Product& before = model.products[static_cast<std::size_t>(p.predecessor)];
+  if (p.process_node >= 0 && before.process_node == p.process_node)
+    state.cumulative_output(j) = std::max(state.cumulative_output(j), g.learning_spillover * state.cumulative_output(p.predecessor));
+}
+
 void innovate(const Model& model, State& state) {
   const int F = model.n_firms();
   // Generations reached: the highest launched product generation of each firm and kind.
@@ -195,6 +226,10 @@ void innovate(const Model& model, State& state) {
     }
   }
   state.arrival_hazard.setZero(F);
+  double frontier_h100e = 0;  // the most performant accelerator on sale (ladder rungs are drawn against it)
+  for (int j : model.products_of(ProductKind::accelerator))
+    if (state.launched[static_cast<std::size_t>(j)] && state.launch_period(j) <= state.period)
+      frontier_h100e = std::max(frontier_h100e, state.performance_h100e(j));
   tbb::parallel_for(tbb::blocked_range<int>(0, F, kFirmsPerTask), [&](const tbb::blocked_range<int>& r) {
     for (int f = r.begin(); f != r.end(); ++f) {
       const Firm& firm = model.firms[f];
@@ -230,6 +265,7 @@ void innovate(const Model& model, State& state) {
       if (state.integrated_hazard(f) >= threshold) {
         state.launched[static_cast<std::size_t>(next)] = 1;  // on sale from the next period
         state.launch_period(next) = state.period + 1;
+        if (model.products[next].ladder >= 0) draw_rung_specs(model, state, next, frontier_h100e);
       }
     }
   });
@@ -284,7 +320,7 @@ void innovate_and_invest(const Model& model, State& state) {
   const double retained = std::pow(1.0 - model.parameters.ecosystem_depreciation_per_month, model.calendar.months_per_period);
   state.installed_base_h100e *= retained;
   for (int j : model.products_of(ProductKind::accelerator))
-    state.installed_base_h100e(model.products[j].owner) += state.units_sold(j) * model.products[j].performance_h100e;
+    state.installed_base_h100e(model.products[j].owner) += state.units_sold(j) * state.performance_h100e(j);
   research(model, state);
   innovate(model, state);
   invest(model, state);

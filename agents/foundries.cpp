@@ -56,8 +56,9 @@ void advance_supply_tiers(const Model& model, State& state) {
     double cost = 0;
     if (p.process_node >= 0) {
       const ProcessNode& node = model.process_nodes[static_cast<std::size_t>(p.process_node)];
-      state.die_yield(j) = poisson_yield(p.die_area_mm2, state.node_defect_density(p.process_node));
-      const double good_per_wafer = gross_dies_per_wafer(p.die_area_mm2, node.wafer_diameter_mm) * state.die_yield(j);
+      const double area = state.die_area_mm2(j);  // drawn at arrival for a ladder's rungs
+      state.die_yield(j) = poisson_yield(area, state.node_defect_density(p.process_node));
+      const double good_per_wafer = gross_dies_per_wafer(area, node.wafer_diameter_mm) * state.die_yield(j);
       cost += good_per_wafer > 0 ? p.dies_per_unit * state.node_wafer_cost_usd(p.process_node) / good_per_wafer : std::numeric_limits<double>::infinity();
     }
     if (p.packaging_line >= 0)

@@ -104,6 +104,10 @@ struct Product {
   bool launch_on_arrival = false;// launches when its owner's innovation draw reaches `generation`
   double learning_reference_units = 0;  // Q0 of Wright's law (default: one period of launch capacity)
   int variant_of = -1;           // design-around variant: the product it derives from
+  // A rung of a generation ladder (Model::generation_ladders): its specs are drawn when it arrives
+  // (State::performance_h100e, attributes, die_area_mm2); -1 = not a rung.
+  int ladder = -1;
+  int predecessor = -1;          // rungs: the product it succeeds (the ladder's template or the rung before)
   // A design-around variant of a stochastic rule is on sale launch_lag periods after that
   // event (index in Model::events) happens, never if it does not; -1 = not tied to an event.
   int launch_follows_event = -1;
@@ -117,6 +121,25 @@ struct Product {
   double initial_die_stock = 0;  // good dies in stock at the start (made before a control: a die bank)
   int packaging_line = -1;       // index into Model::packaging_lines (accelerators with HBM)
   double packages_per_packaging_wafer = 0;  // units assembled per packaging (interposer) wafer
+};
+
+// A ladder of generations (docs/MODEL_NOTES.md §7, "Generation ladder"): after its template (a
+// launch_on_arrival product) a firm's further generations are rungs copied from the template at
+// load time, each arriving by the same innovation hazard; on arrival its specs are drawn
+// relative to the world frontier and its predecessor (agents/chipmakers.cpp).
+struct GenerationLadder {
+  int firm = -1;
+  int template_product = -1;        // index into Model::products
+  int rungs = 0;                    // successors after the template
+  // A rung's performance (H100e per unit) = the world frontier's at its arrival (the most
+  // performant accelerator on sale) x u, u uniform in [performance_ratio_min, _max], and at least
+  // its predecessor's; TPP and memory bandwidth scale with it (the template's AI efficiency).
+  double performance_ratio_min = 0.5, performance_ratio_max = 0.8;
+  // Its die area = the predecessor's x u, u uniform in [die_area_ratio_min, _max].
+  double die_area_ratio_min = 1.0, die_area_ratio_max = 1.0;
+  // Share of the predecessor's cumulative output it starts its own learning curve with, when both
+  // are made on the same process node (learning spills over to successors on the node).
+  double learning_spillover = 0;
 };
 
 // One government per country that has instruments (docs/SPEC.md §3, Governments).
@@ -292,6 +315,7 @@ struct Model {
   std::vector<std::string> tool_classes;     // tool classes named by suppliers, nodes and rules
   std::vector<EquipmentSupplier> equipment_suppliers;  // [[equipment_supplier]]
   std::vector<CriticalMineral> critical_minerals;      // [[critical_mineral]]
+  std::vector<GenerationLadder> generation_ladders;    // [[generation_ladder]]
   std::vector<Government> governments;  // at most one per country
   std::vector<Tariff> initial_tariffs;
   std::vector<ControlRule> initial_rules;

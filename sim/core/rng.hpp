@@ -17,6 +17,7 @@ enum class RandomPurpose : std::uint64_t {
   ally_adoption = 6,        // does an ally mirror a rule?
   replicate_seed = 7,       // seeds of an experiment's replicates
   sweep_design = 8,         // Latin-hypercube permutations
+  generation_specs = 9,     // specs of a generation ladder's rung, drawn once per rung
 };
 
 struct RandomKey {

@@ -20,9 +20,9 @@ const char* self_sufficiency_measure_name(SelfSufficiencyMeasure measure) {
   return "compute";
 }
 
-double self_sufficiency_weight(const Product& product, double price_usd, SelfSufficiencyMeasure measure) {
+double self_sufficiency_weight(ProductKind kind, double performance_h100e, double price_usd, SelfSufficiencyMeasure measure) {
   switch (measure) {
-    case SelfSufficiencyMeasure::compute: return product.kind == ProductKind::accelerator ? product.performance_h100e : 1.0;
+    case SelfSufficiencyMeasure::compute: return kind == ProductKind::accelerator ? performance_h100e : 1.0;
     case SelfSufficiencyMeasure::value: return price_usd;
     case SelfSufficiencyMeasure::units: return 1.0;
   }
@@ -35,7 +35,7 @@ double self_sufficiency(const Model& model, const State& state, ProductKind kind
   for (int j : model.products_of(kind)) {
     const double u = state.units_to(j, country);
     if (u == 0) continue;
-    const double w = u * self_sufficiency_weight(model.products[j], state.price_to_usd(j, country), measure);
+    const double w = u * self_sufficiency_weight(kind, state.performance_h100e(j), state.price_to_usd(j, country), measure);
     all += w;
     if (model.products[j].origin == country) home += w;
   }

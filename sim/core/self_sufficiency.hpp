@@ -19,9 +19,9 @@ enum class SelfSufficiencyMeasure { compute, value, units };
 std::optional<SelfSufficiencyMeasure> parse_self_sufficiency_measure(std::string_view name);
 const char* self_sufficiency_measure_name(SelfSufficiencyMeasure measure);
 
-// Weight of one unit of product j in the measure: H100e per unit (accelerators; 1 for HBM),
-// the producer price (USD), or 1.
-double self_sufficiency_weight(const Product& product, double price_usd, SelfSufficiencyMeasure measure);
+// Weight of one unit of a product of `kind` in the measure: its H100e per unit (accelerators,
+// state.performance_h100e; 1 for HBM), the producer price (USD), or 1.
+double self_sufficiency_weight(ProductKind kind, double performance_h100e, double price_usd, SelfSufficiencyMeasure measure);
 
 // Domestic share of `country`'s purchases of `kind` this period, from state.units_to and
 // state.price_usd; NaN when nothing was bought.

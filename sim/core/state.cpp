@@ -119,6 +119,14 @@ State initial_state(const Model& model, RandomKey random) {
   s.launch_period.setConstant(P, std::numeric_limits<int>::max());
   s.knowledge_usd.resize(F);
   for (int f = 0; f < F; ++f) s.knowledge_usd(f) = model.firms[f].initial_knowledge_usd;
+  s.performance_h100e.resize(P);
+  s.die_area_mm2.resize(P);
+  s.attributes.resize(static_cast<std::size_t>(P));
+  for (int j = 0; j < P; ++j) {
+    s.performance_h100e(j) = model.products[j].performance_h100e;
+    s.die_area_mm2(j) = model.products[j].die_area_mm2;
+    s.attributes[static_cast<std::size_t>(j)] = model.products[j].attributes;
+  }
   s.installed_base_h100e.resize(F);
   for (int f = 0; f < F; ++f) s.installed_base_h100e(f) = model.firms[f].initial_installed_base_h100e;
   s.rd_spend_usd.setZero(F);

@@ -174,6 +174,10 @@ struct State {
   Eigen::VectorXd unit_cost_usd;       // marginal cost after learning, USD per unit (P)
   Eigen::VectorXd cumulative_output;   // units produced since the start (P)
   Eigen::VectorXd knowledge_usd;       // R&D knowledge stock (F)
+  // Specs that a generation ladder's rung draws on arrival (Model values for every other product):
+  Eigen::VectorXd performance_h100e;           // H100e per unit (P)
+  std::vector<ProductAttributes> attributes;   // export-control attributes (P)
+  Eigen::VectorXd die_area_mm2;                // mm² per logic die (P)
   Eigen::VectorXd installed_base_h100e;  // compute sold on the vendor's platform, depreciated, H100e (F; sim/core/ecosystem.hpp)
   Eigen::VectorXd rd_spend_usd;        // own R&D spend this period (F)
   Eigen::VectorXd rd_subsidy_usd;      // R&D subsidy received this period (F)

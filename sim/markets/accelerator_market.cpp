@@ -130,10 +130,10 @@ void settle_smuggling_wedges(const Model& model, State& state, const std::vector
 
 // Domestic-made share of country c's purchases in an equilibrium, by the mandating
 // government's measure (the weights of sim/core/self_sufficiency.hpp, at the equilibrium prices).
-double domestic_share(const Model& model, const MarketData& m, const Equilibrium& eq, int c, SelfSufficiencyMeasure measure) {
+double domestic_share(const MarketData& m, const Equilibrium& eq, int c, SelfSufficiencyMeasure measure) {
   double all = 0, home = 0;
   for (int k = 0; k < m.n_products(); ++k) {
-    const double w = self_sufficiency_weight(model.products[static_cast<std::size_t>(m.world_index[k])], eq.price(k), measure);
+    const double w = self_sufficiency_weight(ProductKind::accelerator, m.performance(k), eq.price(k), measure);
     all += w * eq.terms.units_to(k, c);
     if (m.product_origin[k] == c) home += w * eq.terms.units_to(k, c);
   }
@@ -192,15 +192,16 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
   for (int k = 0; k < P; ++k) {
     const int j = products[k];
     const Product& p = model.products[j];
-    m.mean_utility(k) = model.parameters.utility_per_log_performance * std::log(p.performance_h100e) + p.appeal -
+    const double performance = state.performance_h100e(j);  // drawn at arrival for a ladder's rungs
+    m.mean_utility(k) = model.parameters.utility_per_log_performance * std::log(performance) + p.appeal -
                         model.parameters.appeal_decay_per_generation * std::max(0, frontier - p.generation) +
                         ecosystem_appeal(model.parameters, state.installed_base_h100e(p.owner),
                                          model.firms[p.owner].initial_installed_base_h100e);
     // Marginal cost of a unit: its own cost (after learning) plus its HBM at the latest price paid.
     m.marginal_cost(k) = state.unit_cost_usd(j) + p.hbm_stacks * state.hbm_unit_cost_usd(j);
     m.capacity(k) = state.effective_capacity(j);
-    m.performance(k) = p.performance_h100e;
-    m.units_per_choice(k) = std::pow(p.performance_h100e, -model.parameters.compute_denominated_demand);
+    m.performance(k) = performance;
+    m.units_per_choice(k) = std::pow(performance, -model.parameters.compute_denominated_demand);
     m.product_origin[k] = p.origin;
     m.product_owner[k] = p.owner;
     m.available.row(k) = state.available.row(j);
@@ -315,7 +316,7 @@ void clear_accelerator_market(const Model& model, State& state) {
   std::vector<int> mandated;
   for (int c = 0; c < C; ++c) {
     if (!(state.procurement_mandate(c) > 0) || !domestic_on_offer(market, c)) continue;
-    if (domestic_share(model, market, eq, c, mandate_measure(model, c)) < state.procurement_mandate(c)) mandated.push_back(c);
+    if (domestic_share(market, eq, c, mandate_measure(model, c)) < state.procurement_mandate(c)) mandated.push_back(c);
   }
   if (!mandated.empty()) {
     const double top = model.parameters.mandate_max_shadow_tax_utils;
@@ -324,7 +325,7 @@ void clear_accelerator_market(const Model& model, State& state) {
     std::vector<SelfSufficiencyMeasure> measure(static_cast<std::size_t>(C), SelfSufficiencyMeasure::compute);
     for (int c : mandated) measure[static_cast<std::size_t>(c)] = mandate_measure(model, c);
     auto gap_of = [&](int c) {
-      return domestic_share(model, market, eq, c, measure[static_cast<std::size_t>(c)]) - state.procurement_mandate(c);
+      return domestic_share(market, eq, c, measure[static_cast<std::size_t>(c)]) - state.procurement_mandate(c);
     };
     Eigen::VectorXd f_lo(C), f_hi(C);  // share - floor at the ends of each bracket
     for (int c : mandated) f_lo(c) = gap_of(c);
@@ -542,7 +543,7 @@ void clear_accelerator_market(const Model& model, State& state) {
     for (int c = 0; c < C; ++c)
       if (state.procurement_mandate(c) > 0 && domestic_on_offer(market, c))
         state.mandate_shortfall(c) =
-            std::max(0.0, state.procurement_mandate(c) - domestic_share(model, market, eq, c, mandate_measure(model, c)));
+            std::max(0.0, state.procurement_mandate(c) - domestic_share(market, eq, c, mandate_measure(model, c)));
   }
 
   if (eq.price.size() > 0 && (!eq.price.allFinite() || eq.price.maxCoeff() > kDivergedPrice))

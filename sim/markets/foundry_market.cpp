@@ -14,7 +14,7 @@ namespace {
 double good_dies_per_wafer(const Model& model, const State& state, int j) {
   const Product& p = model.products[j];
   const ProcessNode& node = model.process_nodes[static_cast<std::size_t>(p.process_node)];
-  return gross_dies_per_wafer(p.die_area_mm2, node.wafer_diameter_mm) * state.die_yield(j);
+  return gross_dies_per_wafer(state.die_area_mm2(j), node.wafer_diameter_mm) * state.die_yield(j);
 }
 
 // One input market: lines (product indices) with their need (input units) and value per input

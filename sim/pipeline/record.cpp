@@ -97,6 +97,7 @@ void define_outputs(const Model& model, Series& s) {
   if (model.parameters.pricing == Pricing::by_destination)
     s.define("price_by_destination", "producer price of the product in each destination (pricing by destination)", "USD",
              {"product", "destination"});
+  s.define("performance", "AI compute per unit (a generation ladder's rungs: drawn on arrival)", "H100e", {"product"});
   s.define("marginal_cost", "marginal cost of production after learning (accelerators: excluding HBM)", "USD", {"product"});
   s.define("cumulative_output", "units produced since the start", "units", {"product"});
   s.define("capacity", "production capacity (accelerators: units; HBM: stacks)", "units per period", {"product"});
@@ -268,6 +269,7 @@ void record_period(const Model& model, State& state) {
   put(s, "capex_subsidy", state.capex_subsidy_usd);
   put(s, "knowledge", state.knowledge_usd);
   put(s, "installed_base", state.installed_base_h100e);
+  put(s, "performance", state.performance_h100e);
   {
     Eigen::VectorXd appeal(model.n_firms());
     for (int f = 0; f < model.n_firms(); ++f)

@@ -88,7 +88,7 @@ void resolve_market_access(const Model& model, State& state) {
         if (r.kind != static_cast<int>(prod.kind)) continue;
         if (std::find(r.jurisdictions.begin(), r.jurisdictions.end(), prod.origin) == r.jurisdictions.end()) continue;
         if (std::find(r.destinations.begin(), r.destinations.end(), c) == r.destinations.end()) continue;
-        if (r.matches(j, prod.attributes)) decisive = &r;  // the latest adopted rule wins
+        if (r.matches(j, state.attributes[static_cast<std::size_t>(j)])) decisive = &r;  // the latest adopted rule wins
       }
       if (!decisive || decisive->treatment == Treatment::allow) {
         state.available(j, c) = 1;

@@ -15,6 +15,7 @@
 #include "sim/scenario/event_registry.hpp"
 #include "sim/scenario/input_file.hpp"
 #include "sim/scenario/critical_minerals_reader.hpp"
+#include "sim/scenario/generation_ladder_reader.hpp"
 #include "sim/scenario/supply_tiers_reader.hpp"
 #include "sim/scenario/table_reader.hpp"
 
@@ -804,6 +805,7 @@ Model load_scenario_text(const std::string& text, const std::string& file, const
   read_firms(root, m, conv);
   read_supply_tiers(root, m);
   read_products(root, m, conv);
+  read_generation_ladders(root, m);
   read_ai_firms(root, m, conv);
   read_hbm_buyers(root, m, conv);
   read_demand(root, m);
