@@ -234,12 +234,16 @@ void innovate(const Model& model, State& state) {
     for (int f = r.begin(); f != r.end(); ++f) {
       const Firm& firm = model.firms[f];
       if (firm.arrival_hazard <= 0) continue;
-      int next = -1;  // the firm's waiting product of the generation right after its own
-      for (int j = 0; j < model.n_products() && next < 0; ++j) {
+      // The firm's waiting product of the generation right after its own; an HBM maker's next is
+      // its lowest waiting generation above its own (HBM makers skip generations: CXMT's HBM2 ->
+      // HBM3).
+      int next = -1;
+      for (int j = 0; j < model.n_products(); ++j) {
         const Product& p = model.products[j];
-        if (p.owner == f && p.launch_on_arrival && !state.launched[static_cast<std::size_t>(j)] &&
-            p.generation == state.firm_generation(f) + 1)
-          next = j;
+        if (p.owner != f || !p.launch_on_arrival || state.launched[static_cast<std::size_t>(j)]) continue;
+        const bool follows = firm.kind == ProductKind::hbm ? p.generation > state.firm_generation(f)
+                                                            : p.generation == state.firm_generation(f) + 1;
+        if (follows && (next < 0 || p.generation < model.products[next].generation)) next = j;
       }
       if (next < 0) continue;
       // access = 1 - penalty x (1 - equipment access): full tools, no penalty; none, the whole penalty.
@@ -271,6 +275,25 @@ void innovate(const Model& model, State& state) {
   });
 }
 
+// Pays `capex` (less the home government's capex subsidy, from its remaining budget) and queues
+// `units` of capacity for product j after its maker's build lag.
+void queue_investment(const Model& model, State& state, int j, double units, double capex) {
+  const int owner = model.products[j].owner;
+  const Firm& firm = model.firms[owner];
+  const double subsidy = draw_subsidy(state, firm.home, state.capex_subsidy_rate(firm.home) * capex);
+  state.capex_usd(owner) += capex - subsidy;
+  state.capex_subsidy_usd(owner) += subsidy;
+  state.firm_cash_usd(owner) -= capex - subsidy;
+  state.pending_capacity.push_back({state.period + firm.build_lag_periods, j, units});
+}
+
+double under_construction(const State& state, int j) {
+  double building = 0;
+  for (const auto& x : state.pending_capacity)
+    if (x.product == j) building += x.units;
+  return building;
+}
+
 void invest(const Model& model, State& state) {
   state.capex_usd.setZero(model.n_firms());
   state.capex_subsidy_usd.setZero(model.n_firms());
@@ -288,9 +311,7 @@ void invest(const Model& model, State& state) {
                                 : observed;
     const double price = state.price_usd(j);
     const double cost = state.unit_cost_usd(j) + p.hbm_stacks * state.hbm_unit_cost_usd(j);
-    double building = 0;  // capacity already under construction counts as capacity
-    for (const auto& x : state.pending_capacity)
-      if (x.product == j) building += x.units;
+    const double building = under_construction(state, j);  // capacity already under construction counts as capacity
     const double margin = price > 0 ? (price - cost) / price : 0.0;
     // The monthly rule, taken once per month of the period (a quarterly run decides three times,
     // on the same expectations, as three monthly periods would): while expected demand exceeds
@@ -302,12 +323,25 @@ void invest(const Model& model, State& state) {
       added += firm.invest_step * state.capacity_units(j);
     }
     if (!(added > 0)) continue;
-    const double capex = firm.capex_usd_per_unit * added;
-    const double subsidy = draw_subsidy(state, firm.home, state.capex_subsidy_rate(firm.home) * capex);
-    state.capex_usd(p.owner) += capex - subsidy;
-    state.capex_subsidy_usd(p.owner) += subsidy;
-    state.firm_cash_usd(p.owner) -= capex - subsidy;
-    state.pending_capacity.push_back({state.period + firm.build_lag_periods, j, added});
+    queue_investment(model, state, j, added, firm.capex_usd_per_unit * added);
+  }
+  // HBM makers with capex_usd_per_unit: a generation sold to invest_utilisation of its output
+  // ceiling at a margin above invest_margin adds invest_step x capacity per month (HBM demand
+  // beyond capacity is not observed: the sold-out stack is the signal), while less than
+  // build-lag months of such steps are under construction. On a DRAM node the capacity a dollar
+  // buys is scaled by the node's equipment access (§3b: controls make capacity dearer).
+  for (int j : model.products_of(ProductKind::hbm)) {
+    const Product& p = model.products[j];
+    const Firm& firm = model.firms[p.owner];
+    const double capacity = state.capacity_units(j);
+    if (firm.capex_usd_per_unit <= 0 || !state.launched[static_cast<std::size_t>(j)] || !(capacity > 0)) continue;
+    const double price = state.price_usd(j);
+    const double margin = price > 0 ? (price - state.unit_cost_usd(j)) / price : 0.0;
+    const double step = firm.invest_step * capacity * model.calendar.months_per_period;
+    if (state.units_sold(j) < firm.invest_utilisation * state.effective_capacity(j) || margin <= firm.invest_margin) continue;
+    if (under_construction(state, j) >= step * std::max(1, firm.build_lag_periods)) continue;
+    const double access = p.process_node >= 0 ? state.node_equipment_access(p.process_node) : 1.0;
+    queue_investment(model, state, j, step * access, firm.capex_usd_per_unit * step);
   }
 }
 

@@ -283,7 +283,6 @@ void read_products(TableReader& root, Model& m, const PeriodConversion& conv) {
       p.hbm_generation = hbm_generation("generation");
       p.generation = p.hbm_generation;
       p.attributes[static_cast<int>(Attribute::hbm_generation)] = p.hbm_generation;
-      if (p.launch_on_arrival) t.fail("launch", "HBM products launch on a date");
       p.performance_h100e = 1.0;  // per stack; AI compute is counted on accelerators only
       if (t.has("tpp")) t.fail("tpp", "HBM products have no TPP");
     }

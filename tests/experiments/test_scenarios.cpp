@@ -346,11 +346,28 @@ TEST_CASE("compare: the revenue loss splits exactly into focus-country volume, d
             Approx(e.variable("profit_baseline").data[t * F + f] - e.variable("profit_policy").data[t * F + f]));
     }
   CHECK(big > 0);  // the controls do move China volumes
-  // A percentage only against a base above the threshold: CXMT's tiny baseline gets none.
+  // A percentage only against a base above the threshold: a firm with a baseline below 5 USD bn
+  // (Moore Threads) gets none, one above (Nvidia) gets one.
+  const auto base_of = [&](const char* firm) {
+    const auto f = static_cast<std::size_t>(*c.policy.firm_index(firm));
+    double sum = 0;
+    for (std::size_t t = 0; t < e.n_periods(); ++t) sum += e.variable("revenue_baseline").data[t * F + f];
+    return sum;
+  };
+  REQUIRE(base_of("Moore_Threads") < 5e9);
+  REQUIRE(base_of("Nvidia") > 5e9);
   std::ostringstream out;
   print_comparison(c, "CN", out, 5.0);
   const std::string text = out.str();
-  const auto line = text.substr(text.find("CXMT"), text.find('\n', text.find("CXMT")) - text.find("CXMT"));
-  CHECK(line.find('%') == std::string::npos);
+  const auto line_of = [&](const char* firm) {  // the revenue table's row of the firm
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);)
+      if (const auto at = line.find_first_not_of(' '); at != std::string::npos && line.compare(at, std::strlen(firm) + 1, std::string(firm) + " ") == 0)
+        return line;
+    FAIL("no row for " << firm);
+    return std::string();
+  };
+  CHECK(line_of("Moore_Threads").find('%') == std::string::npos);
+  CHECK(line_of("Nvidia").find('%') != std::string::npos);
   CHECK_THAT(text, Catch::Contains("loss % only where the baseline revenue is at least 5 USD bn"));
 }

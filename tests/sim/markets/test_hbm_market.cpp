@@ -2,6 +2,7 @@
 
 #include "sim/pipeline/pipeline.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "support/identities.hpp"
 #include "support/worlds.hpp"
 
 using namespace chipsim;
@@ -263,4 +264,50 @@ capacity_units_per_month = 20000
   CHECK(sold > 0);
   for (int t = 1; t < m.n_periods(); ++t)
     CHECK(at(r, "price", t, skh3) == Approx(2.0 * at(r, "marginal_cost", t, skh3)));  // ample: contract price
+}
+
+TEST_CASE("an HBM maker's next generation arrives by its innovation hazard; a sold-out generation invests", "[hbm][innovation]") {
+  // CXMT: HBM2 on sale, HBM3 waiting (two generations up: HBM makers skip), a fast innovator;
+  // under the ban its HBM2 sells out at a margin and it adds 3 % of capacity a month, paid
+  // from cash, arriving after two months.
+  const std::string cxmt = "name = \"CXMT\"\nhome = \"CN\"\nkind = \"hbm\"";
+  std::string w = hbm_world(kHbmBan + R"(
+[[product]]
+name = "CXMT_HBM3"
+kind = "hbm"
+owner = "CXMT"
+generation = "HBM3"
+launch = "on_arrival"
+bandwidth_density_GBps_mm2 = 8
+appeal = 3
+marginal_cost_usd = 150
+capacity_units_per_month = 20000
+)");
+  w.replace(w.find(cxmt), cxmt.size(),
+            cxmt + "\nrd_share = 0.2\narrival_hazard_per_month = 0.2\nknowledge_reference_usd = 1e7\ninitial_knowledge_usd = 1e7\n"
+                   "capex_usd_per_unit = 2000\ninvest_step = 0.03\ninvest_margin = 0.1\ninvest_utilisation = 0.9\nbuild_lag_months = 2");
+  const Run r = run(w);
+  const Model& m = r.model;
+  const int hbm3 = *m.product_index("CXMT_HBM3"), hbm2 = *m.product_index("CXMT_HBM2");
+  REQUIRE(r.state.launched[static_cast<std::size_t>(hbm3)]);
+  const int launch = r.state.launch_period(hbm3);
+  CHECK(launch > 0);
+  const int cn = *m.country_index("CN");
+  for (int t = 0; t < m.n_periods(); ++t) {
+    INFO("period " << t);
+    if (t < launch) CHECK(at(r, "units_sold", t, hbm3, cn) == 0);
+  }
+  CHECK(at(r, "units_sold", m.n_periods() - 1, hbm3, cn) > 0);
+  // Investment: after the ban HBM2's capacity (no path growth) steps up by 3 % a month of the
+  // capacity at the decision, two periods after each decision.
+  const int cx = *m.firm_index("CXMT");
+  bool invested = false;
+  for (int t = 7; t + 3 < m.n_periods(); ++t) {
+    const double capex = at(r, "capex", t, cx) + at(r, "capex_subsidy", t, cx);
+    if (!(capex > 0)) continue;
+    invested = true;
+  }
+  CHECK(invested);
+  CHECK(at(r, "capacity", m.n_periods() - 1, hbm2) > at(r, "capacity", 6, hbm2) * 1.03);
+  test::check_identities(r.model, r.state.series);
 }
