@@ -177,6 +177,7 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
   int frontier = -1;
   for (int j : products)
     if (state.launched[static_cast<std::size_t>(j)]) frontier = std::max(frontier, model.products[j].generation);
+  const Eigen::VectorXd ecosystem = ecosystem_appeals(model, state);  // by firm (sim/core/ecosystem.hpp)
   m.mean_utility.resize(P);
   m.marginal_cost.resize(P);
   m.capacity.resize(P);
@@ -194,9 +195,7 @@ MarketData accelerator_market_data(const Model& model, const State& state) {
     const Product& p = model.products[j];
     const double performance = state.performance_h100e(j);  // drawn at arrival for a ladder's rungs
     m.mean_utility(k) = model.parameters.utility_per_log_performance * std::log(performance) + p.appeal -
-                        model.parameters.appeal_decay_per_generation * std::max(0, frontier - p.generation) +
-                        ecosystem_appeal(model.parameters, state.installed_base_h100e(p.owner),
-                                         model.firms[p.owner].initial_installed_base_h100e);
+                        model.parameters.appeal_decay_per_generation * std::max(0, frontier - p.generation) + ecosystem(p.owner);
     // Marginal cost of a unit: its own cost (after learning) plus its HBM at the latest price paid.
     m.marginal_cost(k) = state.unit_cost_usd(j) + p.hbm_stacks * state.hbm_unit_cost_usd(j);
     m.capacity(k) = state.effective_capacity(j);

@@ -129,7 +129,7 @@ void define_outputs(const Model& model, Series& s) {
   s.define("capex_subsidy", "capex subsidy received from the home government", "USD", {"firm"});
   s.define("knowledge", "R&D knowledge stock", "USD", {"firm"});
   s.define("installed_base", "compute sold on the vendor's platform since before the start, depreciated (the software ecosystem's base)", "H100e", {"firm"});
-  s.define("ecosystem_appeal", "mean utility its accelerators gain over the start from the installed base (0 when the ecosystem effect is off)", "utils", {"firm"});
+  s.define("ecosystem_appeal", "mean utility its accelerators gain over the start from its installed base relative to the market's (0 when the ecosystem effect is off)", "utils", {"firm"});
   s.define("arrival_hazard", "hazard of reaching the next generation this period", "1/period", {"firm"});
   s.define("generation", "highest generation of the firm's launched products", "1", {"firm"});
   s.define("trade_value", "accelerator trade at producer prices by origin and destination", "USD", {"origin", "destination"});
@@ -270,12 +270,7 @@ void record_period(const Model& model, State& state) {
   put(s, "knowledge", state.knowledge_usd);
   put(s, "installed_base", state.installed_base_h100e);
   put(s, "performance", state.performance_h100e);
-  {
-    Eigen::VectorXd appeal(model.n_firms());
-    for (int f = 0; f < model.n_firms(); ++f)
-      appeal(f) = ecosystem_appeal(model.parameters, state.installed_base_h100e(f), model.firms[f].initial_installed_base_h100e);
-    put(s, "ecosystem_appeal", appeal);
-  }
+  put(s, "ecosystem_appeal", ecosystem_appeals(model, state));
   put(s, "arrival_hazard", state.arrival_hazard);
   put(s, "generation", state.firm_generation.cast<double>().eval());
   put(s, "trade_value", row_major(state.trade_usd));

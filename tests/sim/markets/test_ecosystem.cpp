@@ -12,24 +12,28 @@
 using namespace chipsim;
 using test::value;
 
-TEST_CASE("ecosystem appeal is zero at the start's base, increasing and concave in the installed base", "[ecosystem]") {
+TEST_CASE("ecosystem appeal is zero at the start, increasing and concave in the vendor's base, relative to the market's",
+          "[ecosystem]") {
   Parameters q;
   q.ecosystem_utils_per_log_base = 0.8;
   q.ecosystem_reference_h100e = 1e5;
-  const double b0 = 2e5;
-  CHECK(ecosystem_appeal(q, b0, b0) == 0.0);
-  CHECK(ecosystem_appeal(q, 0, b0) < 0);  // a base run down below the start's
+  const double b0 = 2e5, others0 = 1e6, others = 3e6;  // the rest of the market grows
+  CHECK(ecosystem_appeal(q, b0, b0, b0 + others0, b0 + others0) == 0.0);
+  // Growing with the market (in log(1 + B/R)) keeps the appeal; the market's growth alone lowers it.
+  CHECK(ecosystem_appeal(q, b0, b0, b0 + others, b0 + others0) < 0);
   double last = -1e300, last_step = 1e300;
   for (double b = 0; b <= 5e6; b += 5e4) {
-    const double u = ecosystem_appeal(q, b, b0);
-    CHECK(u > last);                     // monotone
+    const double u = ecosystem_appeal(q, b, b0, b + others, b0 + others0);
+    CHECK(u > last);                         // monotone in its own base, the others fixed
     if (b > 0) CHECK(u - last < last_step);  // each step adds less: concave
     if (b > 0) last_step = u - last;
     last = u;
   }
-  CHECK(ecosystem_appeal(q, 4e5, 0) == Approx(0.8 * std::log(5.0)).epsilon(1e-12));
+  // A vendor alone in its market: own and total move together, nothing is gained.
+  CHECK(ecosystem_appeal(q, 4e5, 0, 4e5, 0) == Approx(0.0).margin(1e-12));
+  CHECK(ecosystem_appeal(q, 4e5, 0, 8e5, 4e5) == Approx(0.8 * (std::log(5.0) - std::log(9.0 / 5.0))).epsilon(1e-12));
   q.ecosystem_utils_per_log_base = 0;
-  CHECK(ecosystem_appeal(q, 4e5, 0) == 0.0);
+  CHECK(ecosystem_appeal(q, 4e5, 0, 8e5, 4e5) == 0.0);
 }
 
 namespace {
