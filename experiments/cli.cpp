@@ -19,6 +19,7 @@
 #include "experiments/bench.hpp"
 #include "experiments/compare.hpp"
 #include "experiments/deals.hpp"
+#include "experiments/sensitivity_command.hpp"
 #include "experiments/interrupt.hpp"
 #include "experiments/report_command.hpp"
 #include "output/hdf5_writer.hpp"
@@ -227,6 +228,15 @@ int main(int argc, char** argv) {
   deals->add_option("--threads", deal_opts.threads, "Worker threads (results do not depend on it)")->check(CLI::Range(1, 1024));
   deals->add_flag("--no-progress", deal_quiet, "No progress line");
 
+  chipsim::SensitivityOptions sens_opts;
+  int sens_top = 10;
+  CLI::App* sensitivity = app.add_subcommand(
+      "sensitivity", "Morris screen or Sobol indices of the headline outputs (China's self-sufficiency, revenue loss) over parameter ranges");
+  sensitivity->add_option("spec", sens_opts.spec_path, "Sensitivity file (TOML)")->required()->check(CLI::ExistingFile);
+  sensitivity->add_option("--csv", sens_opts.csv_path, "Write every index to this CSV file (tidy: output, parameter, statistic, value, low, high)");
+  sensitivity->add_option("--threads", sens_opts.threads, "Worker threads (results do not depend on it)")->check(CLI::Range(1, 1024));
+  sensitivity->add_option("--top", sens_top, "Parameters printed per output (ranked by mu* or ST)")->check(CLI::Range(1, 100000));
+
   chipsim::ReportOptions report_opts;
   report_opts.script = shipped_data("output/report.py", CHIPSIM_REPORT_SCRIPT);
   CLI::App* report = app.add_subcommand(
@@ -333,6 +343,15 @@ int main(int argc, char** argv) {
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::cout << spec.name << ": " << done << " runs done now (" << spec.n_runs() << " in the batch) in " << secs
                 << " s; wrote " << batch_opts.output_path << "\n";
+      return 0;
+    }
+    if (*sensitivity) {
+      const chipsim::SensitivityResult r = chipsim::run_sensitivity(sens_opts);
+      chipsim::print_sensitivity(r, std::cout, sens_top);
+      if (!sens_opts.csv_path.empty()) {
+        chipsim::write_sensitivity_csv(r, sens_opts.csv_path);
+        std::cout << "\nwrote " << sens_opts.csv_path << "\n";
+      }
       return 0;
     }
     if (*deals) {

@@ -1,0 +1,222 @@
+#include "experiments/sensitivity_command.hpp"
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+
+#include "calibration/sensitivity.hpp"
+#include "sim/core/error.hpp"
+#include "sim/pipeline/pipeline.hpp"
+#include "sim/scenario/input_file.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/table_reader.hpp"
+
+namespace chipsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Parameter {
+  std::string path;
+  double min = 0, max = 0;
+  SourceLocation where;
+};
+
+std::string resolve(TableReader& t, const char* key, const std::string& spec_path) {
+  std::error_code ec;
+  const std::string p = fs::absolute(fs::path(spec_path).parent_path() / t.string(key), ec).lexically_normal().string();
+  if (const std::string why = ec ? ec.message() : input_file_problem(p); !why.empty()) t.fail(key, why + ": " + p);
+  return p;
+}
+
+// Mean over the periods of `year` of China's self-sufficiency by compute (accelerators).
+double self_sufficiency_in(const Model& m, const Series& s, int year) {
+  const Variable& v = s.variable("self_sufficiency_compute");  // time x kind x country
+  const auto cn = m.country_index("CN");
+  if (!cn) return std::nan("");
+  double sum = 0;
+  int n = 0;
+  for (std::size_t t = 0; t < s.n_periods(); ++t)
+    if (s.time_labels[t].rfind(std::to_string(year), 0) == 0) {
+      const double x = v.data[t * v.row_size + static_cast<std::size_t>(*cn)];  // kind 0 = accelerators
+      if (!std::isnan(x)) sum += x, ++n;
+    }
+  return n ? 100.0 * sum / n : std::nan("");
+}
+
+double revenue_of(const Model& m, const Series& s, int firm) {
+  const Variable& v = s.variable("revenue");  // time x firm x destination
+  const auto C = static_cast<std::size_t>(m.n_countries());
+  double sum = 0;
+  for (std::size_t t = 0; t < s.n_periods(); ++t)
+    for (std::size_t c = 0; c < C; ++c) sum += v.data[t * v.row_size + static_cast<std::size_t>(firm) * C + c];
+  return sum;
+}
+
+}  // namespace
+
+SensitivityResult run_sensitivity(const SensitivityOptions& o) {
+  const auto started = std::chrono::steady_clock::now();
+  std::string text;
+  {
+    std::ifstream in(o.spec_path);
+    if (!in) throw IoError(o.spec_path + ": cannot open the sensitivity file");
+    std::ostringstream s;
+    s << in.rdbuf();
+    text = s.str();
+  }
+  toml::table doc;
+  try {
+    doc = toml::parse(text, std::string(o.spec_path));
+  } catch (const toml::parse_error& e) {
+    fail_at(location_of(e.source(), o.spec_path), std::string("TOML syntax error: ") + std::string(e.description()));
+  }
+  TableReader root(doc, o.spec_path, "");
+  auto t = root.table("sensitivity");
+  if (!t) root.fail("sensitivity", "missing: a sensitivity file needs a [sensitivity] table");
+  SensitivityResult r;
+  r.name = t->string("name");
+  const std::string scenario = resolve(*t, "scenario", o.spec_path);
+  const std::string baseline = resolve(*t, "baseline", o.spec_path);
+  r.method = t->string("method");
+  if (r.method != "morris" && r.method != "sobol") t->fail("method", "must be \"morris\" or \"sobol\", got \"" + r.method + "\"");
+  const auto seed = static_cast<std::uint64_t>(t->integer_or("seed", 0, 0, INT64_MAX));
+  int trajectories = 0, levels = 0, samples = 0, bootstrap = 0;
+  if (r.method == "morris") {
+    trajectories = static_cast<int>(t->integer("trajectories", 2, 100000));
+    levels = static_cast<int>(t->integer_or("levels", 4, 2, 100));
+    if (levels % 2) t->fail("levels", "must be even (the Morris step is levels / (2 (levels - 1)))");
+  } else {
+    samples = static_cast<int>(t->integer("samples", 2, 1 << 20));
+    bootstrap = static_cast<int>(t->integer_or("bootstrap", 200, 0, 100000));
+  }
+  t->optional_string("note");
+  t->finish();
+  std::vector<Parameter> params;
+  for (TableReader& p : root.tables("parameter")) {
+    Parameter x;
+    x.path = p.string("path");
+    x.where = p.where("path");
+    x.min = p.number("min", -1e18, 1e18);
+    x.max = p.number("max", -1e18, 1e18);
+    if (!(x.max > x.min)) p.fail("max", "must be above min");
+    p.optional_string("source");
+    p.optional_string("note");
+    p.finish();
+    params.push_back(x);
+    r.parameters.push_back(x.path);
+  }
+  if (params.empty()) root.fail("parameter", "missing: declare at least one [[parameter]] with path, min and max");
+  root.finish();
+  const int k = static_cast<int>(params.size());
+
+  // The design in the unit cube, scaled to the ranges.
+  MorrisDesign morris;
+  SaltelliDesign saltelli;
+  const std::vector<std::vector<double>>& unit = r.method == "morris"
+                                                     ? (morris = morris_design(k, trajectories, levels, seed)).points
+                                                     : (saltelli = saltelli_design(k, samples)).points;
+  const std::size_t n_points = unit.size();
+
+  // Every point: the scenario and its baseline with the same seed; the outputs.
+  const Model probe = load_scenario(scenario);
+  for (const Parameter& p : params)  // a path the scenario does not know is reported at the parameter
+    try {
+      (void)load_scenario(scenario, {{p.path, p.min}});
+    } catch (const ScenarioError& e) {
+      fail_at(p.where, "parameter.path: \"" + p.path + "\" does not apply to " + scenario + ": " + e.what());
+    }
+  r.outputs = {"CN self-sufficiency 2025 (%)", "CN self-sufficiency 2030 (%)"};
+  for (const Firm& f : probe.firms) r.outputs.push_back("revenue loss " + f.name + " (USD bn)");
+  const std::size_t n_out = r.outputs.size();
+  std::vector<std::vector<double>> y(n_out, std::vector<double>(n_points, 0.0));
+  const std::uint64_t run_seed = seed ? seed : probe.default_seed;
+  const int threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  tbb::parallel_for(std::size_t{0}, n_points, [&](std::size_t i) {
+    std::vector<ScenarioOverride> overrides;
+    for (int d = 0; d < k; ++d) {
+      const Parameter& p = params[static_cast<std::size_t>(d)];
+      overrides.push_back({p.path, p.min + unit[i][static_cast<std::size_t>(d)] * (p.max - p.min)});
+    }
+    RunOptions ro;
+    ro.seed = run_seed;
+    const Model policy = load_scenario(scenario, overrides), base = load_scenario(baseline, overrides);
+    const State sp = run_model(policy, ro), sb = run_model(base, ro);
+    y[0][i] = self_sufficiency_in(policy, sp.series, 2025);
+    y[1][i] = self_sufficiency_in(policy, sp.series, 2030);
+    for (int f = 0; f < policy.n_firms(); ++f)
+      y[2 + static_cast<std::size_t>(f)][i] = (revenue_of(base, sb.series, f) - revenue_of(policy, sp.series, f)) / 1e9;
+  });
+  r.runs = static_cast<int>(2 * n_points);
+  for (std::size_t q = 0; q < n_out; ++q) {
+    if (r.method == "morris") {
+      const MorrisIndices m = morris_indices(morris, y[q]);
+      r.mu.push_back(m.mu), r.mu_star.push_back(m.mu_star), r.sigma.push_back(m.sigma);
+    } else {
+      const SobolIndices s = sobol_indices(saltelli, y[q], bootstrap, seed + 1);
+      r.first.push_back(s.first), r.total.push_back(s.total);
+      r.first_low.push_back(s.first_low), r.first_high.push_back(s.first_high);
+      r.total_low.push_back(s.total_low), r.total_high.push_back(s.total_high);
+    }
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return r;
+}
+
+void print_sensitivity(const SensitivityResult& r, std::ostream& out, int top) {
+  char buf[256];
+  out << "chipsim sensitivity: " << r.name << " (" << r.method << ", " << r.parameters.size() << " parameters, " << r.runs
+      << " runs in " << r.seconds << " s)\n";
+  for (std::size_t q = 0; q < r.outputs.size(); ++q) {
+    out << "\n" << r.outputs[q] << "\n";
+    std::vector<std::size_t> order(r.parameters.size());
+    std::iota(order.begin(), order.end(), 0);
+    const auto& key = r.method == "morris" ? r.mu_star[q] : r.total[q];
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key[a] > key[b]; });
+    if (r.method == "morris")
+      std::snprintf(buf, sizeof buf, "  %-52s %12s %12s %12s\n", "parameter", "mu*", "mu", "sigma");
+    else
+      std::snprintf(buf, sizeof buf, "  %-52s %24s %24s\n", "parameter", "S1 [95% bootstrap]", "ST [95% bootstrap]");
+    out << buf;
+    for (std::size_t n = 0; n < order.size() && static_cast<int>(n) < top; ++n) {
+      const std::size_t i = order[n];
+      if (r.method == "morris")
+        std::snprintf(buf, sizeof buf, "  %-52s %12.4g %12.4g %12.4g\n", r.parameters[i].c_str(), r.mu_star[q][i], r.mu[q][i], r.sigma[q][i]);
+      else
+        std::snprintf(buf, sizeof buf, "  %-52s %6.3f [%6.3f, %6.3f] %6.3f [%6.3f, %6.3f]\n", r.parameters[i].c_str(), r.first[q][i],
+                      r.first_low[q][i], r.first_high[q][i], r.total[q][i], r.total_low[q][i], r.total_high[q][i]);
+      out << buf;
+    }
+  }
+}
+
+void write_sensitivity_csv(const SensitivityResult& r, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) throw IoError(path + ": cannot write the sensitivity table");
+  out.precision(17);
+  out << "output,parameter,statistic,value,low,high\n";
+  for (std::size_t q = 0; q < r.outputs.size(); ++q)
+    for (std::size_t i = 0; i < r.parameters.size(); ++i) {
+      const std::string head = "\"" + r.outputs[q] + "\"," + r.parameters[i] + ",";
+      if (r.method == "morris") {
+        out << head << "mu_star," << r.mu_star[q][i] << ",,\n" << head << "mu," << r.mu[q][i] << ",,\n" << head << "sigma," << r.sigma[q][i] << ",,\n";
+      } else {
+        out << head << "S1," << r.first[q][i] << "," << r.first_low[q][i] << "," << r.first_high[q][i] << "\n";
+        out << head << "ST," << r.total[q][i] << "," << r.total_low[q][i] << "," << r.total_high[q][i] << "\n";
+      }
+    }
+  if (!out.flush()) throw IoError(path + ": write failed (is the disk full?)");
+}
+
+}  // namespace chipsim
