@@ -7,6 +7,8 @@
 #include <array>
 #include <cmath>
 
+#include "agents/governments.hpp"
+
 namespace chipsim {
 
 namespace {
@@ -147,13 +149,6 @@ double equipment_access_of(const Model& model, const State& state, int firm) {
     access = std::min(access, state.node_equipment_access(p.process_node));
   }
   return access;
-}
-
-// Pays a subsidy from the home government's remaining budget of the period.
-double draw_subsidy(State& state, int country, double wanted) {
-  const double paid = std::clamp(wanted, 0.0, state.subsidy_budget_left(country));
-  state.subsidy_budget_left(country) -= paid;
-  return paid;
 }
 
 void research(const Model& model, State& state) {

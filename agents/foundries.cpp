@@ -5,6 +5,8 @@
 #include <limits>
 #include <vector>
 
+#include "agents/governments.hpp"
+
 namespace chipsim {
 
 namespace {
@@ -68,14 +70,13 @@ void advance_supply_tiers(const Model& model, State& state) {
 }
 
 namespace {
-// Pays a capex subsidy from the government of `country` (its capex_subsidy_rate, from the
-// period's remaining budget): the government pays that share of the total, so the subsidy on top
-// of the firm's own spending is own x rate / (1 - rate).
+// The capex subsidy of the government of `country` (its capex_subsidy_rate, from the period's
+// remaining budget): it pays that share of the total, so the subsidy on top of the own spending
+// is own x rate / (1 - rate); at rate 1 it pays whatever its budget has left.
 double capex_subsidy(State& state, int country, double own) {
-  const double rate = std::min(state.capex_subsidy_rate(country), 0.99);
-  const double paid = std::clamp(own * rate / (1.0 - rate), 0.0, state.subsidy_budget_left(country));
-  state.subsidy_budget_left(country) -= paid;
-  return paid;
+  const double rate = state.capex_subsidy_rate(country);
+  const double wanted = rate < 1.0 ? own * rate / (1.0 - rate) : state.subsidy_budget_left(country);
+  return draw_subsidy(state, country, own > 0 ? wanted : 0.0);
 }
 
 // One node's or line's decision; returns (own capex, subsidy), queues the capacity.

@@ -1,5 +1,6 @@
 #include "agents/governments.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -89,6 +90,12 @@ void score_governments(const Model& model, State& state) {
       state.government_score(c) += terms[k];
     }
   }
+}
+
+double draw_subsidy(State& state, int country, double wanted) {
+  const double paid = std::clamp(wanted, 0.0, state.subsidy_budget_left(country));
+  state.subsidy_budget_left(country) -= paid;
+  return paid;
 }
 
 }  // namespace chipsim

@@ -31,4 +31,9 @@ void score_governments(const Model& model, State& state);
 // accelerator self-sufficiency this period; NaN when its AI firms bought nothing.
 double accelerator_self_sufficiency(const Model& model, const State& state, const Government& government);
 
+// Pays up to `wanted` USD of subsidy from `country`'s budget left this period (first come, first
+// served) and returns what was paid, in [0, budget left]. Used by R&D and capex subsidies to
+// chipmakers (agents/chipmakers.cpp) and to nodes and packaging lines (agents/foundries.cpp).
+double draw_subsidy(State& state, int country, double wanted);
+
 }  // namespace chipsim
