@@ -10,7 +10,7 @@ case "$what" in run|test) ;; *) echo "usage: $0 run|test" >&2; exit 2 ;; esac
 
 # Everything comes from Debian's archive. Python packages are for /usr/bin/python3.
 packages=(build-essential cmake git pkg-config
-          libeigen3-dev libtbb-dev libhdf5-dev hdf5-tools libtomlplusplus-dev libcli11-dev
+          libeigen3-dev libtbb-dev libnlopt-cxx-dev libhdf5-dev hdf5-tools libtomlplusplus-dev libcli11-dev
           catch2 librandom123-dev libboost-dev liblemon-dev openmpi-bin libopenmpi-dev
           python3 python3-numpy python3-h5py python3-xarray python3-netcdf4 python3-matplotlib python3-pandas netcdf-bin
           r-base-core chromium)

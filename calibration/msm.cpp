@@ -1,0 +1,296 @@
+#include "calibration/msm.hpp"
+
+#include <nlopt.hpp>
+
+#include <algorithm>
+#include <boost/math/distributions/chi_squared.hpp>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "sim/core/error.hpp"
+
+namespace chipsim {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Q where a moment has no value (the run lacks what it needs at that point): far above any
+// attainable objective, so a search moves away, but finite so that it can compare points.
+constexpr double kMissingPenalty = 1e12;
+
+nlopt::algorithm algorithm_of(const std::string& name, bool global) {
+  if (global) {
+    if (name == "crs2") return nlopt::GN_CRS2_LM;
+    if (name == "direct") return nlopt::GN_DIRECT_L;
+    if (name == "isres") return nlopt::GN_ISRES;
+    throw Error("calibration: unknown global algorithm \"" + name + "\" (crs2, direct, isres or none)");
+  }
+  if (name == "bobyqa") return nlopt::LN_BOBYQA;
+  if (name == "neldermead") return nlopt::LN_NELDERMEAD;
+  if (name == "sbplx") return nlopt::LN_SBPLX;
+  throw Error("calibration: unknown local algorithm \"" + name + "\" (bobyqa, neldermead, sbplx or none)");
+}
+
+Eigen::VectorXd column_mean(const Eigen::MatrixXd& x) { return x.colwise().mean().transpose(); }
+
+// Replicates' covariance of the moments (M x M); zero with one replicate.
+Eigen::MatrixXd replicate_covariance(const Eigen::MatrixXd& x) {
+  if (x.rows() < 2) return Eigen::MatrixXd::Zero(x.cols(), x.cols());
+  const Eigen::MatrixXd centred = x.rowwise() - x.colwise().mean();
+  return centred.transpose() * centred / static_cast<double>(x.rows() - 1);
+}
+
+double quadratic(const Eigen::VectorXd& e, const Eigen::MatrixXd& w) {
+  int missing = 0;
+  for (Eigen::Index i = 0; i < e.size(); ++i)
+    if (!std::isfinite(e(i))) ++missing;
+  if (missing) return kMissingPenalty * (1 + missing);
+  return e.dot(w * e);
+}
+
+class Problem {
+ public:
+  Problem(const std::vector<MsmParameter>& p, const Eigen::VectorXd& targets, const MsmSettings& s, const MsmSimulator& sim)
+      : params_(p), targets_(targets), settings_(s), simulate_(sim) {}
+
+  Eigen::VectorXd natural(const Eigen::VectorXd& u) const {
+    Eigen::VectorXd x(u.size());
+    for (Eigen::Index k = 0; k < u.size(); ++k) x(k) = msm_from_unit(params_[static_cast<std::size_t>(k)], u(k));
+    return x;
+  }
+  // d theta / d u at u (natural units per unit of the box).
+  Eigen::VectorXd slope(const Eigen::VectorXd& u) const {
+    Eigen::VectorXd d(u.size());
+    for (Eigen::Index k = 0; k < u.size(); ++k) {
+      const MsmParameter& p = params_[static_cast<std::size_t>(k)];
+      d(k) = p.log_scale ? msm_from_unit(p, u(k)) * (std::log(p.max) - std::log(p.min)) : p.max - p.min;
+    }
+    return d;
+  }
+
+  // Replicate moments at each unit-box point, memoised (a search that revisits a point, and the
+  // final statistics at the estimate, reuse its runs).
+  std::vector<const Eigen::MatrixXd*> at(const std::vector<Eigen::VectorXd>& us) {
+    std::vector<Eigen::VectorXd> todo_natural;
+    std::vector<std::vector<double>> todo_keys;
+    for (const Eigen::VectorXd& u : us) {
+      std::vector<double> key(u.data(), u.data() + u.size());
+      if (!memo_.count(key) && std::find(todo_keys.begin(), todo_keys.end(), key) == todo_keys.end()) {
+        todo_keys.push_back(key);
+        todo_natural.push_back(natural(u));
+      }
+    }
+    if (!todo_keys.empty()) {
+      std::vector<Eigen::MatrixXd> out = simulate_(todo_natural);
+      if (out.size() != todo_keys.size()) throw Error("calibration: the simulator returned a wrong number of points");
+      for (std::size_t i = 0; i < out.size(); ++i) {
+        if (out[i].rows() != settings_.replicates || out[i].cols() != targets_.size())
+          throw Error("calibration: the simulator returned moments of the wrong shape");
+        memo_.emplace(todo_keys[i], std::move(out[i]));
+      }
+      evaluations_ += static_cast<int>(todo_keys.size());
+    }
+    std::vector<const Eigen::MatrixXd*> result;
+    for (const Eigen::VectorXd& u : us) result.push_back(&memo_.at(std::vector<double>(u.data(), u.data() + u.size())));
+    return result;
+  }
+  const Eigen::MatrixXd& at(const Eigen::VectorXd& u) { return *at(std::vector<Eigen::VectorXd>{u})[0]; }
+
+  double objective(const Eigen::VectorXd& u, const Eigen::MatrixXd& w) { return quadratic(column_mean(at(u)) - targets_, w); }
+
+  // Minimises Q(u; w) with one NLopt algorithm from `start`; returns the best point seen.
+  Eigen::VectorXd search(nlopt::algorithm algorithm, int evaluations, const Eigen::VectorXd& start, const Eigen::MatrixXd& w,
+                         std::vector<double>& trace, std::string& status) {
+    const unsigned K = static_cast<unsigned>(start.size());
+    nlopt::opt opt(algorithm, K);
+    opt.set_lower_bounds(std::vector<double>(K, 0.0));
+    opt.set_upper_bounds(std::vector<double>(K, 1.0));
+    opt.set_maxeval(evaluations);
+    opt.set_xtol_rel(settings_.x_tolerance);
+    Eigen::VectorXd best = start;
+    double best_q = std::numeric_limits<double>::infinity();
+    struct Closure {
+      Problem* self;
+      const Eigen::MatrixXd* w;
+      Eigen::VectorXd* best;
+      double* best_q;
+      std::vector<double>* trace;
+    } closure{this, &w, &best, &best_q, &trace};
+    opt.set_min_objective(
+        [](unsigned n, const double* x, double* grad, void* data) -> double {
+          auto* c = static_cast<Closure*>(data);
+          if (grad) for (unsigned k = 0; k < n; ++k) grad[k] = 0;  // derivative-free algorithms only
+          Eigen::VectorXd u = Eigen::Map<const Eigen::VectorXd>(x, n).cwiseMax(0.0).cwiseMin(1.0);
+          const double q = c->self->objective(u, *c->w);
+          if (q < *c->best_q) *c->best_q = q, *c->best = u;
+          c->trace->push_back(*c->best_q);
+          return q;
+        },
+        &closure);
+    std::vector<double> x(start.data(), start.data() + K);
+    double f = 0;
+    nlopt::srand(settings_.seed);
+    try {
+      const nlopt::result r = opt.optimize(x, f);
+      status = r == nlopt::MAXEVAL_REACHED ? "stopped at the evaluation limit"
+               : r == nlopt::XTOL_REACHED  ? "converged (x tolerance)"
+               : r == nlopt::FTOL_REACHED  ? "converged (f tolerance)"
+                                           : "finished (NLopt code " + std::to_string(static_cast<int>(r)) + ")";
+    } catch (const nlopt::roundoff_limited&) {
+      status = "stopped by round-off (the best point is kept)";
+    } catch (const std::runtime_error& e) {
+      if (!std::isfinite(best_q)) throw Error(std::string("calibration: the search failed: ") + e.what());
+      status = std::string("stopped: ") + e.what() + " (the best point is kept)";
+    }
+    return best;
+  }
+
+  int evaluations() const { return evaluations_; }
+
+ private:
+  const std::vector<MsmParameter>& params_;
+  Eigen::VectorXd targets_;
+  MsmSettings settings_;
+  const MsmSimulator& simulate_;
+  std::map<std::vector<double>, Eigen::MatrixXd> memo_;
+  int evaluations_ = 0;
+};
+
+}  // namespace
+
+double msm_from_unit(const MsmParameter& p, double u) {
+  if (p.log_scale) return std::exp(std::log(p.min) + u * (std::log(p.max) - std::log(p.min)));
+  return p.min + u * (p.max - p.min);
+}
+
+double msm_to_unit(const MsmParameter& p, double x) {
+  const double u = p.log_scale ? (std::log(x) - std::log(p.min)) / (std::log(p.max) - std::log(p.min)) : (x - p.min) / (p.max - p.min);
+  return std::clamp(u, 0.0, 1.0);
+}
+
+MsmResult estimate_msm(const std::vector<MsmParameter>& parameters, const Eigen::VectorXd& targets,
+                       const Eigen::VectorXd& target_se, const MsmSettings& s, const MsmSimulator& simulate) {
+  const auto K = static_cast<Eigen::Index>(parameters.size());
+  const Eigen::Index M = targets.size();
+  if (K == 0) throw Error("calibration: no free parameter");
+  if (M == 0) throw Error("calibration: no moment");
+  if (target_se.size() != M || (target_se.array() <= 0).any()) throw Error("calibration: every moment needs a standard error > 0");
+  if (s.replicates < 1) throw Error("calibration: replicates must be at least 1");
+  for (const MsmParameter& p : parameters)
+    if (!(p.max > p.min) || (p.log_scale && p.min <= 0))
+      throw Error("calibration: parameter " + p.name + ": bounds must satisfy min < max (and min > 0 on a log scale)");
+  const bool global = s.global_algorithm != "none", local = s.local_algorithm != "none";
+  const nlopt::algorithm global_alg = global ? algorithm_of(s.global_algorithm, true) : nlopt::GN_CRS2_LM;
+  // Powell's BOBYQA needs two or more dimensions; one parameter is searched by Sbplx instead.
+  const nlopt::algorithm local_alg =
+      local ? (K < 2 && s.local_algorithm == "bobyqa" ? nlopt::LN_SBPLX : algorithm_of(s.local_algorithm, false)) : nlopt::LN_SBPLX;
+
+  Problem problem(parameters, targets, s, simulate);
+  MsmResult r;
+  r.targets = targets;
+  r.target_se = target_se;
+  const Eigen::MatrixXd data_covariance = target_se.array().square().matrix().asDiagonal();
+  Eigen::MatrixXd w = target_se.array().square().inverse().matrix().asDiagonal();
+
+  Eigen::VectorXd u(K);
+  for (Eigen::Index k = 0; k < K; ++k) u(k) = msm_to_unit(parameters[static_cast<std::size_t>(k)], parameters[static_cast<std::size_t>(k)].start);
+  r.global_status = r.local_status = "not run";
+  if (global) u = problem.search(global_alg, s.global_evaluations, u, w, r.trace, r.global_status);
+  if (local) u = problem.search(local_alg, s.local_evaluations, u, w, r.trace, r.local_status);
+  r.first_step_objective = problem.objective(u, w);
+
+  auto omega_at = [&](const Eigen::VectorXd& point) {
+    return Eigen::MatrixXd(data_covariance + replicate_covariance(problem.at(point)) / static_cast<double>(s.replicates));
+  };
+  if (s.optimal_weighting) {
+    const Eigen::MatrixXd omega = omega_at(u);
+    w = omega.ldlt().solve(Eigen::MatrixXd::Identity(M, M));
+    if (local) {
+      std::string status;
+      u = problem.search(local_alg, s.local_evaluations, u, w, r.trace, status);
+      r.local_status += "; second step (optimal weighting): " + status;
+    }
+  }
+  const Eigen::MatrixXd& at_estimate = problem.at(u);
+  r.simulated = column_mean(at_estimate);
+  for (Eigen::Index i = 0; i < M; ++i)
+    if (!std::isfinite(r.simulated(i))) throw Error("calibration: moment " + std::to_string(i + 1) + " has no value at the estimate");
+  r.simulation_se = (replicate_covariance(at_estimate).diagonal() / static_cast<double>(s.replicates)).cwiseSqrt();
+  r.estimate = problem.natural(u);
+  r.weight = w;
+  r.objective = quadratic(r.simulated - targets, w);
+
+  // The simulated Jacobian: central differences in the unit box under common random numbers.
+  std::vector<Eigen::VectorXd> stencil;
+  for (Eigen::Index k = 0; k < K; ++k) {
+    Eigen::VectorXd up = u, down = u;
+    up(k) = std::min(1.0, u(k) + s.jacobian_step);
+    down(k) = std::max(0.0, u(k) - s.jacobian_step);
+    stencil.push_back(up), stencil.push_back(down);
+  }
+  const auto moments = problem.at(stencil);
+  Eigen::MatrixXd g_unit(M, K);
+  for (Eigen::Index k = 0; k < K; ++k) {
+    const double h = stencil[2 * static_cast<std::size_t>(k)](k) - stencil[2 * static_cast<std::size_t>(k) + 1](k);
+    g_unit.col(k) = (column_mean(*moments[2 * static_cast<std::size_t>(k)]) - column_mean(*moments[2 * static_cast<std::size_t>(k) + 1])) / h;
+  }
+  const Eigen::VectorXd d = problem.slope(u);
+  r.jacobian.resize(M, K);  // the same differences over the natural step
+  for (Eigen::Index k = 0; k < K; ++k) {
+    const double dx = problem.natural(stencil[2 * static_cast<std::size_t>(k)])(k) -
+                      problem.natural(stencil[2 * static_cast<std::size_t>(k) + 1])(k);
+    const double h = stencil[2 * static_cast<std::size_t>(k)](k) - stencil[2 * static_cast<std::size_t>(k) + 1](k);
+    r.jacobian.col(k) = g_unit.col(k) * h / dx;
+  }
+
+  // Sandwich covariance in the unit box, then in natural units (delta method).
+  const Eigen::MatrixXd omega = omega_at(u);
+  const Eigen::MatrixXd gwg = g_unit.transpose() * w * g_unit;
+  const Eigen::MatrixXd bread = gwg.completeOrthogonalDecomposition().pseudoInverse();
+  const Eigen::MatrixXd v_unit = bread * (g_unit.transpose() * w * omega * w * g_unit) * bread;
+  r.covariance = d.asDiagonal() * v_unit * d.asDiagonal();
+  r.standard_error.resize(K);
+  r.identified.assign(static_cast<std::size_t>(K), true);
+  const double scale = gwg.diagonal().maxCoeff();
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(gwg);
+  const bool full_rank = eig.eigenvalues().minCoeff() > 1e-12 * std::max(scale, 1e-300);
+  for (Eigen::Index k = 0; k < K; ++k) {
+    // A parameter the moments do not move (its column of G is zero) is not identified; with a
+    // rank-deficient G'WG no standard error is reliable.
+    const bool moves = gwg(k, k) > 1e-12 * std::max(scale, 1e-300);
+    r.identified[static_cast<std::size_t>(k)] = moves && full_rank;
+    r.standard_error(k) = moves && full_rank ? std::sqrt(std::max(0.0, r.covariance(k, k))) : kNaN;
+  }
+
+  // Over-identification: J = e' Omega^-1 e ~ chi2(M - K) at the optimally weighted estimate.
+  const Eigen::VectorXd e = r.simulated - targets;
+  r.j_statistic = e.dot(omega.ldlt().solve(e));
+  r.degrees_of_freedom = static_cast<int>(M - K);
+  r.j_p_value = r.degrees_of_freedom > 0
+                    ? boost::math::cdf(boost::math::complement(boost::math::chi_squared(r.degrees_of_freedom), r.j_statistic))
+                    : kNaN;
+
+  // Profiles: Q along each parameter across its bounds, the others at the estimate.
+  if (s.profile_points >= 2) {
+    std::vector<Eigen::VectorXd> grid;
+    for (Eigen::Index k = 0; k < K; ++k)
+      for (int i = 0; i < s.profile_points; ++i) {
+        Eigen::VectorXd point = u;
+        point(k) = static_cast<double>(i) / (s.profile_points - 1);
+        grid.push_back(point);
+      }
+    const auto profile = problem.at(grid);
+    r.profile_values.assign(static_cast<std::size_t>(K), {});
+    r.profile_objective.assign(static_cast<std::size_t>(K), {});
+    for (std::size_t n = 0; n < grid.size(); ++n) {
+      const auto k = n / static_cast<std::size_t>(s.profile_points);
+      r.profile_values[k].push_back(msm_from_unit(parameters[k], grid[n](static_cast<Eigen::Index>(k))));
+      r.profile_objective[k].push_back(quadratic(column_mean(*profile[n]) - targets, w));
+    }
+  }
+  r.evaluations = problem.evaluations();
+  return r;
+}
+
+}  // namespace chipsim
