@@ -696,6 +696,31 @@ void merge_into(toml::table& base, toml::table& child) {
   }
 }
 
+// Sets one overridden value in a resolved scenario document (errors located at `where`).
+void apply_override(toml::table& doc, const ScenarioOverride& o, const SourceLocation& where) {
+  auto bad = [&](const std::string& why) { fail_at(where, "override " + o.path + ": " + why); };
+  const auto first = o.path.find('.');
+  if (first == std::string::npos) bad("expected table.key or array.name.key");
+  const std::string head = o.path.substr(0, first), rest = o.path.substr(first + 1);
+  toml::node* node = doc.get(head);
+  if (!node) bad("no [" + head + "] in the scenario");
+  if (toml::table* t = node->as_table()) {
+    t->insert_or_assign(rest, o.value);
+    return;
+  }
+  toml::array* a = node->as_array();
+  const auto second = rest.find('.');
+  const char* id = identity_key(head);
+  if (!a || !id || second == std::string::npos) bad("expected array.name.key, e.g. firm.Huawei.rd_share");
+  const std::string name = rest.substr(0, second), key = rest.substr(second + 1);
+  for (auto& e : *a)
+    if (e.is_table() && identity_of(*e.as_table(), id) == name) {
+      e.as_table()->insert_or_assign(key, o.value);
+      return;
+    }
+  bad("no " + head + " named " + name);
+}
+
 // Parses a scenario and, if it has an [extend] table, the chain of scenarios it extends.
 toml::table resolve_scenario(const std::string& text, const std::string& file, int depth, std::vector<std::string>& chain,
                              std::vector<std::vector<Assumption>>& marks) {
@@ -710,6 +735,20 @@ toml::table resolve_scenario(const std::string& text, const std::string& file, i
   std::vector<std::string> drop;
   if (x.has("drop_events")) drop = x.strings("drop_events");
   const bool drop_all = x.boolean_or("drop_all_events", false);
+  // [extend.set]: "path" = number, set after the merge (a calibrated scenario's estimates).
+  std::vector<std::pair<ScenarioOverride, SourceLocation>> sets;
+  if (x.has("set")) {
+    const toml::table* set = ext->as_table()->get_as<toml::table>("set");
+    if (!set) x.fail("set", "must be a table of \"path\" = number, e.g. \"firm.Huawei.rd_share\" = 0.2");
+    for (auto&& [key, value] : *set) {
+      const SourceLocation at = location_of(value.source(), file);
+      const auto number = value.value<double>();
+      if (!number || !(value.is_floating_point() || value.is_integer()))
+        fail_at(at, "extend.set.\"" + std::string(key.str()) + "\": must be a number");
+      sets.push_back({ScenarioOverride{std::string(key.str()), *number}, at});
+    }
+    x.mark_used("set");
+  }
   x.finish();
   if (depth >= kMaxExtendDepth) x.fail("base", "scenarios extend each other too deeply (a cycle?)");
   namespace fs = std::filesystem;
@@ -740,43 +779,18 @@ toml::table resolve_scenario(const std::string& text, const std::string& file, i
   }
   doc.erase("extend");
   merge_into(base, doc);
+  for (const auto& [o, at] : sets) apply_override(base, o, at);
   return base;
 }
 
 }  // namespace
 
-namespace {
-// Sets one overridden value in a resolved scenario document.
-void apply_override(toml::table& doc, const ScenarioOverride& o, const std::string& file) {
-  auto bad = [&](const std::string& why) { fail_at({file, 0, 0}, "override " + o.path + ": " + why); };
-  const auto first = o.path.find('.');
-  if (first == std::string::npos) bad("expected table.key or array.name.key");
-  const std::string head = o.path.substr(0, first), rest = o.path.substr(first + 1);
-  toml::node* node = doc.get(head);
-  if (!node) bad("no [" + head + "] in the scenario");
-  if (toml::table* t = node->as_table()) {
-    t->insert_or_assign(rest, o.value);
-    return;
-  }
-  toml::array* a = node->as_array();
-  const auto second = rest.find('.');
-  const char* id = identity_key(head);
-  if (!a || !id || second == std::string::npos) bad("expected array.name.key, e.g. firm.Huawei.rd_share");
-  const std::string name = rest.substr(0, second), key = rest.substr(second + 1);
-  for (auto& e : *a)
-    if (e.is_table() && identity_of(*e.as_table(), id) == name) {
-      e.as_table()->insert_or_assign(key, o.value);
-      return;
-    }
-  bad("no " + head + " named " + name);
-}
-}  // namespace
 
 Model load_scenario_text(const std::string& text, const std::string& file, const std::vector<ScenarioOverride>& overrides) {
   std::vector<std::string> chain;
   std::vector<std::vector<Assumption>> marks;  // one list per file of the chain, this file first
   toml::table doc = resolve_scenario(text, file, 0, chain, marks);
-  for (const ScenarioOverride& o : overrides) apply_override(doc, o, file);
+  for (const ScenarioOverride& o : overrides) apply_override(doc, o, {file, 0, 0});
   std::reverse(marks.begin(), marks.end());  // base first: the extending file's marks win
   const std::vector<Assumption> assumptions = merge_assumptions(marks);
   // The text stored in output files: the file verbatim, or the resolved document (comments do

@@ -371,3 +371,32 @@ TEST_CASE("compare: the revenue loss splits exactly into focus-country volume, d
   CHECK(line_of("Nvidia").find('%') != std::string::npos);
   CHECK_THAT(text, Catch::Contains("loss % only where the baseline revenue is at least 5 USD bn"));
 }
+
+TEST_CASE("extend.set sets keys by path after the merge, with located errors", "[scenarios][extend]") {
+  TempDir dir;
+  const std::string base = dir.write("base.toml", test::tiny_scenario());
+  const Model plain = load_scenario(base);
+  const std::string head = "[extend]\nbase = \"base.toml\"\n[extend.set]\n";
+  const Model set = load_scenario(dir.write("set.toml", head + "\"firm.Nvidia.rd_share\" = 0.3\n\"product.Big.appeal\" = 2.5\n"));
+  const auto nv = static_cast<std::size_t>(*set.firm_index("Nvidia"));
+  CHECK(set.firms[nv].rd_share == 0.3);
+  CHECK(plain.firms[nv].rd_share != 0.3);
+  // The same as an experiment's override of the path.
+  const Model overridden = load_scenario(base, {{"firm.Nvidia.rd_share", 0.3}, {"product.Big.appeal", 2.5}});
+  CHECK(overridden.firms[nv].rd_share == set.firms[nv].rd_share);
+  const auto big = static_cast<std::size_t>(*set.product_index("Big"));
+  CHECK(set.products[big].appeal == 2.5);
+  CHECK(overridden.products[big].appeal == 2.5);
+  auto error_of = [&](const std::string& text) {
+    try {
+      load_scenario(dir.write("bad.toml", text));
+    } catch (const ScenarioError& e) {
+      return std::string(e.what());
+    }
+    FAIL("no error");
+    return std::string();
+  };
+  CHECK_THAT(error_of(head + "\"firm.Nobody.rd_share\" = 0.3\n"), Catch::Contains("bad.toml:4:") && Catch::Contains("no firm named Nobody"));
+  CHECK_THAT(error_of(head + "\"firm.Nvidia.rd_share\" = \"high\"\n"), Catch::Contains("bad.toml:4:") && Catch::Contains("must be a number"));
+  CHECK_THAT(error_of(head + "\"firm.Nvidia.rd_share\" = 7\n"), Catch::Contains("rd_share"));  // range checked as the file's own
+}
