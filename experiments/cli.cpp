@@ -20,6 +20,8 @@
 #include "experiments/compare.hpp"
 #include "experiments/deals.hpp"
 #include "experiments/sensitivity_command.hpp"
+#include "experiments/calibrate_command.hpp"
+#include "experiments/task_pool.hpp"
 #include "experiments/interrupt.hpp"
 #include "experiments/report_command.hpp"
 #include "output/hdf5_writer.hpp"
@@ -36,6 +38,35 @@ namespace {
 // Launched by mpirun/srun? (Open MPI, MPICH/PMI and PMIx set these for every rank.)
 bool launched_by_mpi() {
   return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") || std::getenv("PMIX_RANK");
+}
+
+// Runs body() on every rank when launched by mpirun/srun (MPI initialised around it; an error
+// on any rank aborts them all, exit 1), else once. Returns true on the rank that reports
+// (rank 0, or the only process).
+template <class Body>
+bool on_every_rank(int& argc, char**& argv, Body body) {
+  if (!launched_by_mpi()) {
+    body();
+    return true;
+  }
+#ifdef CHIPSIM_WITH_MPI
+  int provided = 0, rank = 0;  // only the main thread calls MPI (task_pool gathers after the threads' work)
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  try {
+    body();
+  } catch (const std::exception& e) {
+    std::cerr << "chipsim: error on rank " << rank << ": " << e.what() << "\n";
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  MPI_Finalize();
+  return rank == 0;
+#else
+  (void)argc, (void)argv;
+  std::cerr << "chipsim: warning: launched by mpirun/srun but this chipsim was built without MPI; every rank runs the whole job\n";
+  body();
+  return true;
+#endif
 }
 
 // --seed: exactly a decimal integer 0 ... 2^64 - 1 (no sign, exponent or overflow to the maximum).
@@ -237,6 +268,18 @@ int main(int argc, char** argv) {
   sensitivity->add_option("--threads", sens_opts.threads, "Worker threads (results do not depend on it)")->check(CLI::Range(1, 1024));
   sensitivity->add_option("--top", sens_top, "Parameters printed per output (ranked by mu* or ST)")->check(CLI::Range(1, 100000));
 
+  chipsim::CalibrateOptions cal_opts;
+  bool cal_quiet = false;
+  CLI::App* calibrate = app.add_subcommand(
+      "calibrate", "Estimate scenario parameters by the method of simulated moments (NLopt global then local search; "
+                   "standard errors, J test, profiles); writes an HDF5 report and a calibrated scenario");
+  calibrate->add_option("spec", cal_opts.spec_path, "Calibration file (TOML)")->required()->check(CLI::ExistingFile);
+  calibrate->add_option("-o,--output", cal_opts.report_path, "HDF5 report (default: <name>_calibration.h5)");
+  calibrate->add_option("--scenario-out", cal_opts.scenario_path, "Write the calibrated scenario (extends the input, sets the estimates)");
+  calibrate->add_option("--threads", cal_opts.threads, "Worker threads per process (results do not depend on it)")->check(CLI::Range(1, 1024));
+  calibrate->add_flag("--resume", cal_opts.resume, "Continue an interrupted calibration from its journal (<report>.journal)");
+  calibrate->add_flag("--no-progress", cal_quiet, "No progress line");
+
   chipsim::ReportOptions report_opts;
   report_opts.script = shipped_data("output/report.py", CHIPSIM_REPORT_SCRIPT);
   CLI::App* report = app.add_subcommand(
@@ -346,12 +389,26 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*sensitivity) {
-      const chipsim::SensitivityResult r = chipsim::run_sensitivity(sens_opts);
+      chipsim::SensitivityResult r;
+      if (!on_every_rank(argc, argv, [&] { r = chipsim::run_sensitivity(sens_opts); })) return 0;
       chipsim::print_sensitivity(r, std::cout, sens_top);
       if (!sens_opts.csv_path.empty()) {
         chipsim::write_sensitivity_csv(r, sens_opts.csv_path);
         std::cout << "\nwrote " << sens_opts.csv_path << "\n";
       }
+      return 0;
+    }
+    if (*calibrate) {
+      cal_opts.progress = !cal_quiet;
+      cal_opts.command_line = joined_command_line(argc, argv);
+      chipsim::CalibrateResult r;
+      if (!on_every_rank(argc, argv, [&] {
+            if (cal_opts.report_path.empty()) cal_opts.report_path = chipsim::load_calibration_spec(cal_opts.spec_path).name + "_calibration.h5";
+            r = chipsim::run_calibration(cal_opts);
+          }))
+        return 0;
+      chipsim::print_calibration(r, std::cout);
+      std::cout << "\nwrote " << cal_opts.report_path << (cal_opts.scenario_path.empty() ? "" : " and " + cal_opts.scenario_path) << "\n";
       return 0;
     }
     if (*deals) {

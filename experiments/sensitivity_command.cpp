@@ -2,7 +2,6 @@
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
-#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <chrono>
@@ -14,6 +13,7 @@
 #include <sstream>
 
 #include "calibration/sensitivity.hpp"
+#include "experiments/task_pool.hpp"
 #include "sim/core/error.hpp"
 #include "sim/pipeline/pipeline.hpp"
 #include "sim/scenario/input_file.hpp"
@@ -143,7 +143,8 @@ SensitivityResult run_sensitivity(const SensitivityOptions& o) {
   const std::uint64_t run_seed = seed ? seed : probe.default_seed;
   const int threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  tbb::parallel_for(std::size_t{0}, n_points, [&](std::size_t i) {
+  // Design points run in parallel on this process's threads and, under MPI, across ranks.
+  const auto rows = run_tasks(n_points, n_out, [&](std::size_t i) {
     std::vector<ScenarioOverride> overrides;
     for (int d = 0; d < k; ++d) {
       const Parameter& p = params[static_cast<std::size_t>(d)];
@@ -153,11 +154,15 @@ SensitivityResult run_sensitivity(const SensitivityOptions& o) {
     ro.seed = run_seed;
     const Model policy = load_scenario(scenario, overrides), base = load_scenario(baseline, overrides);
     const State sp = run_model(policy, ro), sb = run_model(base, ro);
-    y[0][i] = self_sufficiency_in(policy, sp.series, 2025);
-    y[1][i] = self_sufficiency_in(policy, sp.series, 2030);
+    std::vector<double> out(n_out);
+    out[0] = self_sufficiency_in(policy, sp.series, 2025);
+    out[1] = self_sufficiency_in(policy, sp.series, 2030);
     for (int f = 0; f < policy.n_firms(); ++f)
-      y[2 + static_cast<std::size_t>(f)][i] = (revenue_of(base, sb.series, f) - revenue_of(policy, sp.series, f)) / 1e9;
+      out[2 + static_cast<std::size_t>(f)] = (revenue_of(base, sb.series, f) - revenue_of(policy, sp.series, f)) / 1e9;
+    return out;
   });
+  for (std::size_t i = 0; i < n_points; ++i)
+    for (std::size_t q = 0; q < n_out; ++q) y[q][i] = rows[i][q];
   r.runs = static_cast<int>(2 * n_points);
   for (std::size_t q = 0; q < n_out; ++q) {
     if (r.method == "morris") {

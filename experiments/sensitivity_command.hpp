@@ -2,7 +2,8 @@
 // `chipsim sensitivity FILE` (issue 17 item 3; docs/EXPERIMENTS.md "Sensitivity"): a Morris screen
 // or Sobol indices of the headline outputs of a scenario over declared parameter ranges. Every
 // design point runs the scenario and its baseline with the same seed (common random numbers), in
-// parallel with oneTBB (results do not depend on the thread count). Outputs: China's
+// parallel with oneTBB and, under mpirun/srun, across ranks (experiments/task_pool.hpp; results
+// do not depend on the thread or rank count). Outputs: China's
 // self-sufficiency by compute averaged over 2025 and over 2030, and each firm's cumulative revenue
 // loss against the baseline (USD bn).
 #include <ostream>

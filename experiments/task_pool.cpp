@@ -1,0 +1,82 @@
+#include "experiments/task_pool.hpp"
+
+#include <tbb/parallel_for.h>
+
+#include "sim/core/error.hpp"
+
+#ifdef CHIPSIM_WITH_MPI
+#include <mpi.h>
+#endif
+
+namespace chipsim {
+
+int task_pool_rank() {
+#ifdef CHIPSIM_WITH_MPI
+  int initialised = 0, finalised = 0;
+  MPI_Initialized(&initialised);
+  MPI_Finalized(&finalised);
+  if (initialised && !finalised) {
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    return rank;
+  }
+#endif
+  return 0;
+}
+
+int task_pool_size() {
+#ifdef CHIPSIM_WITH_MPI
+  int initialised = 0, finalised = 0;
+  MPI_Initialized(&initialised);
+  MPI_Finalized(&finalised);
+  if (initialised && !finalised) {
+    int size = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    return size;
+  }
+#endif
+  return 1;
+}
+
+std::vector<std::vector<double>> run_tasks(std::size_t n, std::size_t width,
+                                           const std::function<std::vector<double>(std::size_t)>& task) {
+  const auto rank = static_cast<std::size_t>(task_pool_rank()), size = static_cast<std::size_t>(task_pool_size());
+  // This rank's tasks: rank, rank + size, ...
+  std::vector<std::size_t> mine;
+  for (std::size_t i = rank; i < n; i += size) mine.push_back(i);
+  std::vector<double> local(mine.size() * width);
+  tbb::parallel_for(std::size_t{0}, mine.size(), [&](std::size_t k) {
+    const std::vector<double> r = task(mine[k]);
+    if (r.size() != width) throw Error("task pool: a task returned " + std::to_string(r.size()) + " numbers, not " + std::to_string(width));
+    std::copy(r.begin(), r.end(), local.begin() + static_cast<std::ptrdiff_t>(k * width));
+  });
+  std::vector<std::vector<double>> out(n, std::vector<double>(width));
+  if (size == 1) {
+    for (std::size_t k = 0; k < mine.size(); ++k)
+      std::copy(local.begin() + static_cast<std::ptrdiff_t>(k * width), local.begin() + static_cast<std::ptrdiff_t>((k + 1) * width),
+                out[mine[k]].begin());
+    return out;
+  }
+#ifdef CHIPSIM_WITH_MPI
+  // Gather every rank's block (rank r holds tasks r, r + size, ...).
+  std::vector<int> counts(size), displs(size);
+  for (std::size_t r = 0, offset = 0; r < size; ++r) {
+    const std::size_t tasks = r < n ? (n - r + size - 1) / size : 0;
+    counts[r] = static_cast<int>(tasks * width);
+    displs[r] = static_cast<int>(offset);
+    offset += tasks * width;
+  }
+  std::vector<double> all(n * width);
+  MPI_Allgatherv(local.data(), static_cast<int>(local.size()), MPI_DOUBLE, all.data(), counts.data(), displs.data(), MPI_DOUBLE,
+                 MPI_COMM_WORLD);
+  for (std::size_t r = 0; r < size; ++r) {
+    std::size_t k = 0;
+    for (std::size_t i = r; i < n; i += size, ++k)
+      std::copy(all.begin() + displs[r] + static_cast<std::ptrdiff_t>(k * width),
+                all.begin() + displs[r] + static_cast<std::ptrdiff_t>((k + 1) * width), out[i].begin());
+  }
+#endif
+  return out;
+}
+
+}  // namespace chipsim
