@@ -49,6 +49,7 @@ void read_settings(TableReader& t, CalibrationSpec& spec) {
   if (s.profile_points == 1) t.fail("profile_points", "must be 0 (no profile) or at least 2");
   s.jacobian_step = t.number_or("jacobian_step", 0.01, 1e-6, 0.25);
   if (t.has("window_end")) spec.window_end = t.month("window_end");
+  if (t.has("run_until")) spec.run_until = t.month("run_until").to_string();
 }
 
 CalibrationParameter read_parameter(TableReader& p) {
@@ -68,7 +69,7 @@ CalibrationParameter read_parameter(TableReader& p) {
   x.log_scale = transform == "log";
   if (x.log_scale && x.min <= 0) p.fail("min", "must be above 0 with transform = \"log\"");
   x.start = x.log_scale ? std::sqrt(x.min * x.max) : 0.5 * (x.min + x.max);
-  if (p.has("start")) x.start = p.number("start", x.min, x.max);
+  if (p.has("start")) x.start = p.number("start", x.min, x.max), x.start_given = true;
   x.prior_min = p.number_or("prior_min", x.min, x.min, x.max);
   x.prior_max = p.number_or("prior_max", x.max, x.min, x.max);
   if (!(x.prior_max > x.prior_min)) p.fail("prior_max", "must be above prior_min");
@@ -169,6 +170,10 @@ CalibrationSpec load_calibration_spec(const std::string& path) {
     if (!names.insert(spec.moments.back().name).second)
       m.fail("name", "a second moment named \"" + spec.moments.back().name + "\" (give each a distinct name)");
   }
+  if (!spec.run_until.empty())
+    for (std::size_t i = 0; i < spec.moments.size(); ++i)
+      if (spec.moments[i].window.last.to_string() > spec.run_until)
+        fail_at(spec.moments[i].where, "moment \"" + spec.moments[i].name + "\": its period ends after calibration.run_until (" + spec.run_until + ")");
   if (spec.moments.size() < spec.parameters.size())
     root.fail("moment", "fewer moments (" + std::to_string(spec.moments.size()) + ") than parameters (" +
                             std::to_string(spec.parameters.size()) + "): the parameters cannot be identified");

@@ -18,7 +18,8 @@ struct CalibrationParameter {
   std::vector<std::string> paths;  // scenario keys set to the same value (e.g. firm.Nvidia.rd_share)
   double min = 0, max = 0;         // bounds of the estimate (natural units)
   bool log_scale = false;          // transform = "log"
-  double start = 0;                // start of the search; default: the middle of the (log) box
+  double start = 0;                // start of the search (natural units)
+  bool start_given = false;        // false: the scenario's own value (calibrate sets it), else the box's middle
   double prior_min = 0, prior_max = 0;  // range for sensitivity and predictive draws; default: the bounds
   std::string source;
   SourceLocation where;
@@ -43,6 +44,7 @@ struct CalibrationSpec {
   std::string scenario;    // absolute path
   std::uint64_t seed = 0;  // replicate r runs with (seed, run = r); 0: the scenario's seed
   Month window_end{2024, 12};  // no moment may end later (later figures are out-of-sample checks)
+  std::string run_until;       // "YYYY-MM": runs stop there (the moments' window; faster); empty: the scenario's horizon
   MsmSettings settings;
   std::vector<CalibrationParameter> parameters;
   std::vector<CalibrationMoment> moments;

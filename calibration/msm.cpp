@@ -196,6 +196,7 @@ MsmResult estimate_msm(const std::vector<MsmParameter>& parameters, const Eigen:
   Eigen::VectorXd u(K);
   for (Eigen::Index k = 0; k < K; ++k) u(k) = msm_to_unit(parameters[static_cast<std::size_t>(k)], parameters[static_cast<std::size_t>(k)].start);
   r.global_status = r.local_status = "not run";
+  r.start_objective = problem.objective(u, w);
   if (global) u = problem.search(global_alg, s.global_evaluations, u, w, r.trace, r.global_status);
   if (local) u = problem.search(local_alg, s.local_evaluations, u, w, r.trace, r.local_status);
   r.first_step_objective = problem.objective(u, w);
@@ -244,23 +245,51 @@ MsmResult estimate_msm(const std::vector<MsmParameter>& parameters, const Eigen:
     r.jacobian.col(k) = g_unit.col(k) * h / dx;
   }
 
-  // Sandwich covariance in the unit box, then in natural units (delta method).
+  // Sandwich covariance in the unit box, then in natural units (delta method), over the
+  // identified parameters: those the moments move (a non-zero column of G) and that do not load
+  // on a null direction of G'WG (collinear with others). The covariance of the identified ones
+  // is conditional on the others' estimates; the others get no standard error (NaN).
   const Eigen::MatrixXd omega = omega_at(u);
   const Eigen::MatrixXd gwg = g_unit.transpose() * w * g_unit;
-  const Eigen::MatrixXd bread = gwg.completeOrthogonalDecomposition().pseudoInverse();
-  const Eigen::MatrixXd v_unit = bread * (g_unit.transpose() * w * omega * w * g_unit) * bread;
-  r.covariance = d.asDiagonal() * v_unit * d.asDiagonal();
-  r.standard_error.resize(K);
-  r.identified.assign(static_cast<std::size_t>(K), true);
-  const double scale = gwg.diagonal().maxCoeff();
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(gwg);
-  const bool full_rank = eig.eigenvalues().minCoeff() > 1e-12 * std::max(scale, 1e-300);
-  for (Eigen::Index k = 0; k < K; ++k) {
-    // A parameter the moments do not move (its column of G is zero) is not identified; with a
-    // rank-deficient G'WG no standard error is reliable.
-    const bool moves = gwg(k, k) > 1e-12 * std::max(scale, 1e-300);
-    r.identified[static_cast<std::size_t>(k)] = moves && full_rank;
-    r.standard_error(k) = moves && full_rank ? std::sqrt(std::max(0.0, r.covariance(k, k))) : kNaN;
+  const double scale = std::max(gwg.diagonal().maxCoeff(), 1e-300);
+  r.identified.assign(static_cast<std::size_t>(K), false);
+  std::vector<Eigen::Index> moving;
+  for (Eigen::Index k = 0; k < K; ++k)
+    if (gwg(k, k) > 1e-12 * scale) moving.push_back(k);
+  std::vector<Eigen::Index> kept;
+  if (!moving.empty()) {
+    const auto n = static_cast<Eigen::Index>(moving.size());
+    Eigen::MatrixXd sub(n, n);
+    for (Eigen::Index a = 0; a < n; ++a)
+      for (Eigen::Index b = 0; b < n; ++b) sub(a, b) = gwg(moving[static_cast<std::size_t>(a)], moving[static_cast<std::size_t>(b)]);
+    const Eigen::VectorXd norm = sub.diagonal().cwiseSqrt();
+    const Eigen::MatrixXd corr = norm.cwiseInverse().asDiagonal() * sub * norm.cwiseInverse().asDiagonal();  // scale-free
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(corr);
+    std::vector<bool> collinear(static_cast<std::size_t>(n), false);
+    for (Eigen::Index e = 0; e < n; ++e)
+      if (eig.eigenvalues()(e) < 1e-8)
+        for (Eigen::Index a = 0; a < n; ++a)
+          if (std::abs(eig.eigenvectors()(a, e)) > 0.1) collinear[static_cast<std::size_t>(a)] = true;
+    for (Eigen::Index a = 0; a < n; ++a)
+      if (!collinear[static_cast<std::size_t>(a)]) kept.push_back(moving[static_cast<std::size_t>(a)]);
+  }
+  r.covariance = Eigen::MatrixXd::Constant(K, K, kNaN);
+  r.standard_error = Eigen::VectorXd::Constant(K, kNaN);
+  if (!kept.empty()) {
+    const auto n = static_cast<Eigen::Index>(kept.size());
+    Eigen::MatrixXd g(M, n);
+    for (Eigen::Index a = 0; a < n; ++a) g.col(a) = g_unit.col(kept[static_cast<std::size_t>(a)]);
+    const Eigen::MatrixXd bread = (g.transpose() * w * g).ldlt().solve(Eigen::MatrixXd::Identity(n, n));
+    const Eigen::MatrixXd v_unit = bread * (g.transpose() * w * omega * w * g) * bread;
+    for (Eigen::Index a = 0; a < n; ++a) {
+      const Eigen::Index i = kept[static_cast<std::size_t>(a)];
+      r.identified[static_cast<std::size_t>(i)] = true;
+      for (Eigen::Index b = 0; b < n; ++b) {
+        const Eigen::Index j = kept[static_cast<std::size_t>(b)];
+        r.covariance(i, j) = d(i) * v_unit(a, b) * d(j);
+      }
+      r.standard_error(i) = std::sqrt(std::max(0.0, r.covariance(i, i)));
+    }
   }
 
   // Over-identification: J = e' Omega^-1 e ~ chi2(M - K) at the optimally weighted estimate.

@@ -49,8 +49,8 @@ using MsmSimulator = std::function<std::vector<Eigen::MatrixXd>(const std::vecto
 struct MsmResult {
   Eigen::VectorXd estimate;        // K, natural units
   Eigen::VectorXd standard_error;  // K, natural units (NaN where not identified)
-  Eigen::MatrixXd covariance;      // K x K
-  std::vector<bool> identified;    // K: the moments move the parameter's objective
+  Eigen::MatrixXd covariance;      // K x K, of the identified parameters (NaN rows/columns for the others)
+  std::vector<bool> identified;    // K: the moments move the parameter, not only along with others (G'WG)
   Eigen::VectorXd targets, target_se;  // M
   Eigen::VectorXd simulated;       // M: mean over replicates at the estimate
   Eigen::VectorXd simulation_se;   // M: standard error of that mean (replicate sd / sqrt R)
@@ -58,6 +58,7 @@ struct MsmResult {
   Eigen::MatrixXd jacobian;        // M x K, d moment / d parameter (natural units)
   double objective = 0;            // Q at the estimate (final weighting)
   double first_step_objective = 0; // Q at the first-step estimate (diagonal weighting)
+  double start_objective = 0;      // Q at the start (diagonal weighting): the fit before estimation
   double j_statistic = 0;          // e' Omega^-1 e
   int degrees_of_freedom = 0;      // M - K
   double j_p_value = 0;            // P(chi2(M - K) > J); NaN when M <= K

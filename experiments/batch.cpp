@@ -33,11 +33,12 @@ Model load_run_model(const ExperimentSpec& spec, const RunSpec& run) {
 ModelCache::ModelCache(const ExperimentSpec& spec)
     : spec_(spec), slots_(spec.variants.size() * static_cast<std::size_t>(spec.sweep_points)) {}
 
-const Model& ModelCache::get(const RunSpec& run) {
+std::shared_ptr<const Model> ModelCache::get(const RunSpec& run) {
+  if (!spec_.draws.empty()) return std::make_shared<const Model>(load_run_model(spec_, run));
   Slot& slot = slots_[static_cast<std::size_t>(run.variant) * static_cast<std::size_t>(spec_.sweep_points) +
                       static_cast<std::size_t>(run.point)];
-  std::call_once(slot.once, [&] { slot.model = std::make_unique<const Model>(load_variant_at_point(spec_, run.variant, run.point)); });
-  return *slot.model;
+  std::call_once(slot.once, [&] { slot.model = std::make_shared<const Model>(load_variant_at_point(spec_, run.variant, run.point)); });
+  return slot.model;
 }
 
 namespace {
@@ -105,6 +106,13 @@ BatchDesign batch_design(const ExperimentSpec& spec) {
   d.replicates = spec.replicates;
   d.master_seed = spec.master_seed;
   d.focus_country = spec.focus_country;
+  for (const ParameterDraw& x : spec.draws) {
+    std::string joined;
+    for (const std::string& p : x.paths) joined += (joined.empty() ? "" : " ") + p;
+    d.draw_paths.push_back(joined);
+  }
+  if (!spec.draws.empty())
+    for (int r = 0; r < spec.replicates; ++r) d.replicate_draws.push_back(draw_parameters(spec, r));
   for (const RunSpec& r : spec.runs) {
     d.run_variant.push_back(r.variant);
     d.run_point.push_back(r.point);
@@ -253,7 +261,7 @@ int run_batch(const ExperimentSpec& spec, const BatchOptions& options) {
   tbb::parallel_for(std::size_t(0), pending.size(), [&](std::size_t n) {
     if (stop) return;
     const RunSpec& run = spec.runs[static_cast<std::size_t>(pending[n])];
-    session.record(run.index, execute_run(models.get(run), session.layout(), run));
+    session.record(run.index, execute_run(*models.get(run), session.layout(), run));
     progress.tick();
     if (options.stop_after > 0 && ++journalled >= options.stop_after) stop = true;
   });

@@ -39,16 +39,18 @@ BatchDesign batch_design(const ExperimentSpec& spec);
 Model load_run_model(const ExperimentSpec& spec, const RunSpec& run);
 
 // Models are immutable and shared by every replicate of a (variant, sweep point): each is loaded
-// once, on first use (a scenario file is parsed once per model, not once per run). Thread-safe.
+// once, on first use (a scenario file is parsed once per model, not once per run). With
+// parameter draws ([uncertainty]) every run has its own model, loaded when asked for and not
+// kept. Thread-safe.
 class ModelCache {
  public:
   explicit ModelCache(const ExperimentSpec& spec);
-  const Model& get(const RunSpec& run);
+  std::shared_ptr<const Model> get(const RunSpec& run);
 
  private:
   struct Slot {
     std::once_flag once;
-    std::unique_ptr<const Model> model;
+    std::shared_ptr<const Model> model;
   };
   const ExperimentSpec& spec_;
   std::vector<Slot> slots_;

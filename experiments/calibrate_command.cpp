@@ -4,6 +4,7 @@
 #include <tbb/info.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -30,6 +31,7 @@ namespace {
 
 std::vector<ScenarioOverride> overrides_of(const CalibrationSpec& spec, const Eigen::VectorXd& x) {
   std::vector<ScenarioOverride> out;
+  if (!spec.run_until.empty()) out.push_back({"scenario.horizon", 0, spec.run_until});
   for (std::size_t k = 0; k < spec.parameters.size(); ++k)
     for (const std::string& path : spec.parameters[k].paths) out.push_back({path, x(static_cast<Eigen::Index>(k))});
   return out;
@@ -132,6 +134,13 @@ CalibrateResult run_calibration(const CalibrateOptions& o) {
   const auto started = std::chrono::steady_clock::now();
   CalibrateResult result;
   result.spec = load_calibration_spec(o.spec_path);
+  {
+    // Without a declared start, the search starts from the scenario's own value (within bounds).
+    const Model own = load_scenario(result.spec.scenario);
+    for (CalibrationParameter& p : result.spec.parameters)
+      if (!p.start_given)
+        if (const auto v = scenario_value(own.scenario_text, p.paths.front())) p.start = std::clamp(*v, p.min, p.max);
+  }
   const CalibrationSpec& spec = result.spec;
   const std::size_t K = spec.parameters.size(), M = spec.moments.size();
   const int R = spec.settings.replicates;
@@ -267,7 +276,7 @@ std::string calibrated_scenario_text(const CalibrateResult& r, const std::string
       std::snprintf(buf, sizeof buf, "# %s: ESTIMATED %.6g (not identified by the moments: no standard error); bounds [%.6g, %.6g]\n", p.name.c_str(), x,
                     p.min, p.max);
     else
-      std::snprintf(buf, sizeof buf, "# %s: ESTIMATED %.6g (standard error %.3g); bounds [%.6g, %.6g]\n", p.name.c_str(), x, se, p.min, p.max);
+      std::snprintf(buf, sizeof buf, "# %s: ESTIMATED %.6g (standard error %.3g; start %.6g); bounds [%.6g, %.6g]\n", p.name.c_str(), x, se, p.start, p.min, p.max);
     os << buf;
     for (const std::string& path : p.paths) {
       std::snprintf(buf, sizeof buf, "\"%s\" = %.17g\n", path.c_str(), x);
@@ -286,13 +295,14 @@ void print_calibration(const CalibrateResult& r, std::ostream& out) {
       << r.seconds << " s)\n";
   out << "  search: " << spec.settings.global_algorithm << ": " << m.global_status << "; " << spec.settings.local_algorithm << ": "
       << m.local_status << "\n\n";
-  std::snprintf(buf, sizeof buf, "%-44s %13s %11s %11s %11s  %s\n", "parameter", "estimate", "std. error", "min", "max", "");
+  std::snprintf(buf, sizeof buf, "%-44s %13s %11s %11s %11s %11s  %s\n", "parameter", "start", "estimate", "std. error", "min", "max", "");
   out << buf;
   for (std::size_t k = 0; k < spec.parameters.size(); ++k) {
     const auto K = static_cast<Eigen::Index>(k);
     const double x = m.estimate(K);
     const bool at_bound = std::abs(msm_to_unit({"", spec.parameters[k].min, spec.parameters[k].max, spec.parameters[k].log_scale, 0}, x) - 0.5) > 0.499;
-    std::snprintf(buf, sizeof buf, "%-44s %13.6g %11.3g %11.4g %11.4g  %s\n", spec.parameters[k].name.substr(0, 44).c_str(), x,
+    std::snprintf(buf, sizeof buf, "%-44s %13.6g %11.6g %11.3g %11.4g %11.4g  %s\n", spec.parameters[k].name.substr(0, 44).c_str(),
+                  spec.parameters[k].start, x,
                   m.standard_error(K), spec.parameters[k].min, spec.parameters[k].max,
                   !m.identified[k] ? "not identified" : at_bound ? "at a bound" : "");
     out << buf;
@@ -306,8 +316,8 @@ void print_calibration(const CalibrateResult& r, std::ostream& out) {
                   m.target_se(I), m.simulated(I), m.simulation_se(I), (m.simulated(I) - m.targets(I)) / m.target_se(I));
     out << buf;
   }
-  std::snprintf(buf, sizeof buf, "\nobjective Q = %.6g (first step %.6g); J = %.4g, %d degrees of freedom, p = %.3g\n", m.objective,
-                m.first_step_objective, m.j_statistic, m.degrees_of_freedom, m.j_p_value);
+  std::snprintf(buf, sizeof buf, "\nobjective Q = %.6g (at the start %.6g; first step %.6g); J = %.4g, %d degrees of freedom, p = %.3g\n",
+                m.objective, m.start_objective, m.first_step_objective, m.j_statistic, m.degrees_of_freedom, m.j_p_value);
   out << buf;
 }
 

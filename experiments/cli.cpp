@@ -21,6 +21,7 @@
 #include "experiments/deals.hpp"
 #include "experiments/sensitivity_command.hpp"
 #include "experiments/calibrate_command.hpp"
+#include "experiments/validate_fit.hpp"
 #include "experiments/task_pool.hpp"
 #include "experiments/interrupt.hpp"
 #include "experiments/report_command.hpp"
@@ -280,6 +281,19 @@ int main(int argc, char** argv) {
   calibrate->add_flag("--resume", cal_opts.resume, "Continue an interrupted calibration from its journal (<report>.journal)");
   calibrate->add_flag("--no-progress", cal_quiet, "No progress line");
 
+  std::string vf_scenario, vf_figures;
+  int vf_replicates = 10, vf_threads = 0;
+  std::string vf_seed_text;
+  CLI::App* validate_fit = app.add_subcommand(
+      "validate-fit", "Compare a (calibrated) scenario with figures it was not fitted to (e.g. calibration/data/figures_2025.csv): "
+                      "pass or fail per figure within its stated tolerance");
+  validate_fit->add_option("scenario", vf_scenario, "Scenario file (TOML), e.g. a calibrated one")->required()->check(CLI::ExistingFile);
+  validate_fit->add_option("figures", vf_figures, "Figures file (CSV: figure,kind,arguments,period,value,unit,tolerance,tolerance_type,source,note)")
+      ->required()->check(CLI::ExistingFile);
+  validate_fit->add_option("--replicates", vf_replicates, "Replicates (mean and sd per figure)")->check(CLI::Range(1, 100000));
+  validate_fit->add_option("--seed", vf_seed_text, "Seed of replicate 0 (default: the scenario's)");
+  validate_fit->add_option("--threads", vf_threads, "Worker threads (results do not depend on it)")->check(CLI::Range(1, 1024));
+
   chipsim::ReportOptions report_opts;
   report_opts.script = shipped_data("output/report.py", CHIPSIM_REPORT_SCRIPT);
   CLI::App* report = app.add_subcommand(
@@ -396,6 +410,12 @@ int main(int argc, char** argv) {
         chipsim::write_sensitivity_csv(r, sens_opts.csv_path);
         std::cout << "\nwrote " << sens_opts.csv_path << "\n";
       }
+      return 0;
+    }
+    if (*validate_fit) {
+      const std::uint64_t seed = vf_seed_text.empty() ? 0 : strict_seed("--seed", vf_seed_text);
+      const chipsim::ValidationResult r = chipsim::validate_fit(vf_scenario, vf_figures, vf_replicates, seed, vf_threads);
+      chipsim::print_validation(r, std::cout);
       return 0;
     }
     if (*calibrate) {

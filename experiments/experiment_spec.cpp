@@ -15,6 +15,8 @@
 #include <sstream>
 
 #include "sim/core/rng.hpp"
+#include "output/calibration_file.hpp"
+#include <Eigen/Dense>
 #include "sim/scenario/table_reader.hpp"
 
 namespace chipsim {
@@ -91,6 +93,121 @@ std::vector<std::vector<double>> grid(const std::vector<SweepParameter>& params)
 
 std::uint64_t replicate_seed(std::uint64_t master_seed, int replicate) {
   return random_block(RandomKey{master_seed, 0}, static_cast<std::uint64_t>(replicate), 0, RandomPurpose::replicate_seed).word[0];
+}
+
+namespace {
+
+// [uncertainty]: `calibration = "report.h5"` draws the report's identified estimates from a
+// normal with their estimated covariance (truncated at the bounds), and [[uncertainty.parameter]]
+// declares others: uniform (min, max) or normal (mean, sd, optional min/max truncation).
+void read_uncertainty(TableReader& u, const std::filesystem::path& dir, ExperimentSpec& x) {
+  std::vector<double> sd;                   // of declared normals
+  std::vector<std::vector<double>> report_cov;  // of the report's draws
+  std::size_t report_first = 0, report_n = 0;
+  if (u.has("calibration")) {
+    x.uncertainty_source = (dir / u.string("calibration")).lexically_normal().string();
+    CalibrationEstimates e;
+    try {
+      e = read_calibration_estimates(x.uncertainty_source);
+    } catch (const IoError& err) {
+      u.fail("calibration", err.what());
+    }
+    std::vector<std::size_t> kept;
+    for (std::size_t k = 0; k < e.names.size(); ++k)
+      if (e.identified[k]) kept.push_back(k);
+    if (kept.empty()) u.fail("calibration", "the report has no identified parameter to draw");
+    report_first = x.draws.size();
+    report_n = kept.size();
+    for (std::size_t k : kept) {
+      ParameterDraw d;
+      d.name = e.names[k];
+      d.paths = e.paths[k];
+      d.distribution = "normal";
+      d.mean = e.estimate[k];
+      d.min = e.lower[k];
+      d.max = e.upper[k];
+      d.where = u.where("calibration");
+      x.draws.push_back(d);
+    }
+    for (std::size_t a : kept) {
+      report_cov.emplace_back();
+      for (std::size_t b : kept) report_cov.back().push_back(e.covariance[a][b]);
+    }
+  }
+  for (TableReader& p : u.tables("parameter")) {
+    ParameterDraw d;
+    d.where = p.where();
+    d.paths = p.has("paths") ? p.strings("paths") : std::vector<std::string>{p.string("path")};
+    d.name = p.optional_string("name").value_or(d.paths.front());
+    d.distribution = p.string("distribution");
+    if (d.distribution == "uniform") {
+      d.min = p.number("min", -1e300, 1e300);
+      d.max = p.number("max", -1e300, 1e300);
+      if (!(d.max > d.min)) p.fail("max", "must be above min");
+      sd.push_back(0);
+    } else if (d.distribution == "normal") {
+      d.mean = p.number("mean", -1e300, 1e300);
+      sd.push_back(p.number("sd", 0, 1e300));
+      d.min = p.number_or("min", -1e300, -1e300, 1e300);
+      d.max = p.number_or("max", 1e300, -1e300, 1e300);
+      if (!(d.max > d.min)) p.fail("max", "must be above min");
+    } else {
+      p.fail("distribution", "must be \"uniform\" or \"normal\", got \"" + d.distribution + "\"");
+    }
+    p.optional_string("source");
+    p.optional_string("note");
+    p.finish();
+    x.draws.push_back(d);
+  }
+  u.finish();
+  if (x.draws.empty()) u.fail("parameter", "an [uncertainty] table needs calibration = \"report.h5\" or [[uncertainty.parameter]] entries");
+  std::set<std::string> seen;
+  for (const ParameterDraw& d : x.draws)
+    for (const std::string& path : d.paths) {
+      if (!seen.insert(path).second) fail_at(d.where, "uncertainty: " + path + " is drawn twice");
+      for (const SweepParameter& s : x.sweep)
+        if (s.path == path) fail_at(d.where, "uncertainty: " + path + " is both swept and drawn");
+    }
+  // Covariance of all draws (uniform rows zero): the report's block, then declared sds.
+  const std::size_t n = x.draws.size();
+  Eigen::MatrixXd cov = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+  for (std::size_t a = 0; a < report_n; ++a)
+    for (std::size_t b = 0; b < report_n; ++b)
+      cov(static_cast<Eigen::Index>(report_first + a), static_cast<Eigen::Index>(report_first + b)) = report_cov[a][b];
+  for (std::size_t k = 0; k < sd.size(); ++k) {
+    const auto i = static_cast<Eigen::Index>(report_first + report_n + k);
+    cov(i, i) = sd[k] * sd[k];
+  }
+  // A covariance that is only positive semi-definite (a zero-sd draw) is factored by LDLT.
+  Eigen::LDLT<Eigen::MatrixXd> ldlt(cov);
+  if (ldlt.info() != Eigen::Success || (ldlt.vectorD().array() < -1e-12 * std::max(1.0, cov.diagonal().maxCoeff())).any())
+    u.fail("calibration", "the covariance of the draws is not positive semi-definite");
+  const Eigen::MatrixXd l = ldlt.transpositionsP().transpose() * Eigen::MatrixXd(ldlt.matrixL()) *
+                            ldlt.vectorD().cwiseMax(0.0).cwiseSqrt().asDiagonal();
+  x.draw_cholesky.assign(n, std::vector<double>(n));
+  for (std::size_t a = 0; a < n; ++a)
+    for (std::size_t b = 0; b < n; ++b) x.draw_cholesky[a][b] = l(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b));
+}
+
+}  // namespace
+
+std::vector<double> draw_parameters(const ExperimentSpec& spec, int replicate) {
+  const std::size_t n = spec.draws.size();
+  std::vector<double> z(n), out(n);
+  for (std::size_t k = 0; k < n; ++k)
+    z[k] = standard_normal(RandomKey{spec.master_seed, 0}, k, static_cast<std::uint64_t>(replicate), RandomPurpose::parameter_draw);
+  for (std::size_t a = 0; a < n; ++a) {
+    const ParameterDraw& d = spec.draws[a];
+    if (d.distribution == "uniform") {
+      out[a] = d.min + (d.max - d.min) * uniform01(RandomKey{spec.master_seed, 0}, a, static_cast<std::uint64_t>(replicate),
+                                                   RandomPurpose::parameter_draw, 1);
+      continue;
+    }
+    double x = d.mean;
+    for (std::size_t b = 0; b < n; ++b) x += spec.draw_cholesky[a][b] * z[b];
+    out[a] = std::clamp(x, d.min, d.max);
+  }
+  return out;
 }
 
 ExperimentSpec load_experiment(const std::string& path) {
@@ -194,6 +311,7 @@ ExperimentSpec load_experiment(const std::string& path) {
   } else {
     x.point_values = {{}};
   }
+  if (auto u = root.table("uncertainty")) read_uncertainty(*u, dir, x);
   root.finish();
 
   const double n_runs = static_cast<double>(x.variants.size()) * static_cast<double>(x.point_values.size()) * x.replicates;
@@ -223,6 +341,15 @@ ExperimentSpec load_experiment(const std::string& path) {
         fail_at(focus_where, "focus_country: \"" + x.focus_country + "\" is not a country of variant " + x.variants[v].name);
   }
 
+  // Every drawn path applies to every variant (errors at the draw), checked at the mean draw.
+  for (const ParameterDraw& d : x.draws)
+    for (const Variant& v : x.variants)
+      for (const std::string& p : d.paths) try {
+          (void)load_scenario(v.scenario_path, {{p, d.distribution == "uniform" ? 0.5 * (d.min + d.max) : d.mean}});
+        } catch (const ScenarioError& e) {
+          fail_at(d.where, "uncertainty: parameter " + d.name + ": path \"" + p + "\" does not load in variant " + v.name + ": " + e.what());
+        }
+
   for (int v = 0; v < static_cast<int>(x.variants.size()); ++v)
     for (int p = 0; p < x.sweep_points; ++p)
       for (int r = 0; r < x.replicates; ++r) {
@@ -234,6 +361,11 @@ ExperimentSpec load_experiment(const std::string& path) {
         run.seed = replicate_seed(x.master_seed, r);
         for (std::size_t d = 0; d < x.sweep.size(); ++d)
           run.overrides.push_back({x.sweep[d].path, x.point_values[static_cast<std::size_t>(p)][d]});
+        if (!x.draws.empty()) {
+          const std::vector<double> drawn = draw_parameters(x, r);
+          for (std::size_t d = 0; d < x.draws.size(); ++d)
+            for (const std::string& path : x.draws[d].paths) run.overrides.push_back({path, drawn[d]});
+        }
         x.runs.push_back(std::move(run));
       }
   return x;

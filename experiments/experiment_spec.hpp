@@ -25,6 +25,17 @@ struct SweepParameter {
   SourceLocation where;        // of its `path` key in the experiment file
 };
 
+// Predictive uncertainty (docs/EXPERIMENTS.md 1.5b): a parameter drawn once per replicate, the
+// same draw for every variant and sweep point of the replicate (paired comparisons stay paired).
+struct ParameterDraw {
+  std::string name;
+  std::vector<std::string> paths;  // scenario keys set to the drawn value
+  std::string distribution;        // "uniform" (min, max) or "normal" (mean; covariance below)
+  double min = -1e300, max = 1e300;  // uniform: its range; normal: truncation (the draw is clamped)
+  double mean = 0;
+  SourceLocation where;
+};
+
 struct RunSpec {
   int index = 0;       // position in the batch
   int variant = 0;
@@ -47,6 +58,9 @@ struct ExperimentSpec {
   std::uint64_t master_seed = 0;
   bool keep_full_series = false;    // outputs = "full"; default "summaries"
   std::string focus_country = "CN";
+  std::vector<ParameterDraw> draws;  // [uncertainty]: drawn per replicate
+  std::vector<std::vector<double>> draw_cholesky;  // lower-triangular factor of the normal draws' covariance (draws x draws; 0 rows for uniform)
+  std::string uncertainty_source;   // the calibration report the normal draws come from, if any
   std::vector<RunSpec> runs;        // variant-major, then point, then replicate
 
   int n_runs() const { return static_cast<int>(runs.size()); }
@@ -59,6 +73,10 @@ Model load_variant_at_point(const ExperimentSpec& spec, int variant, int point);
 
 // Reads and validates an experiment file (errors: ScenarioError with file:line:column).
 ExperimentSpec load_experiment(const std::string& path);
+
+// The values of the parameter draws of replicate r (one per draw, in `draws` order):
+// counter-based (Philox keyed by the master seed), so any run can be drawn alone.
+std::vector<double> draw_parameters(const ExperimentSpec& spec, int replicate);
 
 // The seed of replicate r: a Philox draw keyed by the master seed, so seeds do not overlap.
 std::uint64_t replicate_seed(std::uint64_t master_seed, int replicate);

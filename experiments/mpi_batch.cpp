@@ -74,7 +74,7 @@ void worker(const ExperimentSpec& spec, int threads) {
     tbb::parallel_for(0, k, [&](int n) {
       const auto u = static_cast<std::size_t>(n);
       const RunSpec& run = spec.runs[static_cast<std::size_t>(indices[u])];
-      std::vector<double> data = execute_run(models.get(run), layout, run);
+      std::vector<double> data = execute_run(*models.get(run), layout, run);
       if (data.size() != layout.run_size()) throw Error("batch: a run's data does not fit the batch layout");
       messages[u].assign(1, static_cast<double>(indices[u]));
       messages[u].insert(messages[u].end(), data.begin(), data.end());
@@ -133,7 +133,7 @@ int run_batch_mpi(const ExperimentSpec& spec, const BatchOptions& options) {
       try {
         for (int index; (index = take()) >= 0;) {
           const RunSpec& run = spec.runs[static_cast<std::size_t>(index)];
-          session.record(run.index, execute_run(models.get(run), session.layout(), run));
+          session.record(run.index, execute_run(*models.get(run), session.layout(), run));
           finished();
         }
       } catch (...) {

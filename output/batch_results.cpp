@@ -322,6 +322,17 @@ void write_batch_file(const std::string& path, const BatchDesign& d, const Batch
                      "value of the swept key " + d.parameter_paths[k] + " at each sweep point");
         coordinates += " " + d.parameter_paths[k];
       }
+      if (!d.draw_paths.empty()) {
+        // Predictive uncertainty: each run's drawn parameter values (its replicate's draw).
+        out.labels("drawn_parameter", "parameter drawn per replicate (the scenario keys it sets)", d.draw_paths);
+        std::vector<double> drawn;
+        for (int k : order) {
+          const auto& row = d.replicate_draws.at(static_cast<std::size_t>(d.run_replicate[static_cast<std::size_t>(k)]));
+          drawn.insert(drawn.end(), row.begin(), row.end());
+        }
+        out.variable("run_drawn_parameters", {"run", "drawn_parameter"}, {R, d.draw_paths.size()}, drawn.data(), "as the scenario key",
+                     "parameter values drawn for the run's replicate (predictive uncertainty: the same for every variant and point)");
+      }
       // CF auxiliary coordinates (read by xarray's decode_coords).
       w.text_attribute(file, "coordinates", coordinates);
 
@@ -479,6 +490,8 @@ BatchResults read_batch_file(const std::string& path) {
   for (std::size_t p = 0; p < pp.size() / np; ++p)
     d.point_values.push_back(no_sweep ? std::vector<double>{} : std::vector<double>(pp.begin() + static_cast<long>(p * np), pp.begin() + static_cast<long>((p + 1) * np)));
 
+  if (H5Lexists(file, "drawn_parameter", H5P_DEFAULT) > 0) d.draw_paths = h5::read_strings(file, "drawn_parameter", path);
+
   // The design of every run of the batch is a pure function of (variant, point, replicate).
   const auto index = h5::read_all<double>(file, "run", H5T_NATIVE_DOUBLE, path);
   const auto rv = h5::read_all<int>(file, "run_variant", H5T_NATIVE_INT, path);
@@ -512,6 +525,18 @@ BatchResults read_batch_file(const std::string& path) {
     d.run_replicate[k] = rr[i];
     d.run_seed[k] = rs[i];
     d.run_build[k] = i < rb.size() && !rb[i].empty() ? rb[i] : file_build;
+  }
+  if (!d.draw_paths.empty()) {
+    // Each replicate's draw, from any of its runs (a shard holds some of them: the others stay
+    // NaN until the merge brings them).
+    const std::size_t D = d.draw_paths.size();
+    const auto drawn = h5::read_all<double>(file, "run_drawn_parameters", H5T_NATIVE_DOUBLE, path);
+    if (drawn.size() != index.size() * D) throw IoError(path + ": run_drawn_parameters does not match the runs (a damaged file?)");
+    d.replicate_draws.assign(static_cast<std::size_t>(d.replicates), std::vector<double>(D, std::numeric_limits<double>::quiet_NaN()));
+    for (std::size_t i = 0; i < index.size(); ++i)
+      if (rr[i] >= 0 && rr[i] < d.replicates)
+        std::copy(drawn.begin() + static_cast<long>(i * D), drawn.begin() + static_cast<long>((i + 1) * D),
+                  d.replicate_draws[static_cast<std::size_t>(rr[i])].begin());
   }
 
   BatchLayout& L = r.layout;

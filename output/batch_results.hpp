@@ -39,6 +39,10 @@ struct BatchDesign {
   std::vector<int> run_variant, run_point, run_replicate;
   std::vector<std::uint64_t> run_seed;
   std::vector<std::string> run_build;  // per run: build identity of the binary that ran it (empty: this one)
+  // Predictive uncertainty: parameters drawn per replicate (the keys each sets, joined by spaces)
+  // and their values (replicate x draw); empty without an [uncertainty] table.
+  std::vector<std::string> draw_paths;
+  std::vector<std::vector<double>> replicate_draws;
   int n_runs() const { return static_cast<int>(run_variant.size()); }
 };
 

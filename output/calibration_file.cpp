@@ -23,6 +23,7 @@ void write_calibration_file(const std::string& path, const CalibrationSpec& spec
       w.text_attribute(file, k, v);
     w.number_attribute<double>(file, "objective", r.objective, H5T_NATIVE_DOUBLE);
     w.number_attribute<double>(file, "first_step_objective", r.first_step_objective, H5T_NATIVE_DOUBLE);
+    w.number_attribute<double>(file, "start_objective", r.start_objective, H5T_NATIVE_DOUBLE);
     w.number_attribute<double>(file, "j_statistic", r.j_statistic, H5T_NATIVE_DOUBLE);
     w.number_attribute<int>(file, "j_degrees_of_freedom", r.degrees_of_freedom, H5T_NATIVE_INT);
     w.number_attribute<double>(file, "j_p_value", r.j_p_value, H5T_NATIVE_DOUBLE);
@@ -64,6 +65,9 @@ void write_calibration_file(const std::string& path, const CalibrationSpec& spec
     for (std::size_t k = 0; k < K; ++k)
       lo.push_back(spec.parameters[k].min), hi.push_back(spec.parameters[k].max), ident.push_back(r.identified[k] ? 1.0 : 0.0);
     var("estimate", {par}, {K}, est.data(), "as the scenario key", "estimate of the parameter");
+    std::vector<double> start;
+    for (const auto& p : spec.parameters) start.push_back(p.start);
+    var("start", {par}, {K}, start.data(), "as the scenario key", "start of the search (the scenario's own value unless declared)");
     var("standard_error", {par}, {K}, se.data(), "as the scenario key",
         "standard error from the simulated Jacobian (sandwich, with simulation noise); NaN where not identified");
     var("lower_bound", {par}, {K}, lo.data(), "as the scenario key", "lower bound of the search");
@@ -108,6 +112,37 @@ void write_calibration_file(const std::string& path, const CalibrationSpec& spec
       var("search_trace", {ev}, {E}, r.trace.data(), "1", "best objective after each search evaluation");
     }
   });
+}
+
+CalibrationEstimates read_calibration_estimates(const std::string& path) {
+  h5::Handle file = h5::open_for_reading(path);
+  if (!h5::has_attribute(file, "calibration_text"))
+    throw IoError(path + ": not a chipsim calibration report (no calibration_text attribute)");
+  CalibrationEstimates e;
+  e.names = h5::read_strings(file, "parameter", path);
+  for (const std::string& joined : h5::read_strings(file, "parameter_paths", path)) {
+    std::vector<std::string> paths;
+    std::size_t start = 0;
+    while (start <= joined.size()) {
+      const std::size_t end = std::min(joined.find(' ', start), joined.size());
+      if (end > start) paths.push_back(joined.substr(start, end - start));
+      start = end + 1;
+    }
+    e.paths.push_back(paths);
+  }
+  e.estimate = h5::read_all<double>(file, "estimate", H5T_NATIVE_DOUBLE, path);
+  e.standard_error = h5::read_all<double>(file, "standard_error", H5T_NATIVE_DOUBLE, path);
+  e.lower = h5::read_all<double>(file, "lower_bound", H5T_NATIVE_DOUBLE, path);
+  e.upper = h5::read_all<double>(file, "upper_bound", H5T_NATIVE_DOUBLE, path);
+  for (double x : h5::read_all<double>(file, "identified", H5T_NATIVE_DOUBLE, path)) e.identified.push_back(x > 0.5);
+  const std::vector<double> cov = h5::read_all<double>(file, "covariance", H5T_NATIVE_DOUBLE, path);
+  const std::size_t K = e.names.size();
+  if (e.paths.size() != K || e.estimate.size() != K || cov.size() != K * K)
+    throw IoError(path + ": the calibration report's parameter datasets do not agree in size");
+  e.covariance.assign(K, std::vector<double>(K));
+  for (std::size_t i = 0; i < K; ++i)
+    for (std::size_t j = 0; j < K; ++j) e.covariance[i][j] = cov[i * K + j];
+  return e;
 }
 
 }  // namespace chipsim

@@ -16,4 +16,16 @@ namespace chipsim {
 void write_calibration_file(const std::string& path, const CalibrationSpec& spec, const MsmResult& r,
                             const std::string& scenario_text, const std::string& command_line, double seconds);
 
+// What `batch` draws parameters from (predictive uncertainty): the report's estimates, their
+// covariance, bounds, and the scenario keys each parameter sets.
+struct CalibrationEstimates {
+  std::vector<std::string> names;
+  std::vector<std::vector<std::string>> paths;  // per parameter
+  std::vector<double> estimate, standard_error, lower, upper;
+  std::vector<bool> identified;
+  std::vector<std::vector<double>> covariance;  // parameter x parameter (NaN for unidentified)
+};
+// Throws IoError naming the path (not a calibration report, unreadable).
+CalibrationEstimates read_calibration_estimates(const std::string& path);
+
 }  // namespace chipsim

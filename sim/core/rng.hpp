@@ -18,6 +18,7 @@ enum class RandomPurpose : std::uint64_t {
   replicate_seed = 7,       // seeds of an experiment's replicates
   sweep_design = 8,         // Latin-hypercube permutations
   generation_specs = 9,     // specs of a generation ladder's rung, drawn once per rung
+  parameter_draw = 10,      // a batch replicate's draw of an uncertain parameter (predictive uncertainty)
 };
 
 struct RandomKey {

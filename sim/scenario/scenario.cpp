@@ -705,7 +705,10 @@ void apply_override(toml::table& doc, const ScenarioOverride& o, const SourceLoc
   toml::node* node = doc.get(head);
   if (!node) bad("no [" + head + "] in the scenario");
   if (toml::table* t = node->as_table()) {
-    t->insert_or_assign(rest, o.value);
+    if (o.text.empty())
+      t->insert_or_assign(rest, o.value);
+    else
+      t->insert_or_assign(rest, o.text);
     return;
   }
   toml::array* a = node->as_array();
@@ -715,7 +718,10 @@ void apply_override(toml::table& doc, const ScenarioOverride& o, const SourceLoc
   const std::string name = rest.substr(0, second), key = rest.substr(second + 1);
   for (auto& e : *a)
     if (e.is_table() && identity_of(*e.as_table(), id) == name) {
-      e.as_table()->insert_or_assign(key, o.value);
+      if (o.text.empty())
+        e.as_table()->insert_or_assign(key, o.value);
+      else
+        e.as_table()->insert_or_assign(key, o.text);
       return;
     }
   bad("no " + head + " named " + name);
@@ -786,6 +792,32 @@ toml::table resolve_scenario(const std::string& text, const std::string& file, i
 }  // namespace
 
 
+std::optional<double> scenario_value(const std::string& scenario_text, const std::string& path) {
+  toml::table doc;
+  try {
+    doc = toml::parse(scenario_text);
+  } catch (const toml::parse_error&) {
+    return std::nullopt;
+  }
+  const auto first = path.find('.');
+  if (first == std::string::npos) return std::nullopt;
+  const std::string head = path.substr(0, first), rest = path.substr(first + 1);
+  const toml::node* node = doc.get(head);
+  if (!node) return std::nullopt;
+  if (const toml::table* t = node->as_table()) return t->get(rest) ? t->get(rest)->value<double>() : std::nullopt;
+  const toml::array* a = node->as_array();
+  const auto second = rest.find('.');
+  const char* id = identity_key(head);
+  if (!a || !id || second == std::string::npos) return std::nullopt;
+  const std::string name = rest.substr(0, second), key = rest.substr(second + 1);
+  for (const auto& e : *a)
+    if (e.is_table() && identity_of(*e.as_table(), id) == name) {
+      const toml::node* v = e.as_table()->get(key);
+      return v ? v->value<double>() : std::nullopt;
+    }
+  return std::nullopt;
+}
+
 Model load_scenario_text(const std::string& text, const std::string& file, const std::vector<ScenarioOverride>& overrides) {
   std::vector<std::string> chain;
   std::vector<std::vector<Assumption>> marks;  // one list per file of the chain, this file first
@@ -800,7 +832,13 @@ Model load_scenario_text(const std::string& text, const std::string& file, const
     std::ostringstream os;
     os << "# resolved scenario: " << chain.front();
     for (std::size_t k = 1; k < chain.size(); ++k) os << " extends " << chain[k];
-    for (const ScenarioOverride& o : overrides) os << "\n# override " << o.path << " = " << o.value;
+    for (const ScenarioOverride& o : overrides) {
+      os << "\n# override " << o.path << " = ";
+      if (o.text.empty())
+        os << o.value;
+      else
+        os << '"' << o.text << '"';
+    }
     os << "\n" << assumptions_block(assumptions) << doc << "\n";
     resolved = os.str();
   } else if (text.find(kAssumptionsMarker) == std::string::npos && !assumptions.empty()) {

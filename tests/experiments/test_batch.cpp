@@ -199,3 +199,63 @@ scenario = "longer_history.toml"
   CHECK_FALSE(fs::exists(o.output_path));
   fs::remove_all(o.output_path + ".journal");
 }
+
+TEST_CASE("predictive uncertainty: parameters drawn per replicate, the same for every variant, stored per run", "[batch][uncertainty]") {
+  const ExperimentSpec x = load_experiment(std::string(CHIPSIM_SOURCE_DIR) + "/tests/experiments/small_uncertainty.toml");
+  REQUIRE(x.draws.size() == 2);
+  REQUIRE(x.n_runs() == 2 * 6);
+  std::set<double> enforcement;
+  for (const RunSpec& r : x.runs) {
+    const std::vector<double> d = draw_parameters(x, r.replicate);
+    CHECK(d[0] >= 0.8);
+    CHECK(d[0] <= 1.0);
+    CHECK(d[1] >= 0.01);
+    CHECK(d[1] <= 0.2);
+    // The run's overrides carry its replicate's draw (paired across variants).
+    REQUIRE(r.overrides.size() == 2);
+    CHECK(r.overrides[0].value == d[0]);
+    CHECK(r.overrides[1].value == d[1]);
+    const RunSpec& twin = x.runs[static_cast<std::size_t>((r.index + 6) % 12)];
+    CHECK(twin.overrides[0].value == r.overrides[0].value);
+    enforcement.insert(d[0]);
+  }
+  CHECK(enforcement.size() == 6);  // a new draw per replicate
+  // Normal draws: mean and sd of many draws near the declared ones (truncation is rare here).
+  double sum = 0, sq = 0;
+  const int n = 4000;
+  for (int r = 0; r < n; ++r) {
+    const double v = draw_parameters(x, r)[1];
+    sum += v, sq += v * v;
+  }
+  CHECK(sum / n == Approx(0.04).margin(0.002));
+  CHECK(std::sqrt(sq / n - (sum / n) * (sum / n)) == Approx(0.02).margin(0.002));
+
+  BatchOptions o;
+  o.output_path = (fs::temp_directory_path() / "chipsim_test_uncertainty.h5").string();
+  o.progress = false;
+  fs::remove_all(o.output_path + ".journal");
+  CHECK(run_batch(x, o) == x.n_runs());
+  const BatchResults r = read_batch_file(o.output_path);
+  REQUIRE(r.design.draw_paths.size() == 2);
+  for (int k = 0; k < 6; ++k) CHECK(r.design.replicate_draws[static_cast<std::size_t>(k)] == draw_parameters(x, k));
+  fs::remove(o.output_path);
+}
+
+TEST_CASE("predictive uncertainty: bad [uncertainty] tables give located errors", "[batch][uncertainty][errors]") {
+  const std::string head = "[experiment]\nname = \"u\"\nbase = \"../experiments/scenarios/history.toml\"\nreplicates = 2\nmaster_seed = 1\n[uncertainty]\n";
+  auto error_of = [&](const std::string& text) {
+    try {
+      load_experiment(write_experiment("bad_uncertainty.toml", text));
+    } catch (const ScenarioError& e) {
+      return std::string(e.what());
+    }
+    FAIL("no error");
+    return std::string();
+  };
+  CHECK_THAT(error_of(head + "[[uncertainty.parameter]]\npath = \"firm.Huawei.rd_share\"\ndistribution = \"beta\"\n"),
+             Catch::Contains("bad_uncertainty.toml:") && Catch::Contains("uncertainty.parameter[0].distribution"));
+  CHECK_THAT(error_of(head + "[[uncertainty.parameter]]\npath = \"firm.Nobody.rd_share\"\ndistribution = \"uniform\"\nmin = 0\nmax = 0.1\n"),
+             Catch::Contains("bad_uncertainty.toml:") && Catch::Contains("Nobody"));
+  CHECK_THAT(error_of(head + "calibration = \"missing.h5\"\n"), Catch::Contains("uncertainty.calibration"));
+  CHECK_THAT(error_of(head), Catch::Contains("needs calibration"));
+}

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "experiments/calibrate_command.hpp"
+#include "experiments/experiment_spec.hpp"
 #include "sim/core/error.hpp"
 #include "sim/pipeline/pipeline.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -82,6 +83,25 @@ TEST_CASE("calibrate: known parameters are recovered within their standard error
   CHECK(r.msm.j_p_value > 0.05);
   CHECK(fs::exists(o.report_path));
   CHECK_FALSE(fs::exists(o.report_path + ".journal"));  // removed once the report is written
+
+  // Predictive uncertainty: a batch draws the identified estimates from the report.
+  {
+    const std::string experiment = write("draws.toml", "[experiment]\nname = \"d\"\nbase = \"" + kWorld +
+                                                           "\"\nreplicates = 3\nmaster_seed = 4\n[uncertainty]\ncalibration = \"" + o.report_path + "\"\n");
+    const ExperimentSpec x = load_experiment(experiment);
+    REQUIRE(x.draws.size() == 2);
+    CHECK(x.draws[0].paths == std::vector<std::string>{"ai_firm.US_hyperscalers.budget_usd_per_month"});
+    CHECK(x.draws[1].mean == r.msm.estimate(1));
+    double sum = 0, sq = 0;
+    const int n = 3000;
+    for (int k = 0; k < n; ++k) {
+      const double v = draw_parameters(x, k)[1];
+      sum += v, sq += v * v;
+    }
+    const double se = r.msm.standard_error(1), sd = std::sqrt(sq / n - (sum / n) * (sum / n));
+    CHECK(std::abs(sum / n - r.msm.estimate(1)) < 0.2 * se + 1e-12);
+    CHECK(sd == Approx(se).epsilon(0.25));  // truncation at the bounds narrows it a little, if at all
+  }
 
   // One thread: the same estimate, bit for bit.
   o.threads = 1;
