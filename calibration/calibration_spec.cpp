@@ -28,26 +28,27 @@ namespace {
 
 const std::vector<std::string> kArgumentNames = {"firm", "product", "destination", "origin", "variable", "dimension", "element"};
 
+// Reads the search settings; a key not given keeps spec's value (the defaults, or a base file's).
 void read_settings(TableReader& t, CalibrationSpec& spec) {
   MsmSettings& s = spec.settings;
-  s.replicates = static_cast<int>(t.integer_or("replicates", 10, 1, 100000));
-  spec.seed = static_cast<std::uint64_t>(t.integer_or("seed", 0, 0, INT64_MAX));
+  s.replicates = static_cast<int>(t.integer_or("replicates", s.replicates, 1, 100000));
+  spec.seed = static_cast<std::uint64_t>(t.integer_or("seed", static_cast<std::int64_t>(spec.seed), 0, INT64_MAX));
   s.seed = spec.seed + 1;
-  const std::string weighting = t.optional_string("weighting").value_or("diagonal");
+  const std::string weighting = t.optional_string("weighting").value_or(s.optimal_weighting ? "optimal" : "diagonal");
   if (weighting != "diagonal" && weighting != "optimal") t.fail("weighting", "must be \"diagonal\" or \"optimal\", got \"" + weighting + "\"");
   s.optimal_weighting = weighting == "optimal";
-  s.global_algorithm = t.optional_string("global_algorithm").value_or("crs2");
+  s.global_algorithm = t.optional_string("global_algorithm").value_or(s.global_algorithm);
   if (s.global_algorithm != "crs2" && s.global_algorithm != "direct" && s.global_algorithm != "isres" && s.global_algorithm != "none")
     t.fail("global_algorithm", "must be crs2, direct, isres or none, got \"" + s.global_algorithm + "\"");
-  s.global_evaluations = static_cast<int>(t.integer_or("global_evaluations", 200, 1, 10000000));
-  s.local_algorithm = t.optional_string("local_algorithm").value_or("bobyqa");
+  s.global_evaluations = static_cast<int>(t.integer_or("global_evaluations", s.global_evaluations, 1, 10000000));
+  s.local_algorithm = t.optional_string("local_algorithm").value_or(s.local_algorithm);
   if (s.local_algorithm != "bobyqa" && s.local_algorithm != "neldermead" && s.local_algorithm != "sbplx" && s.local_algorithm != "none")
     t.fail("local_algorithm", "must be bobyqa, neldermead, sbplx or none, got \"" + s.local_algorithm + "\"");
-  s.local_evaluations = static_cast<int>(t.integer_or("local_evaluations", 200, 1, 10000000));
-  s.x_tolerance = t.number_or("x_tolerance", 1e-4, 1e-15, 0.5);
-  s.profile_points = static_cast<int>(t.integer_or("profile_points", 9, 0, 1000));
+  s.local_evaluations = static_cast<int>(t.integer_or("local_evaluations", s.local_evaluations, 1, 10000000));
+  s.x_tolerance = t.number_or("x_tolerance", s.x_tolerance, 1e-15, 0.5);
+  s.profile_points = static_cast<int>(t.integer_or("profile_points", s.profile_points, 0, 1000));
   if (s.profile_points == 1) t.fail("profile_points", "must be 0 (no profile) or at least 2");
-  s.jacobian_step = t.number_or("jacobian_step", 0.01, 1e-6, 0.25);
+  s.jacobian_step = t.number_or("jacobian_step", s.jacobian_step, 1e-6, 0.25);
   if (t.has("window_end")) spec.window_end = t.month("window_end");
   if (t.has("run_until")) spec.run_until = t.month("run_until").to_string();
 }
@@ -129,7 +130,7 @@ CalibrationMoment read_moment(TableReader& t, const Month& window_end) {
 
 }  // namespace
 
-CalibrationSpec load_calibration_spec(const std::string& path) {
+CalibrationSpec load_calibration_spec(const std::string& path, int depth) {
   CalibrationSpec spec;
   spec.file = path;
   {
@@ -148,8 +149,21 @@ CalibrationSpec load_calibration_spec(const std::string& path) {
   TableReader root(doc, path, "");
   auto t = root.table("calibration");
   if (!t) root.fail("calibration", "missing: a calibration file needs a [calibration] table");
-  spec.name = t->string("name");
-  {
+  // base = "other.calib.toml": start from that file's settings, parameters and moments (each
+  // located in its own file); this file's keys win, its parameters and moments are added.
+  const bool has_base = t->has("base");
+  if (has_base) {
+    if (depth >= 8) t->fail("base", "calibration files extend each other too deeply (a cycle?)");
+    std::error_code ec;
+    const std::string base = fs::absolute(fs::path(path).parent_path() / t->string("base"), ec).lexically_normal().string();
+    if (const std::string why = ec ? ec.message() : input_file_problem(base); !why.empty()) t->fail("base", why + ": " + base);
+    CalibrationSpec inherited = load_calibration_spec(base, depth + 1);
+    inherited.file = spec.file;
+    inherited.text = spec.text + "\n# ---- base " + base + "\n" + inherited.text;
+    spec = std::move(inherited);
+  }
+  spec.name = has_base ? t->optional_string("name").value_or(spec.name) : t->string("name");
+  if (!has_base || t->has("scenario")) {
     std::error_code ec;
     spec.scenario = fs::absolute(fs::path(path).parent_path() / t->string("scenario"), ec).lexically_normal().string();
     if (const std::string why = ec ? ec.message() : input_file_problem(spec.scenario); !why.empty())
@@ -159,12 +173,14 @@ CalibrationSpec load_calibration_spec(const std::string& path) {
   t->optional_string("note");
   t->finish();
   std::set<std::string> names;
+  for (const CalibrationParameter& p : spec.parameters) names.insert(p.name);
   for (TableReader& p : root.tables("parameter")) {
     spec.parameters.push_back(read_parameter(p));
     if (!names.insert(spec.parameters.back().name).second) p.fail("name", "a second parameter named " + spec.parameters.back().name);
   }
   if (spec.parameters.empty()) root.fail("parameter", "missing: declare at least one [[parameter]] with path (or paths), min and max");
   names.clear();
+  for (const CalibrationMoment& m : spec.moments) names.insert(m.name);
   for (TableReader& m : root.tables("moment")) {
     spec.moments.push_back(read_moment(m, spec.window_end));
     if (!names.insert(spec.moments.back().name).second)

@@ -54,6 +54,6 @@ struct CalibrationSpec {
 double relative_se_of_confidence(char confidence);
 
 // Reads and validates the file. Throws IoError (cannot read) or ScenarioError (located).
-CalibrationSpec load_calibration_spec(const std::string& path);
+CalibrationSpec load_calibration_spec(const std::string& path, int depth = 0);
 
 }  // namespace chipsim

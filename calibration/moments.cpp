@@ -94,6 +94,12 @@ std::optional<std::pair<Month, Month>> period_months(const std::string& period) 
   std::smatch m;
   static const std::regex fiscal(R"(^FY(\d{4})\b.*)"), half(R"(^(\d{4})H([12])$)"), quarter(R"(^(\d{4})Q([1-4])$)"),
       year(R"(^(\d{4})$)"), day(R"(^(\d{4})-(\d{2})(-\d{2})?$)");
+  static const std::regex interval(R"(^(\d{4}-\d{2})/(\d{4}-\d{2})$)");
+  if (std::regex_match(period, m, interval)) {  // "2024-02/2024-10": the months from the first to the second
+    const auto a = parse_month(m[1].str()), b = parse_month(m[2].str());
+    if (a && b && !(*b < *a)) return std::pair{*a, *b};
+    return std::nullopt;
+  }
   if (std::regex_match(period, m, fiscal)) {  // Nvidia's fiscal year Y runs Feb Y-1 .. Jan Y
     const int y = std::stoi(m[1]);
     return std::pair{Month{y - 1, 2}, Month{y, 1}};

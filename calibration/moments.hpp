@@ -23,7 +23,8 @@ const Moment* find_moment(const std::string& key);
 
 // Calendar months [first, last] ("YYYY-MM") that a target's period denotes:
 // "2024", "2023H1", "2024Q3", "FY2025 (to Jan 2025)" (Nvidia's fiscal year: Feb-Jan),
-// "2025-04-14" (that month). nullopt if the period is not understood.
+// "2025-04-14" (that month), "2024-02/2024-10" (an interval of months). nullopt if the period is
+// not understood.
 std::optional<std::pair<Month, Month>> period_months(const std::string& period);
 
 struct FitRow {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/math/distributions/chi_squared.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -284,6 +285,49 @@ std::string calibrated_scenario_text(const CalibrateResult& r, const std::string
     }
   }
   return os.str();
+}
+
+void print_model_comparison(const CalibrateResult& a, const CalibrateResult& b, std::ostream& out) {
+  char buf[512];
+  out << "\nmodel comparison on the same moments\n";
+  std::snprintf(buf, sizeof buf, "%-32s %4s %4s %12s %12s %5s %9s\n", "calibration", "K", "M", "Q", "J", "dof", "p(J)");
+  out << buf;
+  for (const CalibrateResult* r : {&a, &b}) {
+    std::snprintf(buf, sizeof buf, "%-32s %4zu %4zu %12.5g %12.5g %5d %9.3g\n", r->spec.name.substr(0, 32).c_str(), r->spec.parameters.size(),
+                  r->spec.moments.size(), r->msm.objective, r->msm.j_statistic, r->msm.degrees_of_freedom, r->msm.j_p_value);
+    out << buf;
+  }
+  bool same_moments = a.spec.moments.size() == b.spec.moments.size();
+  for (std::size_t i = 0; same_moments && i < a.spec.moments.size(); ++i)
+    same_moments = a.spec.moments[i].name == b.spec.moments[i].name && a.spec.moments[i].target == b.spec.moments[i].target &&
+                   a.spec.moments[i].se == b.spec.moments[i].se;
+  if (!same_moments) {
+    out << "the two calibrations use different moments: their objectives are not comparable\n";
+    return;
+  }
+  auto subset = [](const CalibrationSpec& small, const CalibrationSpec& big) {
+    for (const CalibrationParameter& p : small.parameters)
+      if (std::none_of(big.parameters.begin(), big.parameters.end(), [&](const CalibrationParameter& q) { return q.paths == p.paths; }))
+        return false;
+    return small.parameters.size() < big.parameters.size();
+  };
+  const CalibrateResult* restricted = subset(a.spec, b.spec) ? &a : subset(b.spec, a.spec) ? &b : nullptr;
+  if (!restricted) {
+    out << "neither model is the other restricted: compare Q and the J tests (lower Q fits better; a J test with p < 0.05 rejects its model)\n";
+    return;
+  }
+  const CalibrateResult* general = restricted == &a ? &b : &a;
+  const double d = std::max(0.0, restricted->msm.objective - general->msm.objective);
+  const int dof = static_cast<int>(general->spec.parameters.size() - restricted->spec.parameters.size());
+  const double p = boost::math::cdf(boost::math::complement(boost::math::chi_squared(dof), d));
+  std::snprintf(buf, sizeof buf, "D test of %s as %s restricted: D = %.4g, %d degree(s) of freedom, p = %.3g\n", restricted->spec.name.c_str(),
+                general->spec.name.c_str(), d, dof, p);
+  out << buf;
+  if (p < 0.05)
+    out << "verdict: the moments favour " << general->spec.name << " (the restriction is rejected at 5 %)\n";
+  else
+    out << "verdict: the moments cannot tell " << restricted->spec.name << " and " << general->spec.name
+        << " apart (the restriction is not rejected at 5 %): answers that differ between them are not settled by these data\n";
 }
 
 void print_calibration(const CalibrateResult& r, std::ostream& out) {

@@ -45,6 +45,12 @@ CalibrateResult run_calibration(const CalibrateOptions& options);
 void print_calibration(const CalibrateResult& r, std::ostream& out);
 // Every moment of the spec from one run (in each moment's unit; NaN where the run has no value).
 std::vector<double> calibration_moments(const CalibrationSpec& spec, const Model& model, const Series& series);
+// Model comparison on the same moments (issue 17 item 5): both fits side by side (K, Q, J, p),
+// and, when one model's parameters are a subset of the other's (the logit is the nested logit
+// with lambda = 1), the D test of the restriction, D = Q_restricted - Q_unrestricted ~
+// chi2(K_u - K_r) (Newey and West 1987; exact asymptotically under optimal weighting), with a
+// verdict: which model the moments favour, or that they cannot tell them apart.
+void print_model_comparison(const CalibrateResult& a, const CalibrateResult& b, std::ostream& out);
 // The calibrated scenario's text: extends `base_relative` and sets every estimate.
 std::string calibrated_scenario_text(const CalibrateResult& r, const std::string& base_relative);
 

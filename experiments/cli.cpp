@@ -280,6 +280,11 @@ int main(int argc, char** argv) {
   calibrate->add_option("--threads", cal_opts.threads, "Worker threads per process (results do not depend on it)")->check(CLI::Range(1, 1024));
   calibrate->add_flag("--resume", cal_opts.resume, "Continue an interrupted calibration from its journal (<report>.journal)");
   calibrate->add_flag("--no-progress", cal_quiet, "No progress line");
+  std::string cal_compare;
+  calibrate->add_option("--compare", cal_compare,
+                        "A second calibration file on the same moments (e.g. nested-logit demand): both are run and compared "
+                        "(Q, J, and the D test when one model restricts the other); its report is <its name>_calibration.h5 beside -o's")
+      ->check(CLI::ExistingFile);
 
   std::string vf_scenario, vf_figures;
   int vf_replicates = 10, vf_threads = 0;
@@ -421,14 +426,28 @@ int main(int argc, char** argv) {
     if (*calibrate) {
       cal_opts.progress = !cal_quiet;
       cal_opts.command_line = joined_command_line(argc, argv);
-      chipsim::CalibrateResult r;
+      chipsim::CalibrateResult r, other;
+      chipsim::CalibrateOptions other_opts = cal_opts;
       if (!on_every_rank(argc, argv, [&] {
             if (cal_opts.report_path.empty()) cal_opts.report_path = chipsim::load_calibration_spec(cal_opts.spec_path).name + "_calibration.h5";
             r = chipsim::run_calibration(cal_opts);
+            if (!cal_compare.empty()) {
+              other_opts.spec_path = cal_compare;
+              other_opts.scenario_path.clear();
+              other_opts.report_path = (std::filesystem::path(cal_opts.report_path).parent_path() /
+                                        (chipsim::load_calibration_spec(cal_compare).name + "_calibration.h5")).string();
+              other = chipsim::run_calibration(other_opts);
+            }
           }))
         return 0;
       chipsim::print_calibration(r, std::cout);
-      std::cout << "\nwrote " << cal_opts.report_path << (cal_opts.scenario_path.empty() ? "" : " and " + cal_opts.scenario_path) << "\n";
+      if (!cal_compare.empty()) {
+        std::cout << "\n";
+        chipsim::print_calibration(other, std::cout);
+        chipsim::print_model_comparison(r, other, std::cout);
+      }
+      std::cout << "\nwrote " << cal_opts.report_path << (cal_opts.scenario_path.empty() ? "" : " and " + cal_opts.scenario_path)
+                << (cal_compare.empty() ? "" : " and " + other_opts.report_path) << "\n";
       return 0;
     }
     if (*deals) {

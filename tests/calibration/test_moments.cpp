@@ -36,6 +36,8 @@ TEST_CASE("target periods map to calendar months", "[calibration]") {
   CHECK(period_months("FY2024 (to Jan 2024)") == std::pair{Month{2023, 2}, Month{2024, 1}});
   CHECK(period_months("2023H1") == std::pair{Month{2023, 1}, Month{2023, 6}});
   CHECK(period_months("2024Q3") == std::pair{Month{2024, 7}, Month{2024, 9}});
+  CHECK(period_months("2024-02/2024-10") == std::pair{Month{2024, 2}, Month{2024, 10}});
+  CHECK_FALSE(period_months("2024-10/2024-02"));
   CHECK(period_months("2024") == std::pair{Month{2024, 1}, Month{2024, 12}});
   CHECK(period_months("2025-04-14") == std::pair{Month{2025, 4}, Month{2025, 4}});
   CHECK_FALSE(period_months("1974-1992"));

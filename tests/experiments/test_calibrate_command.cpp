@@ -148,3 +148,32 @@ TEST_CASE("calibrate: bad files give located errors", "[calibrate][experiments][
   CHECK_THAT(error_of(bad_path), Catch::Contains("bad.toml:") && Catch::Contains("does not apply") && Catch::Contains("H100_SXX"));
   CHECK_THAT(error_of(header("weighting = \"best\"\n") + two), Catch::Contains("calibration.weighting"));
 }
+
+TEST_CASE("calibrate: two models on the same moments are compared, with the D test when one restricts the other", "[calibrate][experiments]") {
+  const std::vector<double> targets = {30, 80, 30000, 0.8};
+  CalibrateOptions o;
+  o.spec_path = write("logit.toml", file_with_targets(targets, "global_algorithm = \"none\"\nlocal_evaluations = 20\nprofile_points = 0\n"));
+  o.report_path = write("logit.h5", "");
+  fs::remove(o.report_path);
+  o.progress = false;
+  const CalibrateResult a = run_calibration(o);
+  // The same file (base) with one more free parameter: the first model is this one restricted.
+  CalibrateOptions o2 = o;
+  o2.spec_path = write("general.toml", "[calibration]\nbase = \"" + o.spec_path + "\"\nname = \"general\"\n\n[[parameter]]\n"
+                                       "path = \"parameters.appeal_decay_per_generation\"\nmin = 0.1\nmax = 1.5\n");
+  o2.report_path = write("general.h5", "");
+  fs::remove(o2.report_path);
+  const CalibrateResult b = run_calibration(o2);
+  CHECK(b.spec.parameters.size() == 3);
+  CHECK(b.spec.moments.size() == a.spec.moments.size());
+  std::ostringstream text;
+  print_model_comparison(a, b, text);
+  CHECK_THAT(text.str(), Catch::Contains("D test of recovery as general restricted") && Catch::Contains("verdict"));
+  // Different moments: not comparable.
+  CalibrateResult c = b;
+  c.spec.moments.pop_back();
+  std::ostringstream other;
+  print_model_comparison(a, c, other);
+  CHECK_THAT(other.str(), Catch::Contains("not comparable"));
+  fs::remove(o.report_path), fs::remove(o2.report_path);
+}
