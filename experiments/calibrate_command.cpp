@@ -51,8 +51,10 @@ class Journal {
  public:
   Journal(std::string path, std::string header, std::size_t k, std::size_t width, bool resume, bool writer)
       : path_(std::move(path)), k_(k), width_(width), writer_(writer) {
+    // Rank 0 alone decides and writes; the other ranks read it only to resume (rank 0 may be
+    // creating it at this moment otherwise).
     std::error_code ec;
-    const bool exists = fs::exists(path_, ec);
+    const bool exists = (writer_ || resume) && fs::exists(path_, ec);
     if (exists && !resume)
       throw IoError(path_ + ": the journal of an interrupted calibration is there: continue it with --resume, or delete it to start again");
     if (exists) {

@@ -71,6 +71,17 @@ s1 = sens("s1", 1)
 if sens("s2", 2) != s1:
     sys.exit("FAIL: sensitivity differs at 1 and 2 threads")
 
+# Figures: the mu*-sigma plane of the Morris screen and the S1/ST bars of a Sobol analysis.
+plot = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "output", "plot_sensitivity.py")
+sobol = os.path.join(os.path.dirname(os.path.abspath(morris)), "small_sobol.toml")
+subprocess.run([chipsim, "sensitivity", sobol, "--csv", os.path.join(out, "sobol.csv")], check=True, env=env, stdout=subprocess.DEVNULL)
+for csv, prefix in (("s1.csv", "morris_"), ("sobol.csv", "sobol_")):
+    figs = os.path.join(out, "figures_" + prefix)
+    printed = subprocess.run([sys.executable, plot, os.path.join(out, csv), "-o", figs], check=True, capture_output=True,
+                             text=True).stdout.split()
+    if not printed or not all(os.path.basename(f).startswith(prefix) and os.path.getsize(f) > 1000 for f in printed):
+        sys.exit(f"FAIL: plot_sensitivity.py drew no {prefix} figure from {csv}: {printed}")
+
 if mpiexec:
     same(one, results(calibrate("np2", 1, prefix=(mpiexec, *mpi_flags, "-np", "2"))), "calibrate on 1 and 2 MPI ranks")
     if sens("snp2", 1, prefix=(mpiexec, *mpi_flags, "-np", "2")) != s1:
