@@ -19,6 +19,9 @@
 #include "sim/scenario/input_file.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/table_reader.hpp"
+#include "sim/scenario/assumptions.hpp"
+#include <tbb/parallel_for.h>
+#include <set>
 
 namespace chipsim {
 
@@ -100,6 +103,12 @@ SensitivityResult run_sensitivity(const SensitivityOptions& o) {
     samples = static_cast<int>(t->integer("samples", 2, 1 << 20));
     bootstrap = static_cast<int>(t->integer_or("bootstrap", 200, 0, 100000));
   }
+  // assumptions = true: every numeric key the scenario marks ASSUMPTION is a parameter, over
+  // [v (1 - r), v (1 + r)] with r = relative_range (keys at 0, tables and keys no override can
+  // address, and keys whose range does not load, e.g. a whole-number key, are left out).
+  const bool all_assumptions = t->boolean_or("assumptions", false);
+  const double relative_range = t->number_or("relative_range", 0.5, 1e-6, 0.99);
+  const SourceLocation assumptions_where = t->where("assumptions");
   t->optional_string("note");
   t->finish();
   std::vector<Parameter> params;
@@ -116,8 +125,41 @@ SensitivityResult run_sensitivity(const SensitivityOptions& o) {
     params.push_back(x);
     r.parameters.push_back(x.path);
   }
-  if (params.empty()) root.fail("parameter", "missing: declare at least one [[parameter]] with path, min and max");
   root.finish();
+  if (all_assumptions) {
+    const Model own = load_scenario(scenario);
+    std::set<std::string> declared;
+    for (const Parameter& p : params) declared.insert(p.path);
+    std::vector<Parameter> found;
+    for (const Assumption& a : find_assumptions(own.scenario_text)) {
+      if (declared.count(a.path) || a.path.find('*') != std::string::npos || a.path.rfind("event.", 0) == 0) continue;
+      const auto v = scenario_value(own.scenario_text, a.path);
+      if (!v || *v == 0) continue;
+      Parameter p;
+      p.path = a.path;
+      p.min = std::min(*v * (1 - relative_range), *v * (1 + relative_range));
+      p.max = std::max(*v * (1 - relative_range), *v * (1 + relative_range));
+      p.where = assumptions_where;
+      found.push_back(p);
+    }
+    std::vector<char> loads(found.size(), 0);  // both ends of the range must load
+    tbb::parallel_for(std::size_t{0}, found.size(), [&](std::size_t i) {
+      try {
+        (void)load_scenario(scenario, {{found[i].path, found[i].min}});
+        (void)load_scenario(scenario, {{found[i].path, found[i].max}});
+        loads[i] = 1;
+      } catch (const Error&) {
+      }
+    });
+    for (std::size_t i = 0; i < found.size(); ++i)
+      if (loads[i]) {
+        params.push_back(found[i]);
+        r.parameters.push_back(found[i].path);
+      } else {
+        r.skipped.push_back(found[i].path);
+      }
+  }
+  if (params.empty()) root.fail("parameter", "missing: declare at least one [[parameter]] with path, min and max (or assumptions = true)");
   const int k = static_cast<int>(params.size());
 
   // The design in the unit cube, scaled to the ranges.
@@ -130,12 +172,14 @@ SensitivityResult run_sensitivity(const SensitivityOptions& o) {
 
   // Every point: the scenario and its baseline with the same seed; the outputs.
   const Model probe = load_scenario(scenario);
-  for (const Parameter& p : params)  // a path the scenario does not know is reported at the parameter
+  for (const Parameter& p : params) {  // a path the scenario does not know is reported at the parameter
+    if (p.where.line == assumptions_where.line && p.where.file == assumptions_where.file) continue;  // checked above
     try {
       (void)load_scenario(scenario, {{p.path, p.min}});
     } catch (const ScenarioError& e) {
       fail_at(p.where, "parameter.path: \"" + p.path + "\" does not apply to " + scenario + ": " + e.what());
     }
+  }
   r.outputs = {"CN self-sufficiency 2025 (%)", "CN self-sufficiency 2030 (%)"};
   for (const Firm& f : probe.firms) r.outputs.push_back("revenue loss " + f.name + " (USD bn)");
   const std::size_t n_out = r.outputs.size();
@@ -183,6 +227,11 @@ void print_sensitivity(const SensitivityResult& r, std::ostream& out, int top) {
   char buf[256];
   out << "chipsim sensitivity: " << r.name << " (" << r.method << ", " << r.parameters.size() << " parameters, " << r.runs
       << " runs in " << r.seconds << " s)\n";
+  if (!r.skipped.empty()) {
+    out << "  " << r.skipped.size() << " ASSUMPTION keys left out (their range does not load, e.g. a whole-number key):";
+    for (const std::string& p : r.skipped) out << " " << p;
+    out << "\n";
+  }
   for (std::size_t q = 0; q < r.outputs.size(); ++q) {
     out << "\n" << r.outputs[q] << "\n";
     std::vector<std::size_t> order(r.parameters.size());

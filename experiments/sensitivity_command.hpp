@@ -21,6 +21,7 @@ struct SensitivityOptions {
 struct SensitivityResult {
   std::string name, method;
   std::vector<std::string> parameters, outputs;
+  std::vector<std::string> skipped;  // ASSUMPTION keys left out of an `assumptions = true` screen
   // (output x parameter): Morris mu, mu_star, sigma; Sobol first, total and their 95 % intervals.
   std::vector<std::vector<double>> mu, mu_star, sigma, first, total, first_low, first_high, total_low, total_high;
   int runs = 0;          // model runs (design points x 2: scenario and baseline)

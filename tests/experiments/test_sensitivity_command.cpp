@@ -5,11 +5,14 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 #include "experiments/sensitivity_command.hpp"
 #include "sim/core/error.hpp"
+#include "support/worlds.hpp"
 
 using namespace chipsim;
+namespace fs = std::filesystem;
 
 namespace {
 const std::string kDir = std::string(CHIPSIM_SOURCE_DIR) + "/tests/experiments/";
@@ -64,4 +67,24 @@ TEST_CASE("sensitivity: bad files give located errors", "[sensitivity][experimen
   CHECK_THAT(error_of(head + "method = \"sobol\"\nsamples = 8\n[[parameter]]\npath = \"firm.Huawei.rd_share\"\nmin = 0.2\nmax = 0.1\n"),
              Catch::Contains("max") && Catch::Contains("above min"));
   std::filesystem::remove(bad);
+}
+
+TEST_CASE("sensitivity: assumptions = true screens every numeric ASSUMPTION key over its relative range", "[sensitivity][experiments]") {
+  const fs::path dir = fs::temp_directory_path() / ("chipsim_sens_assumptions_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::string world = test::tiny_scenario("", "2024-06");
+  const auto at = world.find("marginal_cost_usd = 5000");
+  REQUIRE(at != std::string::npos);
+  world.replace(at, std::string("marginal_cost_usd = 5000").size(), "marginal_cost_usd = 5000   # ASSUMPTION");
+  world.replace(world.find("seed = 7"), 8, "seed = 7   # ASSUMPTION: a key no screen should move (whole number)");
+  std::ofstream(dir / "world.toml") << world;
+  std::ofstream(dir / "screen.toml") << "[sensitivity]\nname = \"a\"\nscenario = \"world.toml\"\nbaseline = \"world.toml\"\nmethod = \"morris\"\n"
+                                        "trajectories = 2\nassumptions = true\nrelative_range = 0.4\n";
+  SensitivityOptions o;
+  o.spec_path = (dir / "screen.toml").string();
+  const SensitivityResult r = run_sensitivity(o);
+  REQUIRE(r.parameters.size() == 1);
+  CHECK(r.parameters[0] == "product.Big.marginal_cost_usd");
+  CHECK(r.runs == 2 * 2 * 2);
+  fs::remove_all(dir);
 }
