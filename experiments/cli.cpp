@@ -419,7 +419,8 @@ int main(int argc, char** argv) {
     }
     if (*validate_fit) {
       const std::uint64_t seed = vf_seed_text.empty() ? 0 : strict_seed("--seed", vf_seed_text);
-      const chipsim::ValidationResult r = chipsim::validate_fit(vf_scenario, vf_figures, vf_replicates, seed, vf_threads);
+      chipsim::ValidationResult r;
+      if (!on_every_rank(argc, argv, [&] { r = chipsim::validate_fit(vf_scenario, vf_figures, vf_replicates, seed, vf_threads); })) return 0;
       chipsim::print_validation(r, std::cout);
       return 0;
     }

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "calibration/sensitivity.hpp"
+#include "calibration/calibration_spec.hpp"
 #include "experiments/task_pool.hpp"
 #include "sim/core/error.hpp"
 #include "sim/pipeline/pipeline.hpp"
@@ -30,7 +31,8 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Parameter {
-  std::string path;
+  std::string path;                // its label (the first path)
+  std::vector<std::string> also;   // further keys moved with it (a calibration's group)
   double min = 0, max = 0;
   SourceLocation where;
 };
@@ -107,6 +109,21 @@ SensitivityResult run_sensitivity(const SensitivityOptions& o) {
   // [v (1 - r), v (1 + r)] with r = relative_range (keys at 0, tables and keys no override can
   // address, and keys whose range does not load, e.g. a whole-number key, are left out).
   const bool all_assumptions = t->boolean_or("assumptions", false);
+  // calibration = "file.calib.toml": its parameters, over their prior ranges (groups of keys move together).
+  std::vector<Parameter> from_calibration;
+  if (t->has("calibration")) {
+    const std::string calib = resolve(*t, "calibration", o.spec_path);
+    const CalibrationSpec spec = load_calibration_spec(calib);
+    for (const CalibrationParameter& c : spec.parameters) {
+      Parameter x;
+      x.path = c.paths.front();
+      x.also.assign(c.paths.begin() + 1, c.paths.end());
+      x.min = c.prior_min;
+      x.max = c.prior_max;
+      x.where = c.where;
+      from_calibration.push_back(x);
+    }
+  }
   const double relative_range = t->number_or("relative_range", 0.5, 1e-6, 0.99);
   const SourceLocation assumptions_where = t->where("assumptions");
   t->optional_string("note");
@@ -126,10 +143,18 @@ SensitivityResult run_sensitivity(const SensitivityOptions& o) {
     r.parameters.push_back(x.path);
   }
   root.finish();
+  for (const Parameter& x : from_calibration) {
+    if (std::any_of(params.begin(), params.end(), [&](const Parameter& p) { return p.path == x.path; })) continue;
+    params.push_back(x);
+    r.parameters.push_back(x.path + (x.also.empty() ? "" : " (+" + std::to_string(x.also.size()) + ")"));
+  }
   if (all_assumptions) {
     const Model own = load_scenario(scenario);
     std::set<std::string> declared;
-    for (const Parameter& p : params) declared.insert(p.path);
+    for (const Parameter& p : params) {
+      declared.insert(p.path);
+      declared.insert(p.also.begin(), p.also.end());
+    }
     std::vector<Parameter> found;
     for (const Assumption& a : find_assumptions(own.scenario_text)) {
       if (declared.count(a.path) || a.path.find('*') != std::string::npos || a.path.rfind("event.", 0) == 0) continue;
@@ -174,8 +199,10 @@ SensitivityResult run_sensitivity(const SensitivityOptions& o) {
   const Model probe = load_scenario(scenario);
   for (const Parameter& p : params) {  // a path the scenario does not know is reported at the parameter
     if (p.where.line == assumptions_where.line && p.where.file == assumptions_where.file) continue;  // checked above
+    std::vector<ScenarioOverride> at_min = {{p.path, p.min}};
+    for (const std::string& q : p.also) at_min.push_back({q, p.min});
     try {
-      (void)load_scenario(scenario, {{p.path, p.min}});
+      (void)load_scenario(scenario, at_min);
     } catch (const ScenarioError& e) {
       fail_at(p.where, "parameter.path: \"" + p.path + "\" does not apply to " + scenario + ": " + e.what());
     }
@@ -192,7 +219,9 @@ SensitivityResult run_sensitivity(const SensitivityOptions& o) {
     std::vector<ScenarioOverride> overrides;
     for (int d = 0; d < k; ++d) {
       const Parameter& p = params[static_cast<std::size_t>(d)];
-      overrides.push_back({p.path, p.min + unit[i][static_cast<std::size_t>(d)] * (p.max - p.min)});
+      const double value = p.min + unit[i][static_cast<std::size_t>(d)] * (p.max - p.min);
+      overrides.push_back({p.path, value});
+      for (const std::string& q : p.also) overrides.push_back({q, value});
     }
     RunOptions ro;
     ro.seed = run_seed;

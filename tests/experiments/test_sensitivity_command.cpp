@@ -88,3 +88,18 @@ TEST_CASE("sensitivity: assumptions = true screens every numeric ASSUMPTION key 
   CHECK(r.runs == 2 * 2 * 2);
   fs::remove_all(dir);
 }
+
+TEST_CASE("sensitivity: calibration = FILE screens a calibration's parameters over their prior ranges", "[sensitivity][experiments]") {
+  const fs::path dir = fs::temp_directory_path() / ("chipsim_sens_calibration_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "screen.toml") << "[sensitivity]\nname = \"c\"\nscenario = \"" << kDir << "calibration_world.toml\"\nbaseline = \"" << kDir
+                                     << "calibration_world.toml\"\nmethod = \"morris\"\ntrajectories = 2\ncalibration = \"" << kDir
+                                     << "small_calibration.toml\"\n";
+  SensitivityOptions o;
+  o.spec_path = (dir / "screen.toml").string();
+  const SensitivityResult r = run_sensitivity(o);
+  REQUIRE(r.parameters.size() == 2);
+  CHECK(r.parameters[0] == "ai_firm.US_hyperscalers.budget_usd_per_month");
+  CHECK(r.runs == 2 * 2 * 3);
+  fs::remove_all(dir);
+}
