@@ -66,15 +66,22 @@ MorrisIndices morris_indices(const MorrisDesign& d, const std::vector<double>& y
     for (int s = 0; s < d.factors; ++s) {
       const std::size_t at = static_cast<std::size_t>(t * (d.factors + 1) + s);
       const std::size_t m = static_cast<std::size_t>(t * d.factors + s);
-      ee[static_cast<std::size_t>(d.moved[m])].push_back((y[at + 1] - y[at]) / d.step[m]);
+      const double effect = (y[at + 1] - y[at]) / d.step[m];
+      // A point without a value (an output beyond the horizon, a point whose scenario does not
+      // load) leaves out the effects it takes part in.
+      if (std::isfinite(effect)) ee[static_cast<std::size_t>(d.moved[m])].push_back(effect);
     }
   MorrisIndices out;
   for (const auto& e : ee) {
     const double n = static_cast<double>(e.size());
+    if (e.empty()) {
+      out.mu.push_back(std::nan("")), out.mu_star.push_back(std::nan("")), out.sigma.push_back(std::nan(""));
+      continue;
+    }
     double mu = 0, mu_star = 0;
     for (double v : e) mu += v / n, mu_star += std::abs(v) / n;
     double var = 0;
-    for (double v : e) var += (v - mu) * (v - mu) / (n - 1);
+    for (double v : e) var += n > 1 ? (v - mu) * (v - mu) / (n - 1) : 0.0;
     out.mu.push_back(mu);
     out.mu_star.push_back(mu_star);
     out.sigma.push_back(std::sqrt(var));

@@ -4,6 +4,7 @@
 #include <tbb/info.h>
 
 #include <algorithm>
+#include <optional>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -225,7 +226,17 @@ SensitivityResult run_sensitivity(const SensitivityOptions& o) {
     }
     RunOptions ro;
     ro.seed = run_seed;
-    const Model policy = load_scenario(scenario, overrides), base = load_scenario(baseline, overrides);
+    std::optional<Model> loaded_policy, loaded_base;
+    try {
+      loaded_policy.emplace(load_scenario(scenario, overrides));
+      loaded_base.emplace(load_scenario(baseline, overrides));
+    } catch (const ScenarioError&) {
+      // The point's combination breaks a rule between keys (e.g. a floor above its level): no
+      // value; Morris leaves out its effects, Sobol reports NaN for the output.
+      return std::vector<double>(n_out, std::nan(""));
+    }
+    const Model& policy = *loaded_policy;
+    const Model& base = *loaded_base;
     const State sp = run_model(policy, ro), sb = run_model(base, ro);
     std::vector<double> out(n_out);
     out[0] = self_sufficiency_in(policy, sp.series, 2025);
@@ -237,6 +248,10 @@ SensitivityResult run_sensitivity(const SensitivityOptions& o) {
   for (std::size_t i = 0; i < n_points; ++i)
     for (std::size_t q = 0; q < n_out; ++q) y[q][i] = rows[i][q];
   r.runs = static_cast<int>(2 * n_points);
+  // Points that did not load, counted from the results (identical on every rank).
+  r.failed_points = 0;
+  for (const auto& row : rows)
+    if (std::all_of(row.begin(), row.end(), [](double v) { return std::isnan(v); })) ++r.failed_points;
   for (std::size_t q = 0; q < n_out; ++q) {
     if (r.method == "morris") {
       const MorrisIndices m = morris_indices(morris, y[q]);
@@ -256,6 +271,9 @@ void print_sensitivity(const SensitivityResult& r, std::ostream& out, int top) {
   char buf[256];
   out << "chipsim sensitivity: " << r.name << " (" << r.method << ", " << r.parameters.size() << " parameters, " << r.runs
       << " runs in " << r.seconds << " s)\n";
+  if (r.failed_points > 0)
+    out << "  " << r.failed_points << " design points did not load (their combination of values breaks a rule between keys); "
+        << "their elementary effects are left out (Sobol: the indices of every output are NaN)\n";
   if (!r.skipped.empty()) {
     out << "  " << r.skipped.size() << " ASSUMPTION keys left out (their range does not load, e.g. a whole-number key):";
     for (const std::string& p : r.skipped) out << " " << p;

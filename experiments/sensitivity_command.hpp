@@ -22,6 +22,7 @@ struct SensitivityResult {
   std::string name, method;
   std::vector<std::string> parameters, outputs;
   std::vector<std::string> skipped;  // ASSUMPTION keys left out of an `assumptions = true` screen
+  int failed_points = 0;             // design points whose scenario did not load (outputs NaN)
   // (output x parameter): Morris mu, mu_star, sigma; Sobol first, total and their 95 % intervals.
   std::vector<std::vector<double>> mu, mu_star, sigma, first, total, first_low, first_high, total_low, total_high;
   int runs = 0;          // model runs (design points x 2: scenario and baseline)

@@ -104,3 +104,18 @@ TEST_CASE("Morris elementary effects are exact for a function with known effects
   CHECK_THROWS_AS(morris_design(5, 4, 3, 7), std::invalid_argument);
   CHECK_THROWS_AS(morris_indices(d, std::vector<double>(3)), std::invalid_argument);
 }
+
+TEST_CASE("Morris indices leave out the effects of points without a value", "[sensitivity]") {
+  // y = 3 x0 - 2 x1; the first point of every trajectory has no value (NaN): the effects that use
+  // it are left out, the others stay exact; an output without any value has NaN indices.
+  const MorrisDesign d = morris_design(2, 10, 4, 3);
+  std::vector<double> y, none(d.points.size(), std::nan(""));
+  for (std::size_t i = 0; i < d.points.size(); ++i)
+    y.push_back(i % 3 == 0 ? std::nan("") : 3 * d.points[i][0] - 2 * d.points[i][1]);
+  const MorrisIndices m = morris_indices(d, y);
+  CHECK(m.mu[0] == Approx(3).epsilon(1e-12));
+  CHECK(m.mu[1] == Approx(-2).epsilon(1e-12));
+  const MorrisIndices empty = morris_indices(d, none);
+  CHECK(std::isnan(empty.mu_star[0]));
+  CHECK(std::isnan(empty.sigma[1]));
+}
