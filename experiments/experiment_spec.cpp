@@ -17,6 +17,7 @@
 #include "sim/core/rng.hpp"
 #include "output/calibration_file.hpp"
 #include <Eigen/Dense>
+#include <boost/math/distributions/normal.hpp>
 #include "sim/scenario/table_reader.hpp"
 
 namespace chipsim {
@@ -203,9 +204,21 @@ std::vector<double> draw_parameters(const ExperimentSpec& spec, int replicate) {
                                                    RandomPurpose::parameter_draw, 1);
       continue;
     }
-    double x = d.mean;
-    for (std::size_t b = 0; b < n; ++b) x += spec.draw_cholesky[a][b] * z[b];
-    out[a] = std::clamp(x, d.min, d.max);
+    // Normal draws: correlated through the covariance factor, each then mapped onto its normal
+    // truncated to [min, max] by its quantile (a Gaussian copula with truncated-normal
+    // marginals: no mass piles up at a bound, whatever the standard error).
+    double e = 0, sd2 = 0;
+    for (std::size_t b = 0; b < n; ++b) e += spec.draw_cholesky[a][b] * z[b], sd2 += spec.draw_cholesky[a][b] * spec.draw_cholesky[a][b];
+    const double sd = std::sqrt(sd2);
+    if (!(sd > 0)) {
+      out[a] = std::clamp(d.mean, d.min, d.max);
+      continue;
+    }
+    const boost::math::normal unit;
+    const double lo = boost::math::cdf(unit, std::max(-40.0, (d.min - d.mean) / sd));
+    const double hi = boost::math::cdf(unit, std::min(40.0, (d.max - d.mean) / sd));
+    const double u = std::clamp(lo + boost::math::cdf(unit, e / sd) * (hi - lo), 1e-300, 1.0 - 1e-16);
+    out[a] = hi > lo ? std::clamp(d.mean + sd * boost::math::quantile(unit, u), d.min, d.max) : std::clamp(d.mean, d.min, d.max);
   }
   return out;
 }

@@ -31,7 +31,7 @@ struct ParameterDraw {
   std::string name;
   std::vector<std::string> paths;  // scenario keys set to the drawn value
   std::string distribution;        // "uniform" (min, max) or "normal" (mean; covariance below)
-  double min = -1e300, max = 1e300;  // uniform: its range; normal: truncation (the draw is clamped)
+  double min = -1e300, max = 1e300;  // uniform: its range; normal: truncation (truncated-normal marginal)
   double mean = 0;
   SourceLocation where;
 };

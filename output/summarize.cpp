@@ -173,6 +173,10 @@ void summarize_batch_file(const std::string& path, const SummarizeOptions& o, st
   out << "chipsim summarize: " << r.design.experiment_name << " (" << r.design.n_runs() << " runs, " << r.design.replicates
       << " replicates per variant)\n"
       << "mean [95% confidence interval of the mean: Monte Carlo error]  spread: 5 % to 95 % quantile of the replicates' outcomes\n"
+      << (r.design.draw_paths.empty()
+              ? std::string()
+              : "(parameters drawn per replicate: " + std::to_string(r.design.draw_paths.size()) +
+                    " keys, [uncertainty]; the spread is a predictive interval that includes their uncertainty, the bracket is Monte Carlo error only)\n")
       << "(bimodal? b=...: the replicates may split into clusters, bimodality coefficient above 5/9; the mean then describes none of them)\n";
   for (std::size_t g = 0; g < groups.size(); ++g) {
     out << "\n== " << groups[g] << " ==\n";

@@ -220,15 +220,19 @@ TEST_CASE("predictive uncertainty: parameters drawn per replicate, the same for 
     enforcement.insert(d[0]);
   }
   CHECK(enforcement.size() == 6);  // a new draw per replicate
-  // Normal draws: mean and sd of many draws near the declared ones (truncation is rare here).
+  // Normal draws: the mean and sd of N(0.04, 0.02) truncated to [0.01, 0.2] (analytic:
+  // alpha = -1.5; mean = mu + sigma phi(alpha) / (1 - Phi(alpha)), var = sigma^2 [1 + alpha
+  // phi / Z - (phi / Z)^2]).
   double sum = 0, sq = 0;
   const int n = 4000;
   for (int r = 0; r < n; ++r) {
     const double v = draw_parameters(x, r)[1];
     sum += v, sq += v * v;
   }
-  CHECK(sum / n == Approx(0.04).margin(0.002));
-  CHECK(std::sqrt(sq / n - (sum / n) * (sum / n)) == Approx(0.02).margin(0.002));
+  const double phi = std::exp(-0.5 * 1.5 * 1.5) / std::sqrt(2 * M_PI), z = 0.5 * std::erfc(1.5 / std::sqrt(2.0));  // Phi(-1.5)
+  const double mean = 0.04 + 0.02 * phi / (1 - z), sd = 0.02 * std::sqrt(1 - 1.5 * phi / (1 - z) - std::pow(phi / (1 - z), 2));
+  CHECK(sum / n == Approx(mean).margin(0.0006));
+  CHECK(std::sqrt(sq / n - (sum / n) * (sum / n)) == Approx(sd).margin(0.0006));
 
   BatchOptions o;
   o.output_path = (fs::temp_directory_path() / "chipsim_test_uncertainty.h5").string();
