@@ -186,6 +186,10 @@ CalibrationSpec load_calibration_spec(const std::string& path, int depth) {
     if (!names.insert(spec.moments.back().name).second)
       m.fail("name", "a second moment named \"" + spec.moments.back().name + "\" (give each a distinct name)");
   }
+  for (const CalibrationMoment& m : spec.moments)  // inherited ones too, against this file's window
+    if (spec.window_end < m.window.last)
+      fail_at(m.where, "moment \"" + m.name + "\": its period ends after the calibration window (" + spec.window_end.to_string() +
+                           "): later figures are for out-of-sample checks (chipsim validate-fit), never for fitting");
   if (!spec.run_until.empty())
     for (std::size_t i = 0; i < spec.moments.size(); ++i)
       if (spec.moments[i].window.last.to_string() > spec.run_until)

@@ -102,6 +102,7 @@ std::optional<double> element_series(const Model& m, const Series& s, const Wind
   const auto ts = periods_covering(m, s, w);
   if (!ts || ts->empty() || !s.has(variable)) return std::nullopt;
   const Variable& v = s.variable(variable);
+  if (v.dims.size() != 1 || v.dims[0] != dim) return std::nullopt;  // only a (time x dim) variable has one value per element
   const auto& dims = s.dimensions();
   const auto d = std::find_if(dims.begin(), dims.end(), [&](const Dimension& x) { return x.name == dim; });
   if (d == dims.end()) return std::nullopt;

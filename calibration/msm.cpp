@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <map>
 
@@ -116,13 +117,22 @@ class Problem {
       Eigen::VectorXd* best;
       double* best_q;
       std::vector<double>* trace;
-    } closure{this, &w, &best, &best_q, &trace};
+      std::exception_ptr failure;  // an error of the simulator, rethrown after the search
+    } closure{this, &w, &best, &best_q, &trace, nullptr};
     opt.set_min_objective(
         [](unsigned n, const double* x, double* grad, void* data) -> double {
           auto* c = static_cast<Closure*>(data);
           if (grad) for (unsigned k = 0; k < n; ++k) grad[k] = 0;  // derivative-free algorithms only
           Eigen::VectorXd u = Eigen::Map<const Eigen::VectorXd>(x, n).cwiseMax(0.0).cwiseMin(1.0);
-          const double q = c->self->objective(u, *c->w);
+          double q = 0;
+          try {
+            q = c->self->objective(u, *c->w);
+          } catch (...) {
+            // NLopt would turn any exception into a bare "nlopt failure": keep the real one and
+            // stop the search; it is rethrown below.
+            c->failure = std::current_exception();
+            throw nlopt::forced_stop();
+          }
           if (q < *c->best_q) *c->best_q = q, *c->best = u;
           c->trace->push_back(*c->best_q);
           return q;
@@ -139,10 +149,12 @@ class Problem {
                                            : "finished (NLopt code " + std::to_string(static_cast<int>(r)) + ")";
     } catch (const nlopt::roundoff_limited&) {
       status = "stopped by round-off (the best point is kept)";
-    } catch (const std::runtime_error& e) {
+    } catch (const std::exception& e) {
+      if (closure.failure) std::rethrow_exception(closure.failure);
       if (!std::isfinite(best_q)) throw Error(std::string("calibration: the search failed: ") + e.what());
       status = std::string("stopped: ") + e.what() + " (the best point is kept)";
     }
+    if (closure.failure) std::rethrow_exception(closure.failure);
     return best;
   }
 
@@ -236,6 +248,12 @@ MsmResult estimate_msm(const std::vector<MsmParameter>& parameters, const Eigen:
     const double h = stencil[2 * static_cast<std::size_t>(k)](k) - stencil[2 * static_cast<std::size_t>(k) + 1](k);
     g_unit.col(k) = (column_mean(*moments[2 * static_cast<std::size_t>(k)]) - column_mean(*moments[2 * static_cast<std::size_t>(k) + 1])) / h;
   }
+  for (Eigen::Index k = 0; k < K; ++k)
+    for (Eigen::Index i = 0; i < M; ++i)
+      if (!std::isfinite(g_unit(i, k)))
+        throw Error("calibration: moment " + std::to_string(i + 1) + " has no value next to the estimate along parameter " +
+                    parameters[static_cast<std::size_t>(k)].name + " (a Jacobian point): no standard errors can be computed; "
+                    "narrow the parameter's bounds or lower jacobian_step");
   const Eigen::VectorXd d = problem.slope(u);
   r.jacobian.resize(M, K);  // the same differences over the natural step
   for (Eigen::Index k = 0; k < K; ++k) {
@@ -292,9 +310,29 @@ MsmResult estimate_msm(const std::vector<MsmParameter>& parameters, const Eigen:
     }
   }
 
-  // Over-identification: J = e' Omega^-1 e ~ chi2(M - K) at the optimally weighted estimate.
+  // Over-identification. At the estimate, e = m(theta) - m is asymptotically N(0, P Omega P'),
+  // P = I - G (G'WG)^-1 G'W, of rank M - K; J = e' (P Omega P')^+ e ~ chi2(M - K) under any
+  // weighting (Hansen 1982; with W = Omega^-1 it is e' Omega^-1 e). G: the identified columns.
   const Eigen::VectorXd e = r.simulated - targets;
-  r.j_statistic = e.dot(omega.ldlt().solve(e));
+  {
+    // In units of each moment's standard error (so that the pseudo-inverse's rank cut does not
+    // depend on the moments' units): e~ = S^-1 e, Omega~ = S^-1 Omega S^-1, W~ = S W S, G~ = S^-1 G.
+    const Eigen::VectorXd inv_se = target_se.cwiseInverse();
+    const Eigen::VectorXd e_std = inv_se.asDiagonal() * e;
+    const Eigen::MatrixXd omega_std = inv_se.asDiagonal() * omega * inv_se.asDiagonal();
+    const Eigen::MatrixXd w_std = target_se.asDiagonal() * w * target_se.asDiagonal();
+    Eigen::MatrixXd projector = Eigen::MatrixXd::Identity(M, M);
+    if (!kept.empty()) {
+      const auto n = static_cast<Eigen::Index>(kept.size());
+      Eigen::MatrixXd g(M, n);
+      for (Eigen::Index a = 0; a < n; ++a) g.col(a) = inv_se.asDiagonal() * g_unit.col(kept[static_cast<std::size_t>(a)]);
+      projector -= g * (g.transpose() * w_std * g).ldlt().solve(g.transpose() * w_std);
+    }
+    const Eigen::MatrixXd v = projector * omega_std * projector.transpose();
+    Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> cod(v);
+    cod.setThreshold(1e-9);
+    r.j_statistic = e_std.dot(cod.pseudoInverse() * e_std);
+  }
   r.degrees_of_freedom = static_cast<int>(M - K);
   r.j_p_value = r.degrees_of_freedom > 0
                     ? boost::math::cdf(boost::math::complement(boost::math::chi_squared(r.degrees_of_freedom), r.j_statistic))

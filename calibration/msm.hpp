@@ -11,7 +11,8 @@
 //     Omega = diag(se^2) + S / R, S the replicates' covariance of the moments (simulation noise);
 //   - reports the sandwich covariance (G'WG)^-1 G'W Omega W G (G'WG)^-1 with G the simulated
 //     Jacobian (central differences under common random numbers), the J statistic
-//     e' Omega^-1 e ~ chi2(M - K) with its p-value, and a profile of Q along each parameter.
+//     e' (P Omega P')^+ e ~ chi2(M - K) (P = I - G (G'WG)^-1 G'W; e' Omega^-1 e under optimal
+//     weighting) with its p-value, and a profile of Q along each parameter.
 #include <Eigen/Dense>
 #include <cstdint>
 #include <functional>
@@ -59,7 +60,7 @@ struct MsmResult {
   double objective = 0;            // Q at the estimate (final weighting)
   double first_step_objective = 0; // Q at the first-step estimate (diagonal weighting)
   double start_objective = 0;      // Q at the start (diagonal weighting): the fit before estimation
-  double j_statistic = 0;          // e' Omega^-1 e
+  double j_statistic = 0;          // e' (P Omega P')^+ e (valid under any weighting)
   int degrees_of_freedom = 0;      // M - K
   double j_p_value = 0;            // P(chi2(M - K) > J); NaN when M <= K
   std::vector<std::vector<double>> profile_values;     // K x points (natural units)

@@ -44,37 +44,57 @@ std::uint64_t fnv1a(const std::string& text, std::uint64_t h = 14695981039346656
 }
 
 // The journal of simulated points: a header naming the calibration (a hash of the calibration
-// file and the resolved scenario, and the shape), then one line per point: "point", its K
-// values, its R x M moments, all as C99 hexadecimal floats (exact). A line cut short by a kill
-// is ignored on resume. Only rank 0 writes it.
+// file, the resolved scenario and the build, and the shape), then one line per point: "point",
+// its K values, its R x M moments, all as C99 hexadecimal floats (exact), and "end". A line
+// without its "end" (cut short by a kill) is ignored on resume. Rank 0 alone decides, reads
+// and writes it; the other ranks get its text from rank 0 (experiments/task_pool.hpp), so every
+// rank resumes from the same points.
 class Journal {
  public:
-  Journal(std::string path, std::string header, std::size_t k, std::size_t width, bool resume, bool writer)
+  Journal(std::string path, const std::string& header, std::size_t k, std::size_t width, bool resume, bool writer)
       : path_(std::move(path)), k_(k), width_(width), writer_(writer) {
-    // Rank 0 alone decides and writes; the other ranks read it only to resume (rank 0 may be
-    // creating it at this moment otherwise).
-    std::error_code ec;
-    const bool exists = (writer_ || resume) && fs::exists(path_, ec);
-    if (exists && !resume)
-      throw IoError(path_ + ": the journal of an interrupted calibration is there: continue it with --resume, or delete it to start again");
+    // Rank 0: "exists\n" + the file's text, or "new\n"; errors become a message every rank throws.
+    std::string shared;
+    if (writer_) {
+      std::error_code ec;
+      if (!fs::exists(path_, ec)) {
+        shared = "new\n";
+      } else if (!resume) {
+        shared = "error\n" + path_ + ": the journal of an interrupted calibration is there: continue it with --resume, or delete it to start again";
+      } else {
+        std::ifstream in(path_, std::ios::binary);
+        std::ostringstream text;
+        text << in.rdbuf();
+        shared = "exists\n" + text.str();
+      }
+    }
+    shared = broadcast_text(shared);
+    const std::string state = shared.substr(0, shared.find('\n'));
+    const std::string body = shared.substr(std::min(shared.size(), state.size() + 1));
+    if (state == "error") throw IoError(body);
+    const bool exists = state == "exists";
     if (exists) {
-      std::ifstream in(path_);
+      std::istringstream in(body);
       std::string line;
       if (!std::getline(in, line) || line != header)
-        throw IoError(path_ + ": this journal belongs to another calibration (the file, the scenario or the shape changed); delete it to start again");
+        throw IoError(path_ + ": this journal belongs to another calibration (the file, the scenario, the build or the shape changed); delete it to start again");
       while (std::getline(in, line)) {
         std::istringstream words(line);
-        std::string tag;
+        std::string tag, w;
         words >> tag;
         if (tag != "point") continue;
         std::vector<double> values;
-        std::string w;
+        bool complete = false;
         while (words >> w) {
-          char* end = nullptr;
-          values.push_back(std::strtod(w.c_str(), &end));
-          if (end == w.c_str() || *end) break;
+          if (w == "end") {
+            complete = !(words >> w);  // "end" must close the line
+            break;
+          }
+          char* stop = nullptr;
+          values.push_back(std::strtod(w.c_str(), &stop));
+          if (stop == w.c_str() || *stop) break;
         }
-        if (values.size() != k_ + width_) continue;  // a line cut short
+        if (!complete || values.size() != k_ + width_) continue;  // a line cut short
         done_.emplace(std::vector<double>(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k_)),
                       std::vector<double>(values.begin() + static_cast<std::ptrdiff_t>(k_), values.end()));
       }
@@ -83,6 +103,7 @@ class Journal {
       file_ = std::fopen(path_.c_str(), exists ? "a" : "w");
       if (!file_) throw IoError(path_ + ": cannot write the calibration journal (does the folder exist and is it writable?)");
       if (!exists) write(header + "\n");
+      else if (!body.empty() && body.back() != '\n') write("\n");  // close a line cut short
     }
   }
   ~Journal() {
@@ -99,7 +120,7 @@ class Journal {
     char buf[64];
     for (double v : point) std::snprintf(buf, sizeof buf, " %a", v), line += buf;
     for (double v : moments) std::snprintf(buf, sizeof buf, " %a", v), line += buf;
-    write(line + "\n");
+    write(line + " end\n");
   }
   void remove() {
     if (file_) std::fclose(file_), file_ = nullptr;
@@ -173,7 +194,8 @@ CalibrateResult run_calibration(const CalibrateOptions& o) {
                                        "or a period outside the scenario's horizon)");
   }
 
-  const std::string header = "chipsim-calibration-journal 1 " + std::to_string(fnv1a(spec.text, fnv1a(base.scenario_text))) + " " +
+  const std::string header = "chipsim-calibration-journal 2 " +
+                             std::to_string(fnv1a(spec.text, fnv1a(base.scenario_text, fnv1a(build_identity(build_info()))))) + " " +
                              std::to_string(K) + " " + std::to_string(M) + " " + std::to_string(R);
   Journal journal(o.report_path + ".journal", header, K, static_cast<std::size_t>(R) * M, o.resume, task_pool_rank() == 0);
   result.journalled = static_cast<int>(journal.loaded());
@@ -323,8 +345,11 @@ void print_model_comparison(const CalibrateResult& a, const CalibrateResult& b, 
   const int dof = static_cast<int>(general->spec.parameters.size() - restricted->spec.parameters.size());
   const double p = boost::math::cdf(boost::math::complement(boost::math::chi_squared(dof), d));
   std::snprintf(buf, sizeof buf, "D test of %s as %s restricted: D = %.4g, %d degree(s) of freedom, p = %.3g\n", restricted->spec.name.c_str(),
-                general->spec.name.c_str(), d, dof, p);
+                general->spec.name.c_str(), restricted->msm.objective - general->msm.objective, dof, p);
   out << buf;
+  if (!restricted->spec.settings.optimal_weighting || !general->spec.settings.optimal_weighting)
+    out << "(diagonal weighting: D is chi-squared only under optimal weighting, so its p-value is indicative; a negative D means "
+           "the restricted search ended lower than the general one)\n";
   if (p < 0.05)
     out << "verdict: the moments favour " << general->spec.name << " (the restriction is rejected at 5 %)\n";
   else
@@ -365,6 +390,9 @@ void print_calibration(const CalibrateResult& r, std::ostream& out) {
   std::snprintf(buf, sizeof buf, "\nobjective Q = %.6g (at the start %.6g; first step %.6g); J = %.4g, %d degrees of freedom, p = %.3g\n",
                 m.objective, m.start_objective, m.first_step_objective, m.j_statistic, m.degrees_of_freedom, m.j_p_value);
   out << buf;
+  if (spec.settings.replicates < 2)
+    out << "warning: one replicate per point: the simulation noise of the moments is not estimated, so the standard errors and "
+           "J leave it out (use replicates >= 2)\n";
 }
 
 }  // namespace chipsim

@@ -6,6 +6,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <tuple>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -181,7 +182,7 @@ void read_uncertainty(TableReader& u, const std::filesystem::path& dir, Experime
   }
   // A covariance that is only positive semi-definite (a zero-sd draw) is factored by LDLT.
   Eigen::LDLT<Eigen::MatrixXd> ldlt(cov);
-  if (ldlt.info() != Eigen::Success || (ldlt.vectorD().array() < -1e-12 * std::max(1.0, cov.diagonal().maxCoeff())).any())
+  if (ldlt.info() != Eigen::Success || (ldlt.vectorD().array() < -1e-12 * std::max(1e-300, cov.diagonal().maxCoeff())).any())
     u.fail("calibration", "the covariance of the draws is not positive semi-definite");
   const Eigen::MatrixXd l = ldlt.transpositionsP().transpose() * Eigen::MatrixXd(ldlt.matrixL()) *
                             ldlt.vectorD().cwiseMax(0.0).cwiseSqrt().asDiagonal();
@@ -214,11 +215,15 @@ std::vector<double> draw_parameters(const ExperimentSpec& spec, int replicate) {
       out[a] = std::clamp(d.mean, d.min, d.max);
       continue;
     }
+    // Bounds in standard units; a window in the upper tail is mirrored into the lower one, where
+    // the normal's cdf keeps its precision.
+    double a_z = std::max(-40.0, (d.min - d.mean) / sd), b_z = std::min(40.0, (d.max - d.mean) / sd), e_z = e / sd, sign = 1;
+    if (a_z > 0) std::tie(a_z, b_z, e_z, sign) = std::make_tuple(-b_z, -a_z, -e_z, -1.0);
     const boost::math::normal unit;
-    const double lo = boost::math::cdf(unit, std::max(-40.0, (d.min - d.mean) / sd));
-    const double hi = boost::math::cdf(unit, std::min(40.0, (d.max - d.mean) / sd));
-    const double u = std::clamp(lo + boost::math::cdf(unit, e / sd) * (hi - lo), 1e-300, 1.0 - 1e-16);
-    out[a] = hi > lo ? std::clamp(d.mean + sd * boost::math::quantile(unit, u), d.min, d.max) : std::clamp(d.mean, d.min, d.max);
+    const double lo = boost::math::cdf(unit, a_z), hi = boost::math::cdf(unit, b_z);
+    const double u = std::clamp(lo + boost::math::cdf(unit, e_z) * (hi - lo), 1e-300, 1.0 - 1e-16);
+    out[a] = hi > lo ? std::clamp(d.mean + sign * sd * boost::math::quantile(unit, u), d.min, d.max)
+                     : std::clamp(d.mean + sign * sd * 0.5 * (a_z + b_z), d.min, d.max);
   }
   return out;
 }

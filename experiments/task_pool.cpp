@@ -4,6 +4,9 @@
 
 #include "sim/core/error.hpp"
 
+#include <algorithm>
+#include <exception>
+
 #ifdef CHIPSIM_WITH_MPI
 #include <mpi.h>
 #endif
@@ -38,6 +41,23 @@ int task_pool_size() {
   return 1;
 }
 
+std::string broadcast_text(const std::string& text_on_rank0) {
+#ifdef CHIPSIM_WITH_MPI
+  if (task_pool_size() > 1) {
+    unsigned long long size = text_on_rank0.size();
+    MPI_Bcast(&size, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+    std::string text = task_pool_rank() == 0 ? text_on_rank0 : std::string(size, '\0');
+    for (unsigned long long done = 0; done < size;) {  // in pieces below INT_MAX
+      const int piece = static_cast<int>(std::min<unsigned long long>(size - done, 1ULL << 30));
+      MPI_Bcast(text.data() + done, piece, MPI_CHAR, 0, MPI_COMM_WORLD);
+      done += static_cast<unsigned long long>(piece);
+    }
+    return text;
+  }
+#endif
+  return text_on_rank0;
+}
+
 std::vector<std::vector<double>> run_tasks(std::size_t n, std::size_t width,
                                            const std::function<std::vector<double>(std::size_t)>& task) {
   const auto rank = static_cast<std::size_t>(task_pool_rank()), size = static_cast<std::size_t>(task_pool_size());
@@ -45,11 +65,24 @@ std::vector<std::vector<double>> run_tasks(std::size_t n, std::size_t width,
   std::vector<std::size_t> mine;
   for (std::size_t i = rank; i < n; i += size) mine.push_back(i);
   std::vector<double> local(mine.size() * width);
-  tbb::parallel_for(std::size_t{0}, mine.size(), [&](std::size_t k) {
-    const std::vector<double> r = task(mine[k]);
-    if (r.size() != width) throw Error("task pool: a task returned " + std::to_string(r.size()) + " numbers, not " + std::to_string(width));
-    std::copy(r.begin(), r.end(), local.begin() + static_cast<std::ptrdiff_t>(k * width));
-  });
+  std::exception_ptr failure;
+  try {
+    tbb::parallel_for(std::size_t{0}, mine.size(), [&](std::size_t k) {
+      const std::vector<double> r = task(mine[k]);
+      if (r.size() != width) throw Error("task pool: a task returned " + std::to_string(r.size()) + " numbers, not " + std::to_string(width));
+      std::copy(r.begin(), r.end(), local.begin() + static_cast<std::ptrdiff_t>(k * width));
+    });
+  } catch (...) {
+    failure = std::current_exception();
+  }
+#ifdef CHIPSIM_WITH_MPI
+  if (size > 1) {  // every rank learns whether any failed before anyone gathers
+    int mine_failed = failure ? 1 : 0, any_failed = 0;
+    MPI_Allreduce(&mine_failed, &any_failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (any_failed && !failure) throw Error("task pool: a task failed on another MPI rank (its error is reported there)");
+  }
+#endif
+  if (failure) std::rethrow_exception(failure);
   std::vector<std::vector<double>> out(n, std::vector<double>(width));
   if (size == 1) {
     for (std::size_t k = 0; k < mine.size(); ++k)

@@ -85,6 +85,7 @@ std::vector<Row> read_figures(const std::string& path) {
     if (!(r.figure.tolerance > 0)) fail(6, "must be above 0");
     r.figure.tolerance_type = f[7];
     if (f[7] != "relative" && f[7] != "absolute") fail(7, "must be relative or absolute, got \"" + f[7] + "\"");
+    if (f[7] == "relative" && r.figure.value == 0) fail(7, "a relative tolerance needs a value other than 0: use absolute");
     r.figure.source = f[8];
     if (f[8].empty()) fail(8, "every figure needs its source");
     rows.push_back(std::move(r));

@@ -137,7 +137,8 @@ CalibrationEstimates read_calibration_estimates(const std::string& path) {
   for (double x : h5::read_all<double>(file, "identified", H5T_NATIVE_DOUBLE, path)) e.identified.push_back(x > 0.5);
   const std::vector<double> cov = h5::read_all<double>(file, "covariance", H5T_NATIVE_DOUBLE, path);
   const std::size_t K = e.names.size();
-  if (e.paths.size() != K || e.estimate.size() != K || cov.size() != K * K)
+  if (e.paths.size() != K || e.estimate.size() != K || e.standard_error.size() != K || e.lower.size() != K || e.upper.size() != K ||
+      e.identified.size() != K || cov.size() != K * K)
     throw IoError(path + ": the calibration report's parameter datasets do not agree in size");
   e.covariance.assign(K, std::vector<double>(K));
   for (std::size_t i = 0; i < K; ++i)

@@ -125,3 +125,24 @@ TEST_CASE("msm: bad settings are refused", "[msm][errors]") {
   CHECK_THROWS_WITH(estimate_msm({{"x", 0, 1, false, 0}}, Eigen::VectorXd::Ones(1), Eigen::VectorXd::Ones(1), s, sim),
                     Catch::Contains("unknown global algorithm"));
 }
+
+TEST_CASE("msm: J equals Q at the optimum when W is the inverse of Omega, and follows the general formula", "[msm]") {
+  // Linear model, no simulation noise: Omega = diag(se^2) = W^-1. Targets off the model's range:
+  // at the optimum J = e' (P Omega P')^+ e must equal e' W e = Q (Hansen 1982).
+  Eigen::MatrixXd a(4, 2);
+  a << 1, 0, 0, 2, 1, 1, 3, -1;
+  const Eigen::VectorXd b = Eigen::VectorXd::Constant(4, 0.5);
+  const Eigen::Vector2d truth(0.3, 1.7);
+  const Eigen::VectorXd targets = a * truth + b + Eigen::Vector4d(0.05, -0.1, 0.08, 0.2);
+  const Eigen::VectorXd se = Eigen::Vector4d(0.1, 0.2, 0.1, 0.3);
+  MsmSettings s;
+  s.replicates = 2;
+  s.global_algorithm = "none";
+  s.local_evaluations = 3000;
+  s.x_tolerance = 1e-13;
+  s.profile_points = 0;
+  s.jacobian_step = 1e-3;
+  const MsmResult r = estimate_msm({{"x", -1, 2, false, 0.5}, {"y", 0.1, 5, false, 1.0}}, targets, se, s, linear(a, b, 2));
+  CHECK(r.objective > 0.1);
+  CHECK(r.j_statistic == Approx(r.objective).epsilon(1e-4));
+}
