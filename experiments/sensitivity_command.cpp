@@ -93,7 +93,8 @@ SensitivityResult run_sensitivity(const SensitivityOptions& o) {
   SensitivityResult r;
   r.name = t->string("name");
   const std::string scenario = resolve(*t, "scenario", o.spec_path);
-  const std::string baseline = resolve(*t, "baseline", o.spec_path);
+  // Without a baseline, one run per point and the firms' cumulative revenue (not its loss).
+  const std::string baseline = t->has("baseline") ? resolve(*t, "baseline", o.spec_path) : std::string();
   r.method = t->string("method");
   if (r.method != "morris" && r.method != "sobol") t->fail("method", "must be \"morris\" or \"sobol\", got \"" + r.method + "\"");
   const auto seed = static_cast<std::uint64_t>(t->integer_or("seed", 0, 0, INT64_MAX));
@@ -209,7 +210,7 @@ SensitivityResult run_sensitivity(const SensitivityOptions& o) {
     }
   }
   r.outputs = {"CN self-sufficiency 2025 (%)", "CN self-sufficiency 2030 (%)"};
-  for (const Firm& f : probe.firms) r.outputs.push_back("revenue loss " + f.name + " (USD bn)");
+  for (const Firm& f : probe.firms) r.outputs.push_back((baseline.empty() ? "revenue " : "revenue loss ") + f.name + " (USD bn)");
   const std::size_t n_out = r.outputs.size();
   std::vector<std::vector<double>> y(n_out, std::vector<double>(n_points, 0.0));
   const std::uint64_t run_seed = seed ? seed : probe.default_seed;
@@ -229,25 +230,30 @@ SensitivityResult run_sensitivity(const SensitivityOptions& o) {
     std::optional<Model> loaded_policy, loaded_base;
     try {
       loaded_policy.emplace(load_scenario(scenario, overrides));
-      loaded_base.emplace(load_scenario(baseline, overrides));
+      if (!baseline.empty()) loaded_base.emplace(load_scenario(baseline, overrides));
     } catch (const ScenarioError&) {
       // The point's combination breaks a rule between keys (e.g. a floor above its level): no
       // value; Morris leaves out its effects, Sobol reports NaN for the output.
       return std::vector<double>(n_out, std::nan(""));
     }
     const Model& policy = *loaded_policy;
-    const Model& base = *loaded_base;
-    const State sp = run_model(policy, ro), sb = run_model(base, ro);
+    const State sp = run_model(policy, ro);
     std::vector<double> out(n_out);
     out[0] = self_sufficiency_in(policy, sp.series, 2025);
     out[1] = self_sufficiency_in(policy, sp.series, 2030);
+    if (!loaded_base) {
+      for (int f = 0; f < policy.n_firms(); ++f) out[2 + static_cast<std::size_t>(f)] = revenue_of(policy, sp.series, f) / 1e9;
+      return out;
+    }
+    const Model& base = *loaded_base;
+    const State sb = run_model(base, ro);
     for (int f = 0; f < policy.n_firms(); ++f)
       out[2 + static_cast<std::size_t>(f)] = (revenue_of(base, sb.series, f) - revenue_of(policy, sp.series, f)) / 1e9;
     return out;
   });
   for (std::size_t i = 0; i < n_points; ++i)
     for (std::size_t q = 0; q < n_out; ++q) y[q][i] = rows[i][q];
-  r.runs = static_cast<int>(2 * n_points);
+  r.runs = static_cast<int>((baseline.empty() ? 1 : 2) * n_points);
   // Points that did not load, counted from the results (identical on every rank).
   r.failed_points = 0;
   for (const auto& row : rows)

@@ -5,7 +5,8 @@
 // parallel with oneTBB and, under mpirun/srun, across ranks (experiments/task_pool.hpp; results
 // do not depend on the thread or rank count). Outputs: China's
 // self-sufficiency by compute averaged over 2025 and over 2030, and each firm's cumulative revenue
-// loss against the baseline (USD bn).
+// loss against the baseline (USD bn); without a baseline, one run per point and each firm's
+// cumulative revenue.
 #include <ostream>
 #include <string>
 #include <vector>
@@ -25,7 +26,7 @@ struct SensitivityResult {
   int failed_points = 0;             // design points whose scenario did not load (outputs NaN)
   // (output x parameter): Morris mu, mu_star, sigma; Sobol first, total and their 95 % intervals.
   std::vector<std::vector<double>> mu, mu_star, sigma, first, total, first_low, first_high, total_low, total_high;
-  int runs = 0;          // model runs (design points x 2: scenario and baseline)
+  int runs = 0;          // model runs (design points x 2 with a baseline, x 1 without)
   double seconds = 0;
 };
 

@@ -103,3 +103,19 @@ TEST_CASE("sensitivity: calibration = FILE screens a calibration's parameters ov
   CHECK(r.runs == 2 * 2 * 3);
   fs::remove_all(dir);
 }
+
+TEST_CASE("sensitivity: without a baseline each point is one run and the outputs are revenue levels", "[sensitivity][experiments]") {
+  const fs::path dir = fs::temp_directory_path() / ("chipsim_sens_nobase_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "screen.toml") << "[sensitivity]\nname = \"n\"\nscenario = \"" << kDir
+                                     << "small_history.toml\"\nmethod = \"morris\"\ntrajectories = 2\nseed = 5\n"
+                                        "[[parameter]]\npath = \"government.US.enforcement\"\nmin = 0.8\nmax = 1.0\n";
+  SensitivityOptions o;
+  o.spec_path = (dir / "screen.toml").string();
+  const SensitivityResult r = run_sensitivity(o);
+  CHECK(r.runs == 2 * 2);
+  REQUIRE(r.outputs.size() > 2);
+  CHECK(r.outputs[2].rfind("revenue Nvidia", 0) == 0);
+  CHECK(r.mu_star[0][0] > 0);  // enforcement moves China's 2025 self-sufficiency
+  fs::remove_all(dir);
+}
