@@ -133,19 +133,8 @@ CalibrationMoment read_moment(TableReader& t, const Month& window_end) {
 CalibrationSpec load_calibration_spec(const std::string& path, int depth) {
   CalibrationSpec spec;
   spec.file = path;
-  {
-    std::ifstream in(path);
-    if (!in) throw IoError(path + ": cannot open the calibration file");
-    std::ostringstream s;
-    s << in.rdbuf();
-    spec.text = s.str();
-  }
-  toml::table doc;
-  try {
-    doc = toml::parse(spec.text, std::string(path));
-  } catch (const toml::parse_error& e) {
-    fail_at(location_of(e.source(), path), std::string("TOML syntax error: ") + std::string(e.description()));
-  }
+  spec.text = read_input_file(path, "calibration file");
+  toml::table doc = parse_toml(spec.text, path);
   TableReader root(doc, path, "");
   auto t = root.table("calibration");
   if (!t) root.fail("calibration", "missing: a calibration file needs a [calibration] table");
@@ -154,21 +143,14 @@ CalibrationSpec load_calibration_spec(const std::string& path, int depth) {
   const bool has_base = t->has("base");
   if (has_base) {
     if (depth >= 8) t->fail("base", "calibration files extend each other too deeply (a cycle?)");
-    std::error_code ec;
-    const std::string base = fs::absolute(fs::path(path).parent_path() / t->string("base"), ec).lexically_normal().string();
-    if (const std::string why = ec ? ec.message() : input_file_problem(base); !why.empty()) t->fail("base", why + ": " + base);
+    const std::string base = t->input_path("base");
     CalibrationSpec inherited = load_calibration_spec(base, depth + 1);
     inherited.file = spec.file;
     inherited.text = spec.text + "\n# ---- base " + base + "\n" + inherited.text;
     spec = std::move(inherited);
   }
   spec.name = has_base ? t->optional_string("name").value_or(spec.name) : t->string("name");
-  if (!has_base || t->has("scenario")) {
-    std::error_code ec;
-    spec.scenario = fs::absolute(fs::path(path).parent_path() / t->string("scenario"), ec).lexically_normal().string();
-    if (const std::string why = ec ? ec.message() : input_file_problem(spec.scenario); !why.empty())
-      t->fail("scenario", why + ": " + spec.scenario);
-  }
+  if (!has_base || t->has("scenario")) spec.scenario = t->input_path("scenario");
   read_settings(*t, spec);
   t->optional_string("note");
   t->finish();

@@ -73,24 +73,24 @@ class Problem {
   // Replicate moments at each unit-box point, memoised (a search that revisits a point, and the
   // final statistics at the estimate, reuse its runs).
   std::vector<const Eigen::MatrixXd*> at(const std::vector<Eigen::VectorXd>& us) {
-    std::vector<Eigen::VectorXd> todo_natural;
-    std::vector<std::vector<double>> todo_keys;
+    std::vector<Eigen::VectorXd> new_points;
+    std::vector<std::vector<double>> new_keys;
     for (const Eigen::VectorXd& u : us) {
       std::vector<double> key(u.data(), u.data() + u.size());
-      if (!memo_.count(key) && std::find(todo_keys.begin(), todo_keys.end(), key) == todo_keys.end()) {
-        todo_keys.push_back(key);
-        todo_natural.push_back(natural(u));
+      if (!memo_.count(key) && std::find(new_keys.begin(), new_keys.end(), key) == new_keys.end()) {
+        new_keys.push_back(key);
+        new_points.push_back(natural(u));
       }
     }
-    if (!todo_keys.empty()) {
-      std::vector<Eigen::MatrixXd> out = simulate_(todo_natural);
-      if (out.size() != todo_keys.size()) throw Error("calibration: the simulator returned a wrong number of points");
+    if (!new_keys.empty()) {
+      std::vector<Eigen::MatrixXd> out = simulate_(new_points);
+      if (out.size() != new_keys.size()) throw Error("calibration: the simulator returned a wrong number of points");
       for (std::size_t i = 0; i < out.size(); ++i) {
         if (out[i].rows() != settings_.replicates || out[i].cols() != targets_.size())
           throw Error("calibration: the simulator returned moments of the wrong shape");
-        memo_.emplace(todo_keys[i], std::move(out[i]));
+        memo_.emplace(new_keys[i], std::move(out[i]));
       }
-      evaluations_ += static_cast<int>(todo_keys.size());
+      evaluations_ += static_cast<int>(new_keys.size());
     }
     std::vector<const Eigen::MatrixXd*> result;
     for (const Eigen::VectorXd& u : us) result.push_back(&memo_.at(std::vector<double>(u.data(), u.data() + u.size())));

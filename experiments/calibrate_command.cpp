@@ -19,6 +19,7 @@
 #include "experiments/task_pool.hpp"
 #include "output/calibration_file.hpp"
 #include "output/hdf5_writer.hpp"
+#include "output/temp_files.hpp"
 #include "sim/core/build_info.hpp"
 #include "sim/core/error.hpp"
 #include "sim/pipeline/pipeline.hpp"
@@ -158,13 +159,12 @@ CalibrateResult run_calibration(const CalibrateOptions& o) {
   const auto started = std::chrono::steady_clock::now();
   CalibrateResult result;
   result.spec = load_calibration_spec(o.spec_path);
-  {
-    // Without a declared start, the search starts from the scenario's own value (within bounds).
-    const Model own = load_scenario(result.spec.scenario);
-    for (CalibrationParameter& p : result.spec.parameters)
-      if (!p.start_given)
-        if (const auto v = scenario_value(own.scenario_text, p.paths.front())) p.start = std::clamp(*v, p.min, p.max);
-  }
+  const Model base = load_scenario(result.spec.scenario);
+  result.scenario_text = base.scenario_text;
+  // Without a declared start, the search starts from the scenario's own value (within bounds).
+  for (CalibrationParameter& p : result.spec.parameters)
+    if (!p.start_given)
+      if (const auto v = scenario_value(base.scenario_text, p.paths.front())) p.start = std::clamp(*v, p.min, p.max);
   const CalibrationSpec& spec = result.spec;
   const std::size_t K = spec.parameters.size(), M = spec.moments.size();
   const int R = spec.settings.replicates;
@@ -179,8 +179,6 @@ CalibrateResult run_calibration(const CalibrateOptions& o) {
       } catch (const ScenarioError& e) {
         fail_at(p.where, "parameter " + p.name + ": path \"" + path + "\" does not apply to " + spec.scenario + ": " + e.what());
       }
-  const Model base = load_scenario(spec.scenario);
-  result.scenario_text = base.scenario_text;
   const std::uint64_t seed = spec.seed ? spec.seed : base.default_seed;
   {
     const Model probe = load_scenario(spec.scenario, overrides_of(spec, start));
@@ -262,18 +260,8 @@ CalibrateResult run_calibration(const CalibrateOptions& o) {
       std::error_code ec;
       const fs::path out_dir = fs::absolute(fs::path(o.scenario_path), ec).parent_path();
       const std::string relative = fs::relative(spec.scenario, out_dir, ec).string();
-      const std::string text = calibrated_scenario_text(result, ec || relative.empty() ? spec.scenario : relative);
-      const std::string tmp = o.scenario_path + ".tmp-" + std::to_string(static_cast<long>(::getpid()));
-      {
-        std::ofstream out(tmp);
-        out << text;
-        if (!out.flush()) {
-          fs::remove(tmp, ec);
-          throw IoError(o.scenario_path + ": cannot write the calibrated scenario (is the disk full?)");
-        }
-      }
-      fs::rename(tmp, o.scenario_path, ec);
-      if (ec) throw IoError(o.scenario_path + ": cannot move the calibrated scenario into place: " + ec.message());
+      write_text_atomically(o.scenario_path, calibrated_scenario_text(result, ec || relative.empty() ? spec.scenario : relative),
+                            "the calibrated scenario");
     }
     journal.remove();
   }

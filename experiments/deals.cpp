@@ -179,37 +179,17 @@ DealPlan plan_deals(const std::string& spec_path) {
   DealPlan plan;
   DealResults& r = plan.results;
   r.spec_file = spec_path;
-  {
-    std::ifstream in(spec_path);
-    if (!in) throw IoError(spec_path + ": cannot open the deals file");
-    std::ostringstream s;
-    s << in.rdbuf();
-    r.spec_text = s.str();
-  }
-  toml::table doc;
-  try {
-    doc = toml::parse(r.spec_text, std::string(spec_path));
-  } catch (const toml::parse_error& e) {
-    fail_at(location_of(e.source(), spec_path), std::string("TOML syntax error: ") + std::string(e.description()));
-  }
+  r.spec_text = read_input_file(spec_path, "deals file");
+  toml::table doc = parse_toml(r.spec_text, spec_path);
   TableReader root(doc, spec_path, "");
   auto d = root.table("deals");
   if (!d) root.fail("deals", "missing: a deals file needs a [deals] table");
   r.name = d->string("name");
-  std::error_code ec;
-  const std::string status_quo =
-      fs::absolute(fs::path(spec_path).parent_path() / d->string("status_quo"), ec).lexically_normal().string();
-  if (const std::string why = ec ? ec.message() : input_file_problem(status_quo); !why.empty())
-    d->fail("status_quo", why + ": " + status_quo);
+  const std::string status_quo = d->input_path("status_quo");
   const Month start = d->month("start");
   plan.replicates = static_cast<int>(d->integer("replicates", 1, 100000));
   std::string threat_path;
-  if (d->has("threat_point")) {
-    std::error_code tec;
-    threat_path = fs::absolute(fs::path(spec_path).parent_path() / d->string("threat_point"), tec).lexically_normal().string();
-    if (const std::string why = tec ? tec.message() : input_file_problem(threat_path); !why.empty())
-      d->fail("threat_point", why + ": " + threat_path);
-  }
+  if (d->has("threat_point")) threat_path = d->input_path("threat_point");
   const auto master_seed = static_cast<std::uint64_t>(d->integer("master_seed", 0, INT64_MAX));
   const std::vector<std::string> govs = d->has("governments") ? d->strings("governments") : std::vector<std::string>{"US", "CN"};
   if (govs.size() != 2 || govs[0] == govs[1])

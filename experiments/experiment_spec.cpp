@@ -31,14 +31,6 @@ constexpr double kMaxRuns = 10'000'000;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path + ": cannot open experiment file (does it exist and is it readable?)");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Latin hypercube: each parameter's range cut into n strata, one point per stratum, strata
 // permuted independently per parameter (Fisher-Yates with counter-based draws).
 std::vector<std::vector<double>> latin_hypercube(int n, const std::vector<SweepParameter>& params, std::uint64_t seed) {
@@ -231,13 +223,8 @@ std::vector<double> draw_parameters(const ExperimentSpec& spec, int replicate) {
 ExperimentSpec load_experiment(const std::string& path) {
   ExperimentSpec x;
   x.file = path;
-  x.text = read_file(path);
-  toml::table doc;
-  try {
-    doc = toml::parse(x.text, std::string(path));
-  } catch (const toml::parse_error& e) {
-    fail_at(location_of(e.source(), path), std::string("TOML syntax error: ") + std::string(e.description()));
-  }
+  x.text = read_input_file(path, "experiment file");
+  const toml::table doc = parse_toml(x.text, path);
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(path).parent_path();
   TableReader root(doc, path, "");

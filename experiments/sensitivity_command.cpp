@@ -38,13 +38,6 @@ struct Parameter {
   SourceLocation where;
 };
 
-std::string resolve(TableReader& t, const char* key, const std::string& spec_path) {
-  std::error_code ec;
-  const std::string p = fs::absolute(fs::path(spec_path).parent_path() / t.string(key), ec).lexically_normal().string();
-  if (const std::string why = ec ? ec.message() : input_file_problem(p); !why.empty()) t.fail(key, why + ": " + p);
-  return p;
-}
-
 // Mean over the periods of `year` of China's self-sufficiency by compute (accelerators).
 double self_sufficiency_in(const Model& m, const Series& s, int year) {
   const Variable& v = s.variable("self_sufficiency_compute");  // time x kind x country
@@ -73,28 +66,15 @@ double revenue_of(const Model& m, const Series& s, int firm) {
 
 SensitivityResult run_sensitivity(const SensitivityOptions& o) {
   const auto started = std::chrono::steady_clock::now();
-  std::string text;
-  {
-    std::ifstream in(o.spec_path);
-    if (!in) throw IoError(o.spec_path + ": cannot open the sensitivity file");
-    std::ostringstream s;
-    s << in.rdbuf();
-    text = s.str();
-  }
-  toml::table doc;
-  try {
-    doc = toml::parse(text, std::string(o.spec_path));
-  } catch (const toml::parse_error& e) {
-    fail_at(location_of(e.source(), o.spec_path), std::string("TOML syntax error: ") + std::string(e.description()));
-  }
+  toml::table doc = parse_toml(read_input_file(o.spec_path, "sensitivity file"), o.spec_path);
   TableReader root(doc, o.spec_path, "");
   auto t = root.table("sensitivity");
   if (!t) root.fail("sensitivity", "missing: a sensitivity file needs a [sensitivity] table");
   SensitivityResult r;
   r.name = t->string("name");
-  const std::string scenario = resolve(*t, "scenario", o.spec_path);
+  const std::string scenario = t->input_path("scenario");
   // Without a baseline, one run per point and the firms' cumulative revenue (not its loss).
-  const std::string baseline = t->has("baseline") ? resolve(*t, "baseline", o.spec_path) : std::string();
+  const std::string baseline = t->has("baseline") ? t->input_path("baseline") : std::string();
   r.method = t->string("method");
   if (r.method != "morris" && r.method != "sobol") t->fail("method", "must be \"morris\" or \"sobol\", got \"" + r.method + "\"");
   const auto seed = static_cast<std::uint64_t>(t->integer_or("seed", 0, 0, INT64_MAX));
@@ -114,7 +94,7 @@ SensitivityResult run_sensitivity(const SensitivityOptions& o) {
   // calibration = "file.calib.toml": its parameters, over their prior ranges (groups of keys move together).
   std::vector<Parameter> from_calibration;
   if (t->has("calibration")) {
-    const std::string calib = resolve(*t, "calibration", o.spec_path);
+    const std::string calib = t->input_path("calibration");
     const CalibrationSpec spec = load_calibration_spec(calib);
     for (const CalibrationParameter& c : spec.parameters) {
       Parameter x;

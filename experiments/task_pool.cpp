@@ -13,32 +13,34 @@
 
 namespace chipsim {
 
-int task_pool_rank() {
+namespace {
+// Whether MPI is in use now (initialised and not yet finalised).
+bool mpi_running() {
 #ifdef CHIPSIM_WITH_MPI
   int initialised = 0, finalised = 0;
   MPI_Initialized(&initialised);
   MPI_Finalized(&finalised);
-  if (initialised && !finalised) {
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    return rank;
-  }
+  return initialised && !finalised;
+#else
+  return false;
 #endif
-  return 0;
+}
+}  // namespace
+
+int task_pool_rank() {
+  int rank = 0;
+#ifdef CHIPSIM_WITH_MPI
+  if (mpi_running()) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+#endif
+  return rank;
 }
 
 int task_pool_size() {
+  int size = 1;
 #ifdef CHIPSIM_WITH_MPI
-  int initialised = 0, finalised = 0;
-  MPI_Initialized(&initialised);
-  MPI_Finalized(&finalised);
-  if (initialised && !finalised) {
-    int size = 1;
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    return size;
-  }
+  if (mpi_running()) MPI_Comm_size(MPI_COMM_WORLD, &size);
 #endif
-  return 1;
+  return size;
 }
 
 std::string broadcast_text(const std::string& text_on_rank0) {

@@ -9,6 +9,10 @@
 #include <charconv>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include "sim/core/error.hpp"
 
 namespace chipsim {
 
@@ -41,6 +45,28 @@ TempFileRegistration::~TempFileRegistration() {
 void remove_registered_temp_files() noexcept {
   for (std::size_t k = 0; k < kSlots; ++k)
     if (g_state[k].load(std::memory_order_acquire) == 2) ::unlink(g_paths[k].data());
+}
+
+void write_text_atomically(const std::string& path, const std::string& text, const std::string& what) {
+  namespace fs = std::filesystem;
+  remove_stale_temp_files(path);
+  const std::string tmp = path + ".tmp-" + std::to_string(static_cast<long>(::getpid()));
+  TempFileRegistration interruptible(tmp);
+  std::error_code ec;
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out.flush()) {
+      fs::remove(tmp, ec);
+      throw IoError(path + ": cannot write " + what + " (does the folder exist, is the disk full?)");
+    }
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw IoError(path + ": cannot move " + what + " into place: " + ec.message());
+  }
 }
 
 int remove_stale_temp_files(const std::string& output) {

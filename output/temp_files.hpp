@@ -27,4 +27,10 @@ void remove_registered_temp_files() noexcept;
 // of a live process, which may be writing the same output now). Returns how many it removed.
 int remove_stale_temp_files(const std::string& output);
 
+// Writes a text file atomically like the HDF5 outputs (hdf5_util.hpp write_atomically): into
+// `<path>.tmp-<pid>` (registered for removal on SIGINT/SIGTERM; a killed writer's leftovers are
+// removed first), flushed, then renamed into place; a file already at `path` is untouched on any
+// error. Throws IoError naming `path` and `what` (e.g. "the calibrated scenario").
+void write_text_atomically(const std::string& path, const std::string& text, const std::string& what);
+
 }  // namespace chipsim

@@ -10,4 +10,8 @@ namespace chipsim {
 // Why `path` cannot be read as an input file, or "" if it can.
 std::string input_file_problem(const std::string& path);
 
+// The whole text of an input file (an experiment, deals, sensitivity or calibration file).
+// Throws IoError "<path>: cannot open the <kind> (...)" or a read error.
+std::string read_input_file(const std::string& path, const std::string& kind);
+
 }  // namespace chipsim

@@ -630,14 +630,6 @@ namespace {
 
 constexpr int kMaxExtendDepth = 16;
 
-toml::table parse_toml(const std::string& text, const std::string& file) {
-  try {
-    return toml::parse(text, std::string(file));
-  } catch (const toml::parse_error& e) {
-    fail_at(location_of(e.source(), file), std::string("TOML syntax error: ") + std::string(e.description()));
-  }
-}
-
 std::string read_text(const std::string& path) {
   if (const std::string why = input_file_problem(path); !why.empty()) throw IoError(path + ": " + why);
   std::ifstream in(path, std::ios::binary);

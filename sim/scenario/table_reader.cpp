@@ -1,6 +1,9 @@
 #include "sim/scenario/table_reader.hpp"
 
+#include "sim/scenario/input_file.hpp"
+
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 namespace chipsim {
@@ -28,6 +31,22 @@ SourceLocation location_of(const toml::source_region& region, const std::string&
   // Nodes merged in from an extended scenario keep the path of the file they were written in.
   const std::string& where = region.path && !region.path->empty() ? *region.path : file;
   return SourceLocation{where, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
+}
+
+toml::table parse_toml(const std::string& text, const std::string& file) {
+  try {
+    return toml::parse(text, std::string(file));
+  } catch (const toml::parse_error& e) {
+    fail_at(location_of(e.source(), file), std::string("TOML syntax error: ") + std::string(e.description()));
+  }
+}
+
+std::string TableReader::input_path(std::string_view key) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const std::string path = fs::absolute(fs::path(file_).parent_path() / string(key), ec).lexically_normal().string();
+  if (const std::string why = ec ? ec.message() : input_file_problem(path); !why.empty()) fail(key, why + ": " + path);
+  return path;
 }
 
 TableReader::TableReader(const toml::table& table, std::string file, std::string context)

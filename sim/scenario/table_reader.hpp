@@ -34,6 +34,9 @@ class TableReader {
   Month month(std::string_view key);
   std::optional<Month> optional_month(std::string_view key);
   std::vector<std::string> strings(std::string_view key);  // array of strings (or one string)
+  // A file named by a string key, relative to this table's file, as an absolute path; a path
+  // that cannot be read as an input file fails at the key (input_file.hpp).
+  std::string input_path(std::string_view key);
   // Arrays of tables, e.g. [[event.prong]]; each element gets its own reader.
   std::vector<TableReader> tables(std::string_view key);
   std::optional<TableReader> table(std::string_view key);
@@ -63,5 +66,8 @@ class TableReader {
 };
 
 SourceLocation location_of(const toml::source_region& region, const std::string& file);
+
+// Parses a TOML text; a syntax error is a ScenarioError at its file:line:column.
+toml::table parse_toml(const std::string& text, const std::string& file);
 
 }  // namespace chipsim

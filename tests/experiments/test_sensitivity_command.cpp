@@ -17,6 +17,22 @@ namespace fs = std::filesystem;
 namespace {
 const std::string kDir = std::string(CHIPSIM_SOURCE_DIR) + "/tests/experiments/";
 // Bit for bit, NaN equal to NaN (an output outside the run's horizon, 2030 here, is NaN).
+// A fresh temporary folder, removed at the end of the test.
+struct ScratchDir {
+  fs::path path;
+  explicit ScratchDir(const std::string& name) : path(fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()))) {
+    fs::create_directories(path);
+  }
+  ~ScratchDir() { fs::remove_all(path); }
+  // Writes `text` as <folder>/screen.toml and runs it.
+  SensitivityResult screen(const std::string& text) const {
+    std::ofstream(path / "screen.toml") << text;
+    SensitivityOptions o;
+    o.spec_path = (path / "screen.toml").string();
+    return run_sensitivity(o);
+  }
+};
+
 bool same(const std::vector<std::vector<double>>& a, const std::vector<std::vector<double>>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -70,52 +86,37 @@ TEST_CASE("sensitivity: bad files give located errors", "[sensitivity][experimen
 }
 
 TEST_CASE("sensitivity: assumptions = true screens every numeric ASSUMPTION key over its relative range", "[sensitivity][experiments]") {
-  const fs::path dir = fs::temp_directory_path() / ("chipsim_sens_assumptions_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const ScratchDir dir("chipsim_sens_assumptions");
   std::string world = test::tiny_scenario("", "2024-06");
   const auto at = world.find("marginal_cost_usd = 5000");
   REQUIRE(at != std::string::npos);
   world.replace(at, std::string("marginal_cost_usd = 5000").size(), "marginal_cost_usd = 5000   # ASSUMPTION");
   world.replace(world.find("seed = 7"), 8, "seed = 7   # ASSUMPTION: a key no screen should move (whole number)");
-  std::ofstream(dir / "world.toml") << world;
-  std::ofstream(dir / "screen.toml") << "[sensitivity]\nname = \"a\"\nscenario = \"world.toml\"\nbaseline = \"world.toml\"\nmethod = \"morris\"\n"
-                                        "trajectories = 2\nassumptions = true\nrelative_range = 0.4\n";
-  SensitivityOptions o;
-  o.spec_path = (dir / "screen.toml").string();
-  const SensitivityResult r = run_sensitivity(o);
+  std::ofstream(dir.path / "world.toml") << world;
+  const SensitivityResult r = dir.screen("[sensitivity]\nname = \"a\"\nscenario = \"world.toml\"\nbaseline = \"world.toml\"\nmethod = \"morris\"\n"
+                                         "trajectories = 2\nassumptions = true\nrelative_range = 0.4\n");
   REQUIRE(r.parameters.size() == 1);
   CHECK(r.parameters[0] == "product.Big.marginal_cost_usd");
   CHECK(r.runs == 2 * 2 * 2);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("sensitivity: calibration = FILE screens a calibration's parameters over their prior ranges", "[sensitivity][experiments]") {
-  const fs::path dir = fs::temp_directory_path() / ("chipsim_sens_calibration_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::ofstream(dir / "screen.toml") << "[sensitivity]\nname = \"c\"\nscenario = \"" << kDir << "calibration_world.toml\"\nbaseline = \"" << kDir
-                                     << "calibration_world.toml\"\nmethod = \"morris\"\ntrajectories = 2\ncalibration = \"" << kDir
-                                     << "small_calibration.toml\"\n";
-  SensitivityOptions o;
-  o.spec_path = (dir / "screen.toml").string();
-  const SensitivityResult r = run_sensitivity(o);
+  const ScratchDir dir("chipsim_sens_calibration");
+  const SensitivityResult r = dir.screen("[sensitivity]\nname = \"c\"\nscenario = \"" + kDir + "calibration_world.toml\"\nbaseline = \"" + kDir +
+                                         "calibration_world.toml\"\nmethod = \"morris\"\ntrajectories = 2\ncalibration = \"" + kDir +
+                                         "small_calibration.toml\"\n");
   REQUIRE(r.parameters.size() == 2);
   CHECK(r.parameters[0] == "ai_firm.US_hyperscalers.budget_usd_per_month");
   CHECK(r.runs == 2 * 2 * 3);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("sensitivity: without a baseline each point is one run and the outputs are revenue levels", "[sensitivity][experiments]") {
-  const fs::path dir = fs::temp_directory_path() / ("chipsim_sens_nobase_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::ofstream(dir / "screen.toml") << "[sensitivity]\nname = \"n\"\nscenario = \"" << kDir
-                                     << "small_history.toml\"\nmethod = \"morris\"\ntrajectories = 2\nseed = 5\n"
-                                        "[[parameter]]\npath = \"government.US.enforcement\"\nmin = 0.8\nmax = 1.0\n";
-  SensitivityOptions o;
-  o.spec_path = (dir / "screen.toml").string();
-  const SensitivityResult r = run_sensitivity(o);
+  const ScratchDir dir("chipsim_sens_nobase");
+  const SensitivityResult r = dir.screen("[sensitivity]\nname = \"n\"\nscenario = \"" + kDir +
+                                         "small_history.toml\"\nmethod = \"morris\"\ntrajectories = 2\nseed = 5\n"
+                                         "[[parameter]]\npath = \"government.US.enforcement\"\nmin = 0.8\nmax = 1.0\n");
   CHECK(r.runs == 2 * 2);
   REQUIRE(r.outputs.size() > 2);
   CHECK(r.outputs[2].rfind("revenue Nvidia", 0) == 0);
   CHECK(r.mu_star[0][0] > 0);  // enforcement moves China's 2025 self-sufficiency
-  fs::remove_all(dir);
 }
