@@ -238,6 +238,9 @@ int main(int argc, char** argv) {
   bench->add_option("--capacity-products", bench_opts.capacity_products,
                     "Products of the capacity-bound world (passes per period, bound vs slack capacity; 0 = skip)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
+  bench->add_option("--capacity-learning", bench_opts.capacity_learning_rate,
+                    "Also time the capacity-bound pair with unit costs falling at this rate per doubling of output (0 = skip)")
+      ->capture_default_str()->check(CLI::Range(0.0, 0.9));
   bench->add_option("--memory-periods", bench_opts.memory_periods,
                     "Also measure the peak memory of a whole synthetic-world run of this many periods (0: skip)")
       ->capture_default_str();

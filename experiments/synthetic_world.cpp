@@ -10,7 +10,8 @@
 namespace chipsim {
 
 Model synthetic_world(int n_ai_firms, int n_products, int n_firms, int n_countries, int n_periods, std::uint64_t seed,
-                      const std::string& evaluation, const std::string& demand_model, double capacity_scale) {
+                      const std::string& evaluation, const std::string& demand_model, double capacity_scale,
+                      double learning_rate) {
   const RandomKey key{seed, 0};
   auto u = [&](std::uint64_t agent, std::uint64_t draw) { return uniform01(key, agent, 0, RandomPurpose::synthetic_world, draw); };
   Model m;
@@ -31,6 +32,7 @@ Model synthetic_world(int n_ai_firms, int n_products, int n_firms, int n_countri
     Firm firm;
     firm.name = "firm" + std::to_string(f);
     firm.home = f % n_countries;
+    firm.learning_rate = learning_rate;
     m.firms.push_back(firm);
   }
   for (int j = 0; j < n_products; ++j) {

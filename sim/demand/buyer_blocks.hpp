@@ -70,12 +70,17 @@ struct PricingPartial {
 };
 
 // Zeroes the outputs of a pricing pass (per-buyer allocation fields too, when requested).
-inline void start_pricing_terms(PricingTerms& out, int A, int P, int C, bool allocation) {
+// cross_terms: the model fills PricingTerms::cross_left/right itself (else they are emptied).
+inline void start_pricing_terms(PricingTerms& out, int A, int P, int C, bool allocation, bool cross_terms = false) {
   out.quantity.setZero(P);
   out.slope.setZero(P);
   out.slope_net.setZero(P);
   out.foc_rest.setZero(P);
   out.own_derivative.setZero(P);
+  if (!cross_terms) {
+    out.cross_left.resize(0, 0);
+    out.cross_right.resize(0, 0);
+  }
   if (!allocation) return;
   out.units_to.setZero(P, C);
   out.buyer_spend.setZero(A);

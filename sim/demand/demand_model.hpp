@@ -37,6 +37,14 @@ struct PricingTerms {
   Eigen::VectorXd slope_net;      // see above (P)
   Eigen::VectorXd foc_rest;       // see above (P)
   Eigen::VectorXd own_derivative; // dQ_j/dp_j (<= 0), units per USD (P)
+  // Optional: a rank-R approximation of the cross-price derivatives,
+  //     dQ_j/dp_k ~ sum_r cross_left(j, r) cross_right(k, r)   (k != j),
+  // units per USD (P x R each; empty when the model gives none). Used only to speed up the
+  // pricing iteration (sim/markets/capacity_clearing.hpp), never to define the equilibrium.
+  Eigen::MatrixXd cross_left, cross_right;
+  // Set by the caller before a pass: whether to fill cross_left/right (a pass that only prices
+  // slack products, or allocates, does not need them).
+  bool want_cross_terms = true;
 
   // Allocation (units delivered after rationing), filled when a rationing vector is given:
   Eigen::ArrayXXd units_to;            // units of product j bought by country c (P x C)

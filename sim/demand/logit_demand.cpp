@@ -69,6 +69,7 @@ struct LogitWorkspace final : PassWorkspace {
   OwnerGroupedRows grouped;
   std::vector<int> buyers;            // buyers in country order
   LogitCountrySums total;             // the pass's sums (a one-block pass sums into it directly)
+  Eigen::ArrayXd weight_of_country;   // A_c = sum_{i in c} M_i alpha_i (C): depends on the buyers only
 };
 
 LogitWorkspace& logit_workspace(PricingTerms& out) {
@@ -134,6 +135,12 @@ class LogitDemand final : public DemandModel {
   //   slope_net_j = n_j sum_c net_cj pf_cj S2_cj,
   //   foc_rest_j = n_j sum_c net_cj S1_cj + sum_c pf_cj S3_cj,
   //   dQ_j/dp_j = -n_j sum_c pf_cj (S2_cj - S4_cj).
+  // The cross derivatives dQ_j/dp_k = n_j sum_c pf_ck sum_{i in c} w_ij s_ik (k != j) are
+  // approximated per country by treating the buyers' shares of j and k as uncorrelated under the
+  // weights M_i alpha_i (mean field): sum_{i in c} w_ij s_ik ~ S2_cj S2_ck / A_c with
+  // A_c = sum_{i in c} M_i alpha_i, a rank-C matrix (exact for identical buyers). It captures the
+  // common mode of the logit, every price acting on every share through the buyer's outside
+  // option, and is only used to speed up the pricing iteration.
   // Products are visited grouped by owner so that G is a sum over a contiguous segment.
   void pricing_pass(const MarketData& m, const Eigen::VectorXd& p, const Eigen::VectorXd* rationing,
                     PricingTerms& out) const override {
@@ -145,10 +152,15 @@ class LogitDemand final : public DemandModel {
     else
       fill_owner_grouped_rows(m, p, rationing, w.grouped);
     const OwnerGroupedRows& g = w.grouped;
-    start_pricing_terms(out, A, P, C, allocation);
+    const bool cross = out.want_cross_terms;
+    start_pricing_terms(out, A, P, C, allocation, cross);
     if (allocation) out.buyer_log_sum.setZero(A);  // ln 1 for a buyer with nothing on offer
     else out.buyer_log_sum.resize(0);
-    if (P == 0) return;  // nothing on offer: no terms, nobody buys
+    if (P == 0) {  // nothing on offer: no terms, nobody buys
+      out.cross_left.resize(0, 0);
+      out.cross_right.resize(0, 0);
+      return;
+    }
     LogitCountrySums& total = w.total;
     total.reset(C, P, allocation);
     // One exponential per buyer and product, or the expansion of sim/demand/logit_series.hpp ([demand]
@@ -157,9 +169,23 @@ class LogitDemand final : public DemandModel {
       logit_series_pass(m, g, *plan, allocation, total, out);
     else
       direct_pass(m, g, allocation, w, out);
+    if (cross) {
+      if (!out.same_market || w.weight_of_country.size() != C) {
+        w.weight_of_country.setZero(C);
+        for (int i = 0; i < A; ++i) w.weight_of_country(m.buyer_country[i]) += m.market_size(i) * m.alpha(i);
+      }
+      out.cross_left.resize(P, C);
+      out.cross_right.resize(P, C);
+    }
     for (int k = 0; k < P; ++k) {
       const int j = g.product[static_cast<std::size_t>(k)];
       const double n = m.units_per_choice(j);
+      if (cross)
+        for (int c = 0; c < C; ++c) {
+          const double a = w.weight_of_country(c);
+          out.cross_left(j, c) = a > 0 ? n * total.s2(c, k) / a : 0.0;
+          out.cross_right(j, c) = g.rows.price_factor(c, k) * total.s2(c, k);
+        }
       double q = 0, slope = 0, slope_net = 0, rest = 0, own = 0;
       for (int c = 0; c < C; ++c) {
         const double pf = g.rows.price_factor(c, k), net = g.rows.net_share(c, k);

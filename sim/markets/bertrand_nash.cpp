@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/markets/anderson_acceleration.hpp"
+#include "sim/markets/capacity_clearing.hpp"
 
 namespace chipsim {
 
@@ -27,8 +28,14 @@ Eigen::VectorXd group_sums(const MarketData& market, const Eigen::VectorXd& x) {
   return sum;
 }
 
-struct GroupScratch {
-  Eigen::VectorXd zeta, dzeta_dmu, level, slope, next_mu;
+// Scratch of the iteration's targets (P each), kept across the iterations of a solve.
+struct TargetScratch {
+  Eigen::VectorXd zeta, dzeta_dmu, next_mu;
+  Eigen::VectorXd level, slope;   // grouped: the groups' linearised demand and its slope in mu
+  Eigen::VectorXd clearing, step; // ungrouped: clearing-price estimates and the joint steps
+  std::vector<char> bound;        // ungrouped: 1 where the ceiling binds at this iteration
+  bool any_bound = false;         // ungrouped: some ceiling bound at this iteration
+  CapacityStepScratch joint;      // ungrouped: the joint steps' scratch
 };
 
 // The iteration's targets where columns share a ceiling (pricing by destination): the columns
@@ -40,7 +47,7 @@ struct GroupScratch {
 // column at its unconstrained zeta_k(0). A group of one column is the ungrouped step.
 // Returns the largest relative change, as the ungrouped loop does.
 double grouped_targets(const MarketData& market, const Eigen::VectorXd& price, const Eigen::VectorXd& mu,
-                       const PricingTerms& t, Eigen::VectorXd& target, Eigen::VectorXd& mu_target, GroupScratch& g) {
+                       const PricingTerms& t, Eigen::VectorXd& target, Eigen::VectorXd& mu_target, TargetScratch& g) {
   const int P = market.n_products();
   g.zeta.resize(P), g.dzeta_dmu.setZero(P), g.level.setZero(P), g.slope.setZero(P), g.next_mu.setZero(P);
   for (int j = 0; j < P; ++j) {
@@ -72,6 +79,81 @@ double grouped_targets(const MarketData& market, const Eigen::VectorXd& price, c
     double relative = std::abs(best - p) / std::max(p, 1e-300);
     relative = std::max(relative, std::abs(next_mu - mu(j)) / std::max(p, 1e-300));
     if (!(relative <= change)) change = relative;  // NaN propagates
+  }
+  return change;
+}
+
+// The iteration's targets, one ceiling per column. Per product: zeta_j, the price that satisfies
+// j's first-order condition given the other prices and the owner's current multipliers (c_j + mu_j
+// is the cost the FOC sees); a Newton estimate of the price at which demand equals capacity
+// (below p when demand is under capacity); and the multiplier that makes zeta_j equal to it.
+// Where that multiplier is positive the ceiling binds (the price clears the capacity, mu prices
+// it), else mu = 0 and the price is the unconstrained zeta. The clearing prices of the bound
+// products are then re-estimated jointly when the demand model gives its cross derivatives
+// (sim/markets/capacity_clearing.hpp), and the binding test repeated with them.
+// Returns the largest relative change of a price or multiplier (NaN propagates).
+double ungrouped_targets(const MarketData& market, const Eigen::VectorXd& price, const Eigen::VectorXd& mu,
+                         const PricingTerms& t, Eigen::VectorXd& target, Eigen::VectorXd& mu_target, TargetScratch& g) {
+  const int P = market.n_products();
+  g.zeta.resize(P), g.dzeta_dmu.setZero(P), g.clearing.resize(P), g.next_mu.setZero(P);
+  g.bound.assign(static_cast<std::size_t>(P), 0);
+  Eigen::VectorXd& clearing = g.clearing;
+  bool any_bound = false;
+  for (int j = 0; j < P; ++j) {
+    const double p = price(j);
+    if (!(t.slope_net(j) > 0)) continue;  // nobody can buy it (or only at a fee of 1): price is irrelevant
+    g.zeta(j) = ((market.marginal_cost(j) + mu(j)) * t.slope(j) + t.foc_rest(j)) / t.slope_net(j);
+    if (!(t.own_derivative(j) < 0)) continue;
+    clearing(j) = std::clamp(p + (t.quantity(j) - market.capacity(j)) / (-t.own_derivative(j)), p / kMaxNewtonFactor,
+                             p * kMaxNewtonFactor);
+    g.dzeta_dmu(j) = -t.own_derivative(j) / t.slope_net(j);
+    const double wanted = mu(j) + (clearing(j) - g.zeta(j)) / g.dzeta_dmu(j);
+    if (wanted > 0) g.bound[static_cast<std::size_t>(j)] = 1, any_bound = true;
+  }
+  g.any_bound = any_bound;
+  if (any_bound) {
+    // Steps of the unbound priced products to their unconstrained zeta; the bound ones' solved jointly.
+    g.step.setZero(P);
+    for (int j = 0; j < P; ++j)
+      if (!g.bound[static_cast<std::size_t>(j)] && t.slope_net(j) > 0)
+        g.step(j) = g.zeta(j) - mu(j) * g.dzeta_dmu(j) - price(j);
+    if (capacity_clearing_step(t, market.capacity, g.bound, g.step, g.joint))
+      for (int j = 0; j < P; ++j)
+        if (g.bound[static_cast<std::size_t>(j)])
+          clearing(j) = std::clamp(price(j) + g.step(j), price(j) / kMaxNewtonFactor, price(j) * kMaxNewtonFactor);
+    // The bound products' multipliers, jointly per firm: the step that makes each zeta_j reach its
+    // clearing price given the siblings' steps.
+    g.next_mu.setZero(P);
+    for (int j = 0; j < P; ++j)
+      if (g.bound[static_cast<std::size_t>(j)]) g.next_mu(j) = t.slope_net(j) * (clearing(j) - g.zeta(j));
+    capacity_multiplier_step(t, market.product_owner, g.bound, g.next_mu, g.joint);
+  }
+  double change = 0;
+  for (int j = 0; j < P; ++j) {
+    const double p = price(j);
+    double best = p, next_mu = 0;
+    if (t.slope_net(j) > 0) {
+      best = g.zeta(j);
+      if (t.own_derivative(j) < 0) {
+        const double wanted = mu(j) + (g.bound[static_cast<std::size_t>(j)] ? g.next_mu(j) : (clearing(j) - best) / g.dzeta_dmu(j));
+        if (wanted > 0) {  // the ceiling binds: price clears the capacity, mu prices it
+          next_mu = wanted;
+          best = clearing(j);
+        } else {           // slack: mu = 0 and the price is the unconstrained zeta
+          best -= mu(j) * g.dzeta_dmu(j);
+        }
+      }
+      if (!(best > 0)) best = p / kMaxNewtonFactor;  // prices stay positive (NaN too)
+      else if (!std::isfinite(best)) best = p * kMaxNewtonFactor;
+      if (!std::isfinite(next_mu)) next_mu = mu(j);
+    }
+    // (a product nobody can buy keeps its price, and no ceiling binds: a warm multiplier must go
+    // before convergence)
+    target(j) = best;
+    mu_target(j) = next_mu;
+    double relative = std::abs(best - p) / std::max(p, 1e-300);
+    relative = std::max(relative, std::abs(next_mu - mu(j)) / std::max(p, 1e-300));
+    if (!(relative <= change)) change = relative;  // NaN propagates: never "converged" on NaN
   }
   return change;
 }
@@ -113,7 +195,7 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
   t.workspace = options.workspace;
   Eigen::VectorXd target(P), mu_target(P);
   const bool grouped = !market.capacity_group.empty();
-  GroupScratch scratch;
+  TargetScratch scratch;
   AndersonAcceleration acceleration(options.acceleration_memory);
   Eigen::VectorXd x(2 * P), image(2 * P);  // the accelerated state (log p, mu / scale) and its image
   double best_change = std::numeric_limits<double>::infinity();  // kept for a solve that hits the cap
@@ -121,45 +203,13 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
   PricingTerms best_terms;
   for (eq.iterations = 1;; ++eq.iterations) {
     t.same_market = eq.iterations > 1;  // within a solve only prices and c + mu change
+    // The cross derivatives serve the joint steps of bound products: asked for where a ceiling
+    // bound at the last iteration (or, at the first, where a warm multiplier is positive).
+    t.want_cross_terms = !grouped && (eq.iterations > 1 ? scratch.any_bound : (mu.array() > 0).any());
     demand.pricing_pass(pass_market(), eq.price, nullptr, t);
     double change = 0;
     if (grouped) change = grouped_targets(market, eq.price, mu, t, target, mu_target, scratch);
-    else for (int j = 0; j < P; ++j) {
-      const double p = eq.price(j);
-      if (!(t.slope_net(j) > 0)) {  // nobody can buy it (or only at a fee of 1): price is irrelevant, keep it
-        target(j) = p;
-        mu_target(j) = 0;  // and no ceiling binds; a warm multiplier must go before convergence
-        const double relative = mu(j) / std::max(p, 1e-300);
-        if (!(relative <= change)) change = relative;
-        continue;
-      }
-      // zeta_j: the price that satisfies j's first-order condition given the other prices and
-      // the owner's current multipliers (c_j + mu_j is the cost the FOC sees).
-      double best = ((market.marginal_cost(j) + mu(j)) * t.slope(j) + t.foc_rest(j)) / t.slope_net(j);
-      double next_mu = 0;
-      if (t.own_derivative(j) < 0) {
-        // Newton estimate of the price at which demand equals capacity (below p when demand is
-        // under capacity), and the multiplier that makes zeta_j equal to it.
-        double clearing = p + (t.quantity(j) - market.capacity(j)) / (-t.own_derivative(j));
-        clearing = std::clamp(clearing, p / kMaxNewtonFactor, p * kMaxNewtonFactor);
-        const double dzeta_dmu = -t.own_derivative(j) / t.slope_net(j);
-        const double wanted = mu(j) + (clearing - best) / dzeta_dmu;
-        if (wanted > 0) {  // the ceiling binds: price clears the capacity, mu prices it
-          next_mu = wanted;
-          best = clearing;
-        } else {           // slack: mu = 0 and the price is the unconstrained zeta
-          best -= mu(j) * dzeta_dmu;
-        }
-      }
-      if (!(best > 0)) best = p / kMaxNewtonFactor;  // prices stay positive (NaN too)
-      else if (!std::isfinite(best)) best = p * kMaxNewtonFactor;
-      if (!std::isfinite(next_mu)) next_mu = mu(j);
-      target(j) = best;
-      mu_target(j) = next_mu;
-      double relative = std::abs(best - p) / std::max(p, 1e-300);
-      relative = std::max(relative, std::abs(next_mu - mu(j)) / std::max(p, 1e-300));
-      if (!(relative <= change)) change = relative;  // NaN propagates: never "converged" on NaN
-    }
+    else change = ungrouped_targets(market, eq.price, mu, t, target, mu_target, scratch);
     eq.residual = change;
     if (change < options.tolerance) {
       eq.converged = true;
@@ -217,6 +267,7 @@ Equilibrium solve_bertrand_nash(const DemandModel& demand, const MarketData& mar
   }
   eq.terms.workspace = t.workspace;
   eq.terms.same_market = eq.iterations > 0;
+  eq.terms.want_cross_terms = false;
   demand.pricing_pass(pass_market(), eq.price, &eq.rationing, eq.terms);
   options.workspace = eq.terms.workspace;
   return eq;

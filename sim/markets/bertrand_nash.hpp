@@ -22,6 +22,13 @@
 // takes a Newton step towards Q_j(p) = K_j on the product's own price (the clearing price) and
 // sets mu_j so that zeta_j equals it, using d zeta_j / d mu_j = -(dQ_j/dp_j) / slope_net_j;
 // where that mu_j would be negative the ceiling is slack, mu_j = 0 and the price is zeta_j.
+// When the demand model gives a low-rank approximation of its cross-price derivatives (the
+// logit does), the products found bound then take a joint step instead: their clearing prices
+// solve the linearised Q_B = K_B with every bound price moving together, and each firm's
+// multipliers solve its linear stationarity conditions together (sim/markets/capacity_clearing.hpp).
+// A step on one price at a time misses the common mode of the logit, every price acting on every
+// share through the outside option, and took ~10 passes a warm period where most ceilings bind.
+// These steps change the path only: the fixed point is the same KKT system.
 // Columns that share a ceiling (MarketData::capacity_group: a product priced by destination)
 // share one multiplier, found by the same Newton step on the group's total demand.
 // The iteration runs on (log prices, multipliers) with Anderson acceleration
