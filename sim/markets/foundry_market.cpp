@@ -62,9 +62,11 @@ void clear_foundry_and_packaging(const Model& model, State& state) {
     if (!std::isfinite(m)) continue;  // not priced last period: keep the expectation
     e = std::isfinite(e) ? e + model.firms[p.owner].expectation_weight * (m - e) : m;
   }
-  auto margin_of = [&](int j) {
-    return state.offered[static_cast<std::size_t>(j)] ? state.expected_margin_usd(j) : std::numeric_limits<double>::quiet_NaN();
-  };
+  // A line bids its expected margin, also in a period after it sold nothing (outbid for slots or
+  // HBM, or barred for a while): only a line never priced bids as a launch. Bidding as a launch
+  // after every month without sales made a line that loses the auction at its own margin win it
+  // every other month (H20 in 2024: 33k units and 0 by turns).
+  auto margin_of = [&](int j) { return state.expected_margin_usd(j); };
 
   // Wafers.
   std::vector<int> lines, supply_of;

@@ -317,3 +317,27 @@ TEST_CASE("a full packaging line invests a share of its revenue, scaled by its e
   const test::Run slack = test::run(on_tiers());
   for (int t = 0; t < slack.model.n_periods(); ++t) CHECK(value(slack.state.series, "packaging_capex", t, 0) == 0);
 }
+
+TEST_CASE("in history no line's sales switch on and off month by month as an outbid line bids its margin and not a launch's",
+          "[supply]") {
+  // A line outbid for CoWoS slots at its own expected margin sold nothing that month; it used to
+  // bid as a launch (the highest value) the month after, win, sell at capacity, and be outbid
+  // again: the H20 sold 33k units and 0 by turns through 2024.
+  const Model m = load_scenario(std::string(CHIPSIM_SOURCE_DIR) + "/experiments/scenarios/history.toml");
+  RunOptions o;
+  o.seed = m.default_seed;
+  const State s = run_model(m, o);
+  const auto C = static_cast<std::size_t>(m.n_countries());
+  for (int j : m.products_of(ProductKind::accelerator)) {
+    std::vector<bool> on;
+    for (int t = 0; t < m.n_periods(); ++t) {
+      double units = 0;
+      for (std::size_t c = 0; c < C; ++c) units += value(s.series, "units_sold", t, static_cast<std::size_t>(j) * C + c);
+      on.push_back(units > 0);
+    }
+    int cycles = 0;  // on, off, on, off in four consecutive months
+    for (std::size_t t = 3; t < on.size(); ++t) cycles += on[t - 3] && !on[t - 2] && on[t - 1] && !on[t];
+    INFO(m.products[static_cast<std::size_t>(j)].name);
+    CHECK(cycles == 0);
+  }
+}
