@@ -75,7 +75,10 @@ def main():
             for k in range(first + 1, last):
                 m = re.match(r"^(\s*)" + re.escape(key) + r"(\s*=\s*)([^#]*?)(\s*)(#.*)?$", lines[k])
                 if m:
-                    lines[k] = f"{m.group(1)}{key}{m.group(2)}{value}   {comment}; was {m.group(3).strip()}"
+                    # Re-estimating keeps the hand-set value the first estimate replaced.
+                    earlier = re.search(r"ESTIMATED.*; was (.+)$", m.group(5) or "")
+                    was = earlier.group(1).strip() if earlier else m.group(3).strip()
+                    lines[k] = f"{m.group(1)}{key}{m.group(2)}{value}   {comment}; was {was}"
                     break
             else:
                 anchor = first + 1

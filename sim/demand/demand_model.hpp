@@ -42,8 +42,8 @@ struct PricingTerms {
   // units per USD (P x R each; empty when the model gives none). Used only to speed up the
   // pricing iteration (sim/markets/capacity_clearing.hpp), never to define the equilibrium.
   Eigen::MatrixXd cross_left, cross_right;
-  // Set by the caller before a pass: whether to fill cross_left/right (a pass that only prices
-  // slack products, or allocates, does not need them).
+  // Set by the caller before a pass: whether to fill cross_left/right (the solver asks only where
+  // a ceiling binds, never in its allocation pass; other callers get them by default).
   bool want_cross_terms = true;
 
   // Allocation (units delivered after rationing), filled when a rationing vector is given:

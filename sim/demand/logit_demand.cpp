@@ -70,6 +70,7 @@ struct LogitWorkspace final : PassWorkspace {
   std::vector<int> buyers;            // buyers in country order
   LogitCountrySums total;             // the pass's sums (a one-block pass sums into it directly)
   Eigen::ArrayXd weight_of_country;   // A_c = sum_{i in c} M_i alpha_i (C): depends on the buyers only
+  bool weight_current = false;        // weight_of_country is this market's (reset by a new market)
 };
 
 LogitWorkspace& logit_workspace(PricingTerms& out) {
@@ -169,10 +170,12 @@ class LogitDemand final : public DemandModel {
       logit_series_pass(m, g, *plan, allocation, total, out);
     else
       direct_pass(m, g, allocation, w, out);
+    if (!out.same_market) w.weight_current = false;
     if (cross) {
-      if (!out.same_market || w.weight_of_country.size() != C) {
+      if (!w.weight_current || w.weight_of_country.size() != C) {
         w.weight_of_country.setZero(C);
         for (int i = 0; i < A; ++i) w.weight_of_country(m.buyer_country[i]) += m.market_size(i) * m.alpha(i);
+        w.weight_current = true;
       }
       out.cross_left.resize(P, C);
       out.cross_right.resize(P, C);

@@ -14,16 +14,16 @@ bool has_cross_terms(const PricingTerms& t) {
   return rank > 0 && t.cross_left.rows() == P && t.cross_right.rows() == P && t.cross_right.cols() == rank;
 }
 
-// Solves (diag(d) + U V') x = b for the n unknowns of s (d, U = s.left, V = s.right, b = s.rhs;
-// x into s.solution): directly when n <= R, else by Woodbury's identity,
-//     x = D^-1 b - D^-1 U (I + V' D^-1 U)^-1 V' D^-1 b.
-// False when a diagonal entry is 0, the system is singular, or x is not finite.
 // Is the factorised system regular? Its pivots are not negligible against the largest.
 bool regular(const Eigen::PartialPivLU<Eigen::MatrixXd>& lu) {
   const auto pivots = lu.matrixLU().diagonal().cwiseAbs();
   return pivots.minCoeff() > kSingular * pivots.maxCoeff();
 }
 
+// Solves (diag(d) + U V') x = b for the n unknowns of s (d, U = s.left, V = s.right, b = s.rhs;
+// x into s.solution): directly when n <= R, else by Woodbury's identity,
+//     x = D^-1 b - D^-1 U (I + V' D^-1 U)^-1 V' D^-1 b.
+// False when a diagonal entry is 0, the system is singular, or x is not finite.
 bool solve_diagonal_plus_low_rank(CapacityStepScratch& s) {
   const Eigen::Index n = s.diagonal.size(), rank = s.left.cols();
   if (!(s.diagonal.array() != 0).all()) return false;
@@ -62,7 +62,9 @@ bool capacity_clearing_step(const PricingTerms& terms, const Eigen::VectorXd& ca
     else if (std::isfinite(step(k))) s.reduced += R.row(k).transpose() * step(k);
   }
   const Eigen::Index n = static_cast<Eigen::Index>(s.unknowns.size());
-  if (n < 2) return false;  // one bound product: its own-price Newton step is already the joint one
+  // One bound product: its joint step differs from its own-price step only by the unbound
+  // products' moves; not worth a solve (the iteration corrects it at the next pass).
+  if (n < 2) return false;
   s.diagonal.resize(n), s.rhs.resize(n), s.left.resize(n, rank), s.right.resize(n, rank);
   for (Eigen::Index a = 0; a < n; ++a) {
     const Eigen::Index j = s.unknowns[static_cast<std::size_t>(a)];

@@ -37,8 +37,9 @@ struct CapacityStepScratch {
 // the steps dp_k of the unbound products (USD per unit; bound entries ignored), on exit the
 // bound entries hold the clearing step. capacity: K (units, P).
 // Returns false, leaving `step` unchanged, when the terms carry no cross derivatives, fewer
-// than two products are bound (one alone: the own-price step is the joint one), or the system
-// is singular or gives a non-finite step (the caller keeps its Jacobi step).
+// than two products are bound (one alone: its joint step differs from the own-price step only by
+// the unbound products' moves, left to the next pass), or the system is singular or gives a
+// non-finite step (the caller keeps its Jacobi step).
 bool capacity_clearing_step(const PricingTerms& terms, const Eigen::VectorXd& capacity, const std::vector<char>& bound,
                             Eigen::VectorXd& step, CapacityStepScratch& scratch);
 

@@ -49,23 +49,22 @@ void clear_foundry_and_packaging(const Model& model, State& state) {
   state.dies_made.setZero(model.n_products());
   for (int n = 0; n < N; ++n) state.node_wafer_price(n) = state.node_wafer_cost_usd(n);
   for (int l = 0; l < L; ++l) state.packaging_price(l) = state.packaging_cost_usd(l);
-  if (N == 0 && L == 0) return;
-
   // The margin the lines bid with: adaptive expectations of the shadow margin (the maker's
   // expectation_weight, as its demand forecast), so that scarce wafers do not swing month to
   // month towards whichever line sold dearest last period (a cobweb); a launching line has none.
+  // A line that sold nothing last period (outbid for an input, or barred for a while) keeps
+  // bidding its expectation, which follows its notional margin (last price less this period's
+  // unit cost): only a line never priced bids as a launch. Bidding as a launch after every month
+  // without sales made a line that loses the auction at its own margin win it every other month
+  // (H20 in 2024: 33k units and 0 by turns). Kept for every accelerator line (the HBM market
+  // bids with it after an idle month too), in worlds without tiers as well.
   for (int j : model.products_of(ProductKind::accelerator)) {
-    const Product& p = model.products[j];
-    if (p.process_node < 0 && p.packaging_line < 0) continue;
-    const double m = shadow_margin_per_unit(model, state, j);
+    const double m = notional_margin_per_unit(model, state, j);
     double& e = state.expected_margin_usd(j);
-    if (!std::isfinite(m)) continue;  // not priced last period: keep the expectation
-    e = std::isfinite(e) ? e + model.firms[p.owner].expectation_weight * (m - e) : m;
+    if (!std::isfinite(m)) continue;  // never priced: no expectation yet
+    e = std::isfinite(e) ? e + model.firms[model.products[j].owner].expectation_weight * (m - e) : m;
   }
-  // A line bids its expected margin, also in a period after it sold nothing (outbid for slots or
-  // HBM, or barred for a while): only a line never priced bids as a launch. Bidding as a launch
-  // after every month without sales made a line that loses the auction at its own margin win it
-  // every other month (H20 in 2024: 33k units and 0 by turns).
+  if (N == 0 && L == 0) return;
   auto margin_of = [&](int j) { return state.expected_margin_usd(j); };
 
   // Wafers.

@@ -12,8 +12,8 @@ namespace chipsim {
 
 namespace {
 // A line's value of one stack: its shadow margin per stack; after a period without sales, its
-// expected margin (sim/markets/foundry_market.cpp), so that a line outbid for an input does not
-// bid as a launch the next month; NaN when never priced.
+// expected margin (kept for every line by sim/markets/foundry_market.cpp, which clears first), so
+// that a line outbid for an input does not bid as a launch the next month; NaN when never priced.
 double value_per_stack(const Model& model, const State& state, int j) {
   double margin = shadow_margin_per_unit(model, state, j);
   if (!std::isfinite(margin)) margin = state.expected_margin_usd(j);

@@ -24,4 +24,10 @@ double shadow_margin_per_unit(const Model& model, const State& state, int j) {
   return net_price - state.unit_cost_usd(j);
 }
 
+double notional_margin_per_unit(const Model& model, const State& state, int j) {
+  const double margin = shadow_margin_per_unit(model, state, j);
+  if (std::isfinite(margin) || !state.demand_observed[static_cast<std::size_t>(j)]) return margin;  // never on sale: NaN
+  return state.price_usd(j) - state.unit_cost_usd(j);
+}
+
 }  // namespace chipsim

@@ -14,4 +14,10 @@ namespace chipsim {
 // sale): its price is no market price.
 double shadow_margin_per_unit(const Model& model, const State& state, int product);
 
+// The same for a line that sold nothing last period but was priced before (outbid for an
+// input, or barred for a while): its last price, gross of fees, less this period's unit cost.
+// The expectation the input markets bid with (sim/markets/foundry_market.cpp) follows it, so
+// that an idle line's bid tracks its costs. NaN for a line never priced.
+double notional_margin_per_unit(const Model& model, const State& state, int product);
+
 }  // namespace chipsim

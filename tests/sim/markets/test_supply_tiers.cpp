@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "sim/core/error.hpp"
+#include "sim/markets/shadow_margin.hpp"
 #include "sim/pipeline/pipeline.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "support/identities.hpp"
@@ -340,4 +341,21 @@ TEST_CASE("in history no line's sales switch on and off month by month as an out
     INFO(m.products[static_cast<std::size_t>(j)].name);
     CHECK(cycles == 0);
   }
+}
+
+TEST_CASE("the margin an idle line bids with: its last price less this period's cost and none before it was on sale",
+          "[supply]") {
+  const test::Run r = test::run(test::tiny_scenario());
+  const int big = *r.model.product_index("Big");
+  State s = r.state;
+  const double on_sale = shadow_margin_per_unit(r.model, s, big);
+  REQUIRE(std::isfinite(on_sale));
+  CHECK(notional_margin_per_unit(r.model, s, big) == on_sale);
+  // Outbid for an input last period: not on sale, no market price; the notional margin remains.
+  s.offered[static_cast<std::size_t>(big)] = 0;
+  CHECK(std::isnan(shadow_margin_per_unit(r.model, s, big)));
+  CHECK(notional_margin_per_unit(r.model, s, big) == Approx(s.price_usd(big) - s.unit_cost_usd(big)).epsilon(1e-15));
+  // Never on sale (a launch, whatever price it carries): none, so it bids as a launch.
+  s.demand_observed[static_cast<std::size_t>(big)] = 0;
+  CHECK(std::isnan(notional_margin_per_unit(r.model, s, big)));
 }
