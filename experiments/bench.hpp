@@ -20,8 +20,8 @@ struct BenchOptions {
   // ceilings bind, against the same world with ceilings 1,000x higher (0 = skip).
   int capacity_products = 1000;
   // The same pair again with every firm's unit cost falling by Wright's law at this rate per
-  // doubling (history's chipmakers' 0.10), so that prices move from period to period with slack
-  // capacity too; 0 = skip the pair.
+  // doubling (0.10: most of history's accelerator makers), so that prices move from period to
+  // period with slack capacity too; 0 = skip the pair.
   double capacity_learning_rate = 0.10;
   // A whole run of the synthetic world over this many periods (0 = skip): its peak resident
   // memory, with the per-AI-firm series off (the default) and on.

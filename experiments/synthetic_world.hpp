@@ -15,7 +15,7 @@ namespace chipsim {
 // which binds for most products once there are ~1,000 of them; 1e3 = slack everywhere).
 // learning_rate: every firm's unit-cost decline per doubling of cumulative output (Wright's law;
 // 0 = costs fixed, so that with slack capacity the logit prices never move: they do not depend
-// on budgets; history's chipmakers learn at 0.10).
+// on budgets; most of history's accelerator makers learn at 0.10).
 Model synthetic_world(int n_ai_firms, int n_products, int n_firms, int n_countries, int n_periods, std::uint64_t seed,
                       const std::string& evaluation = "auto", const std::string& demand_model = "logit",
                       double capacity_scale = 1.0, double learning_rate = 0.0);

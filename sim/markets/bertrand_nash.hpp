@@ -27,7 +27,7 @@
 // solve the linearised Q_B = K_B with every bound price moving together, and each firm's
 // multipliers solve its linear stationarity conditions together (sim/markets/capacity_clearing.hpp).
 // A step on one price at a time misses the common mode of the logit, every price acting on every
-// share through the outside option, and took ~10 passes a warm period where most ceilings bind.
+// share through the outside option, and took 11 passes a warm period where most ceilings bind.
 // These steps change the path only: the fixed point is the same KKT system.
 // Columns that share a ceiling (MarketData::capacity_group: a product priced by destination)
 // share one multiplier, found by the same Newton step on the group's total demand.

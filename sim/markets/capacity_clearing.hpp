@@ -12,7 +12,7 @@
 // (or, when fewer products are bound than R, their own |B| x |B| system, the same solution).
 // A step of the own derivative alone (Jacobi) moves each bound price as if the others stood
 // still; it misses the common mode of the logit (all bound prices rising together raise every
-// buyer's outside share), which made warm periods of capacity-bound worlds take ~10 passes.
+// buyer's outside share), which made warm periods of capacity-bound worlds take 11 passes.
 // The step only accelerates the iteration: the fixed point, where every bound product clears
 // exactly, does not depend on it.
 #include <Eigen/Core>
@@ -44,8 +44,9 @@ bool capacity_clearing_step(const PricingTerms& terms, const Eigen::VectorXd& ca
                             Eigen::VectorXd& step, CapacityStepScratch& scratch);
 
 // The joint step of the multipliers of one firm's bound products. At fixed prices the
-// stationarity conditions are linear in the multipliers: with X_kj = sum_i cross_ikj (for k != j
-// the cross derivative dQ_k/dp_j, approximated by L_k R_j'), zeta_j reaches the clearing price
+// stationarity conditions are linear in the multipliers: with X_kj = sum_i cross_ikj, the cross
+// part of dq_ik/dp_j in PricingTerms' decomposition (for k != j the cross derivative dQ_k/dp_j,
+// approximated by L_k R_j'), zeta_j reaches the clearing price
 // when, for every bound j of firm f,
 //     -dQ_j/dp_j dmu_j - sum_{k in f bound, k != j} X_kj dmu_k = rhs_j,
 // rhs_j = slope_net_j (clearing_j - zeta_j). A step on j's own multiplier alone (Jacobi) ignores
