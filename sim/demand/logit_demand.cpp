@@ -153,15 +153,11 @@ class LogitDemand final : public DemandModel {
     else
       fill_owner_grouped_rows(m, p, rationing, w.grouped);
     const OwnerGroupedRows& g = w.grouped;
-    const bool cross = out.want_cross_terms;
+    const bool cross = out.want_cross_terms && P > 0;  // nothing on offer: no cross terms either
     start_pricing_terms(out, A, P, C, allocation, cross);
     if (allocation) out.buyer_log_sum.setZero(A);  // ln 1 for a buyer with nothing on offer
     else out.buyer_log_sum.resize(0);
-    if (P == 0) {  // nothing on offer: no terms, nobody buys
-      out.cross_left.resize(0, 0);
-      out.cross_right.resize(0, 0);
-      return;
-    }
+    if (P == 0) return;  // nothing on offer: no terms, nobody buys
     LogitCountrySums& total = w.total;
     total.reset(C, P, allocation);
     // One exponential per buyer and product, or the expansion of sim/demand/logit_series.hpp ([demand]

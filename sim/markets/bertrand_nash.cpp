@@ -38,6 +38,25 @@ struct TargetScratch {
   CapacityStepScratch joint;      // ungrouped: the joint steps' scratch
 };
 
+// A target price kept positive and finite: at most the factor kMaxNewtonFactor away from p when
+// the step gave none (NaN, 0 or below, infinite).
+double positive_price(double best, double p) {
+  if (!(best > 0)) return p / kMaxNewtonFactor;
+  if (!std::isfinite(best)) return p * kMaxNewtonFactor;
+  return best;
+}
+
+// Stores product j's targets and folds its relative change (of the price, or of the multiplier
+// relative to the price) into the iteration's largest; NaN propagates: never "converged" on NaN.
+void record_target(int j, double p, double best, double next_mu, double mu_j, Eigen::VectorXd& target,
+                   Eigen::VectorXd& mu_target, double& change) {
+  target(j) = best;
+  mu_target(j) = next_mu;
+  double relative = std::abs(best - p) / std::max(p, 1e-300);
+  relative = std::max(relative, std::abs(next_mu - mu_j) / std::max(p, 1e-300));
+  if (!(relative <= change)) change = relative;
+}
+
 // The iteration's targets where columns share a ceiling (pricing by destination): the columns
 // of product j sold to different destinations have one multiplier mu_g, so the Newton step is
 // taken on the group's total: with zeta_k(mu) = zeta_k + dzeta_k/dmu (mu' - mu) and
@@ -71,14 +90,9 @@ double grouped_targets(const MarketData& market, const Eigen::VectorXd& price, c
     if (t.slope_net(j) > 0) {
       best = g.zeta(j) + g.dzeta_dmu(j) * (next_mu - mu(j));
       if (next_mu > 0) best = std::clamp(best, p / kMaxNewtonFactor, p * kMaxNewtonFactor);
-      if (!(best > 0)) best = p / kMaxNewtonFactor;
-      else if (!std::isfinite(best)) best = p * kMaxNewtonFactor;
+      best = positive_price(best, p);
     }
-    target(j) = best;
-    mu_target(j) = next_mu;
-    double relative = std::abs(best - p) / std::max(p, 1e-300);
-    relative = std::max(relative, std::abs(next_mu - mu(j)) / std::max(p, 1e-300));
-    if (!(relative <= change)) change = relative;  // NaN propagates
+    record_target(j, p, best, next_mu, mu(j), target, mu_target, change);
   }
   return change;
 }
@@ -143,17 +157,12 @@ double ungrouped_targets(const MarketData& market, const Eigen::VectorXd& price,
           best -= mu(j) * g.dzeta_dmu(j);
         }
       }
-      if (!(best > 0)) best = p / kMaxNewtonFactor;  // prices stay positive (NaN too)
-      else if (!std::isfinite(best)) best = p * kMaxNewtonFactor;
+      best = positive_price(best, p);
       if (!std::isfinite(next_mu)) next_mu = mu(j);
     }
     // (a product nobody can buy keeps its price, and no ceiling binds: a warm multiplier must go
     // before convergence)
-    target(j) = best;
-    mu_target(j) = next_mu;
-    double relative = std::abs(best - p) / std::max(p, 1e-300);
-    relative = std::max(relative, std::abs(next_mu - mu(j)) / std::max(p, 1e-300));
-    if (!(relative <= change)) change = relative;  // NaN propagates: never "converged" on NaN
+    record_target(j, p, best, next_mu, mu(j), target, mu_target, change);
   }
   return change;
 }
