@@ -25,23 +25,38 @@ MsmSimulator linear(const Eigen::MatrixXd& a, const Eigen::VectorXd& b, int repl
     return out;
   };
 }
-}  // namespace
+// The linear test problem: four moments of two parameters, with their standard errors.
+struct LinearProblem {
+  Eigen::MatrixXd a{4, 2};
+  Eigen::VectorXd b = Eigen::VectorXd::Constant(4, 0.5);
+  Eigen::Vector2d truth{0.3, 1.7};
+  Eigen::VectorXd se = Eigen::Vector4d(0.1, 0.2, 0.1, 0.3);
+  LinearProblem() { a << 1, 0, 0, 2, 1, 1, 3, -1; }
+};
 
-TEST_CASE("msm: a linear model is recovered exactly, with the textbook covariance", "[msm]") {
-  Eigen::MatrixXd a(4, 2);
-  a << 1, 0, 0, 2, 1, 1, 3, -1;
-  const Eigen::VectorXd b = Eigen::VectorXd::Constant(4, 0.5);
-  const Eigen::Vector2d truth(0.3, 1.7);
-  const Eigen::VectorXd targets = a * truth + b;
-  const Eigen::VectorXd se = Eigen::Vector4d(0.1, 0.2, 0.1, 0.3);
-  std::vector<MsmParameter> params = {{"x", -1, 2, false, 0.5}, {"y", 0.1, 5, true, 1.0}};
+// A local search only, without simulation noise (2 identical replicates): settings for which
+// the linear problem's answer is exact.
+MsmSettings exact_local_settings(int evaluations, double x_tolerance, int profile_points) {
   MsmSettings s;
   s.replicates = 2;
   s.global_algorithm = "none";
-  s.local_evaluations = 2000;
-  s.x_tolerance = 1e-12;
-  s.profile_points = 5;
+  s.local_evaluations = evaluations;
+  s.x_tolerance = x_tolerance;
+  s.profile_points = profile_points;
   s.jacobian_step = 1e-3;
+  return s;
+}
+}  // namespace
+
+TEST_CASE("msm: a linear model is recovered exactly, with the textbook covariance", "[msm]") {
+  const LinearProblem lp;
+  const Eigen::MatrixXd& a = lp.a;
+  const Eigen::VectorXd& b = lp.b;
+  const Eigen::Vector2d& truth = lp.truth;
+  const Eigen::VectorXd& se = lp.se;
+  const Eigen::VectorXd targets = a * truth + b;
+  std::vector<MsmParameter> params = {{"x", -1, 2, false, 0.5}, {"y", 0.1, 5, true, 1.0}};
+  const MsmSettings s = exact_local_settings(2000, 1e-12, 5);
   const MsmResult r = estimate_msm(params, targets, se, s, linear(a, b, s.replicates));
   CHECK(r.estimate(0) == Approx(truth(0)).margin(1e-6));
   CHECK(r.estimate(1) == Approx(truth(1)).epsilon(1e-6));
@@ -129,20 +144,11 @@ TEST_CASE("msm: bad settings are refused", "[msm][errors]") {
 TEST_CASE("msm: J equals Q at the optimum when W is the inverse of Omega, and follows the general formula", "[msm]") {
   // Linear model, no simulation noise: Omega = diag(se^2) = W^-1. Targets off the model's range:
   // at the optimum J = e' (P Omega P')^+ e must equal e' W e = Q (Hansen 1982).
-  Eigen::MatrixXd a(4, 2);
-  a << 1, 0, 0, 2, 1, 1, 3, -1;
-  const Eigen::VectorXd b = Eigen::VectorXd::Constant(4, 0.5);
-  const Eigen::Vector2d truth(0.3, 1.7);
-  const Eigen::VectorXd targets = a * truth + b + Eigen::Vector4d(0.05, -0.1, 0.08, 0.2);
-  const Eigen::VectorXd se = Eigen::Vector4d(0.1, 0.2, 0.1, 0.3);
-  MsmSettings s;
-  s.replicates = 2;
-  s.global_algorithm = "none";
-  s.local_evaluations = 3000;
-  s.x_tolerance = 1e-13;
-  s.profile_points = 0;
-  s.jacobian_step = 1e-3;
-  const MsmResult r = estimate_msm({{"x", -1, 2, false, 0.5}, {"y", 0.1, 5, false, 1.0}}, targets, se, s, linear(a, b, 2));
+  const LinearProblem lp;
+  const Eigen::VectorXd targets = lp.a * lp.truth + lp.b + Eigen::Vector4d(0.05, -0.1, 0.08, 0.2);
+  const MsmSettings s = exact_local_settings(3000, 1e-13, 0);
+  const MsmResult r =
+      estimate_msm({{"x", -1, 2, false, 0.5}, {"y", 0.1, 5, false, 1.0}}, targets, lp.se, s, linear(lp.a, lp.b, 2));
   CHECK(r.objective > 0.1);
   CHECK(r.j_statistic == Approx(r.objective).epsilon(1e-4));
 }
